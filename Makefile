@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0
+# pmdstat: see README.md.  Main entry points:
+#   make demo        boot a Debian kernel in QEMU, run a workload under pmdstat, print the report
+#   make check       host unit tests, then VM tests on every supported kernel
+#   make module      build pmdstat.ko (KDIR=<headers> for a real test host, or KERNEL=<debian release>)
+#   make tools       build the reader and the workloads (static) into build/host/
+#   make lint        W=1, sparse (C=1) and checkpatch --strict on every supported kernel
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+HOST := $(BUILD)/host
+CC ?= gcc
+HOST_CFLAGS := -O2 -g -Wall -Wextra -Wshadow -Werror=implicit-function-declaration
+KERNELS := $(shell sed -e 's/\#.*//' -e '/^[[:space:]]*$$/d' scripts/kernels.conf)
+
+# Which kernel tree to build against: KDIR wins; else KERNEL (a Debian
+# release from scripts/kernels.conf, fetched on demand); else the running
+# kernel's headers.
+ifneq ($(KDIR),)
+else ifneq ($(KERNEL),)
+KDIR := $(TOP)/.cache/kernels/$(KERNEL)/root/usr/src/linux-headers-$(KERNEL)
+else
+KDIR := /lib/modules/$(shell uname -r)/build
+endif
+
+.PHONY: all module tools unit check vm-test demo deps lint clean help
+
+all: module tools
+
+help:
+	@sed -n '2,8p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@scripts/deps
+
+MODULE_SRCS := $(wildcard module/*.c module/*.h)
+
+# build/<release>/ mirrors Kbuild and module/ with symlinks, so that the
+# objects of each kernel land in their own ignored directory.
+module:
+	@if [ -n "$(KERNEL)" ] && [ ! -d "$(KDIR)" ]; then scripts/fetch-kernel "$(KERNEL)" >/dev/null; fi
+	@[ -f "$(KDIR)/Makefile" ] || { echo "error: no kernel headers at $(KDIR): install linux-headers-$$(uname -r), or give KDIR=<headers tree> or KERNEL=<one of: $(KERNELS)>" >&2; exit 1; }
+	@rel=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$(KDIR)/include/generated/utsrelease.h"); \
+	 out="$(BUILD)/$$rel"; mkdir -p "$$out/module"; \
+	 ln -sf "$(TOP)/Kbuild" "$$out/Kbuild"; \
+	 for f in $(MODULE_SRCS); do ln -sf "$(TOP)/$$f" "$$out/$$f"; done; \
+	 [ "$$out/conftest.h" -nt scripts/conftest ] || scripts/conftest "$(KDIR)" "$$out/conftest.h"; \
+	 $(MAKE) --no-print-directory -C "$(KDIR)" M="$$out" $(KBUILD_ARGS) modules && \
+	 echo "built $$out/pmdstat.ko"
+
+# ---- userspace -----------------------------------------------------------
+
+READER_SRCS := loader/pmdstat.c loader/parse.c loader/render.c loader/out.c
+SHARED_SRCS := module/hist.c module/format.c module/decode.c
+
+tools: $(HOST)/pmdstat $(HOST)/pmdstat-workload
+
+$(HOST)/pmdstat: $(READER_SRCS) $(wildcard loader/*.h) $(SHARED_SRCS) $(wildcard module/*.h)
+	@mkdir -p $(HOST)
+	$(CC) $(HOST_CFLAGS) -static -Imodule -Iloader -o $@ $(READER_SRCS) module/hist.c module/format.c
+
+$(HOST)/pmdstat-workload: tests/workloads/pmdstat-workload.c
+	@mkdir -p $(HOST)
+	$(CC) $(HOST_CFLAGS) -static -o $@ $<
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(HOST)/%,$(wildcard tests/unit/test_*.c))
+
+$(HOST)/test_%: tests/unit/test_%.c tests/unit/tap.h $(SHARED_SRCS) $(wildcard loader/*.[ch]) $(wildcard module/*.h)
+	@mkdir -p $(HOST)
+	$(CC) $(HOST_CFLAGS) -fsanitize=address,undefined -Imodule -Iloader -Itests/unit -o $@ $< \
+		$(SHARED_SRCS) loader/parse.c loader/render.c loader/out.c
+
+unit: $(UNIT_TESTS)
+	@scripts/run-unit $(UNIT_TESTS)
+
+# ---- VM ------------------------------------------------------------------
+
+vm-test: tools
+	@scripts/vm-tests $(KERNELS)
+
+check: deps unit vm-test
+
+demo: deps tools
+	@scripts/demo
+
+lint:
+	@scripts/lint $(KERNELS)
+
+clean:
+	rm -rf $(BUILD)

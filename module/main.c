@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pmdstat - instrument hugetlb PMD page-table sharing.
+ *
+ * Load with `insmod pmdstat.ko`, then read /sys/kernel/debug/pmdstat/stats
+ * (or run the `pmdstat` reader).  `echo reset > .../control` zeroes the
+ * counters.  pmdstat only observes: it never changes what the kernel does.
+ * The text format is described in docs/format.md.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/mm.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/utsname.h>
+#include "pmdstat.h"
+
+static unsigned int maxactive;
+module_param(maxactive, uint, 0444);
+MODULE_PARM_DESC(maxactive,
+		 "kretprobe instances per probe site, i.e. calls that can be in flight at once (0: 8 per possible CPU, at least 64; at most 4096). Calls beyond it are counted as missed.");
+
+#define PMDSTAT_MAXACTIVE_MAX 4096
+
+static struct dentry *pmdstat_dir;
+static u64 pmdstat_reset_ns;
+static u64 pmdstat_resets;
+static DEFINE_MUTEX(pmdstat_lock);	/* serialises reset against snapshot */
+
+static void pmdstat_fill(struct pmdstat_snapshot *s)
+{
+	unsigned int cpu, i, r;
+
+	strscpy(s->release, init_utsname()->release, sizeof(s->release));
+	strscpy(s->module_version, PMDSTAT_VERSION, sizeof(s->module_version));
+	s->elapsed_ns = ktime_get_ns() - pmdstat_reset_ns;
+	s->resets = pmdstat_resets;
+	s->maxactive = maxactive;
+	s->nr_sites = pmdstat_nr_sites;
+	for (i = 0; i < pmdstat_nr_sites; i++) {
+		strscpy(s->site[i].symbol, pmdstat_sites[i].symbol,
+			sizeof(s->site[i].symbol));
+		strscpy(s->site[i].reads, pmdstat_sites[i].reads,
+			sizeof(s->site[i].reads));
+		s->site[i].role = pmdstat_sites[i].role;
+		s->site[i].missed = pmdstat_site_nmissed(&pmdstat_sites[i]);
+	}
+	for_each_possible_cpu(cpu) {
+		const struct pmdstat_pcpu *pc = per_cpu_ptr(pmdstat_pcpu, cpu);
+
+		for (i = 0; i < pmdstat_nr_sites; i++) {
+			struct pmdstat_site_stats *d = &s->site[i].st;
+			const struct pmdstat_site_stats *src = &pc->site[i];
+
+			d->hits += READ_ONCE(src->hits);
+			d->nested += READ_ONCE(src->nested);
+			for (r = 0; r < PMDSTAT_NR_OUTCOMES; r++)
+				d->out[r] += READ_ONCE(src->out[r]);
+			pmdstat_hist_merge(&d->lat, &src->lat);
+		}
+		for (i = 0; i < PMDSTAT_NR_ROLES; i++) {
+			for (r = 0; r < PMDSTAT_NR_OUTCOMES; r++)
+				s->role[i].out[r] += READ_ONCE(pc->role[i].out[r]);
+			pmdstat_hist_merge(&s->role[i].lat, &pc->role[i].lat);
+		}
+	}
+}
+
+static void pmdstat_reset(void)
+{
+	unsigned int cpu, i;
+
+	mutex_lock(&pmdstat_lock);
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(pmdstat_pcpu, cpu), 0, sizeof(struct pmdstat_pcpu));
+	for (i = 0; i < pmdstat_nr_sites; i++) {
+		struct pmdstat_site *site = &pmdstat_sites[i];
+
+		site->missed_base = site->rp.nmissed + site->rp.kp.nmissed;
+	}
+	pmdstat_reset_ns = ktime_get_ns();
+	pmdstat_resets++;
+	mutex_unlock(&pmdstat_lock);
+}
+
+static int pmdstat_stats_show(struct seq_file *m, void *v)
+{
+	pmdstat_format(m, m->private);
+	return 0;
+}
+
+static int pmdstat_stats_open(struct inode *inode, struct file *file)
+{
+	struct pmdstat_snapshot *s;
+	int err;
+
+	s = kvzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	mutex_lock(&pmdstat_lock);
+	pmdstat_fill(s);
+	mutex_unlock(&pmdstat_lock);
+	err = single_open(file, pmdstat_stats_show, s);
+	if (err)
+		kvfree(s);
+	return err;
+}
+
+static int pmdstat_stats_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+
+	kvfree(m->private);
+	return single_release(inode, file);
+}
+
+static const struct file_operations pmdstat_stats_fops = {
+	.owner = THIS_MODULE,
+	.open = pmdstat_stats_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = pmdstat_stats_release,
+};
+
+#define PMDSTAT_CMD_MAX 64
+
+static ssize_t pmdstat_control_write(struct file *file, const char __user *ubuf,
+				     size_t len, loff_t *ppos)
+{
+	char buf[PMDSTAT_CMD_MAX];
+	char *cmd;
+
+	if (len >= sizeof(buf)) {
+		pr_warn_ratelimited("control: command too long (%zu bytes, at most %d); accepted: reset\n",
+				    len, PMDSTAT_CMD_MAX - 1);
+		return -EINVAL;
+	}
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	cmd = strim(buf);
+	if (!strcmp(cmd, "reset")) {
+		pmdstat_reset();
+		return len;
+	}
+	pr_warn_ratelimited("control: unknown command '%s'; accepted: reset\n", cmd);
+	return -EINVAL;
+}
+
+static const struct file_operations pmdstat_control_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = pmdstat_control_write,
+	.llseek = noop_llseek,
+};
+
+static int __init pmdstat_init(void)
+{
+	int err;
+
+	if (maxactive > PMDSTAT_MAXACTIVE_MAX) {
+		pr_err("maxactive=%u is out of range: give 0 (automatic) to %d\n",
+		       maxactive, PMDSTAT_MAXACTIVE_MAX);
+		return -EINVAL;
+	}
+	if (!maxactive)
+		maxactive = max_t(unsigned int, 64, 8 * num_possible_cpus());
+	maxactive = min_t(unsigned int, maxactive, PMDSTAT_MAXACTIVE_MAX);
+
+	pmdstat_reset_ns = ktime_get_ns();
+	err = pmdstat_probes_init(maxactive);
+	if (err)
+		return err;
+
+	pmdstat_dir = debugfs_create_dir("pmdstat", NULL);
+	if (IS_ERR(pmdstat_dir)) {
+		err = PTR_ERR(pmdstat_dir);
+		pr_err("cannot create debugfs directory pmdstat: error %d (is debugfs enabled?)\n",
+		       err);
+		pmdstat_probes_exit();
+		return err;
+	}
+	debugfs_create_file("stats", 0400, pmdstat_dir, NULL, &pmdstat_stats_fops);
+	debugfs_create_file("control", 0200, pmdstat_dir, NULL, &pmdstat_control_fops);
+	pr_info("loaded: %u probe sites, maxactive=%u\n", pmdstat_nr_sites, maxactive);
+	return 0;
+}
+
+static void __exit pmdstat_exit(void)
+{
+	debugfs_remove_recursive(pmdstat_dir);
+	pmdstat_probes_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(pmdstat_init);
+module_exit(pmdstat_exit);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("pmdstat developers");
+MODULE_DESCRIPTION("Instrument hugetlb PMD page-table sharing: share/unshare latency and outcomes");
+MODULE_VERSION(PMDSTAT_VERSION);

@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * probes.c - find every probe site of hugetlb PMD sharing at load time and
+ * time each call with a kretprobe.
+ *
+ * Sites come from a table of base names (huge_pmd_share, huge_pmd_unshare,
+ * __huge_pmd_unshare).  Their compiler clones (".constprop.0.isra.0",
+ * ".part.0", ...) are found by walking kallsyms with sprint_symbol() over
+ * the kernel text, so no clone name is hard-coded.  ".cold" parts are not
+ * function entries and are skipped.  A clone's argument registers are
+ * named only when its layout was verified on this kernel by decoding the
+ * trampoline that calls it (see decode.h).
+ *
+ * Probe context only bumps per-CPU counters and per-CPU histograms.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/ktime.h>
+#include <linux/mm_types.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include "compat.h"
+#include "decode.h"
+#include "pmdstat.h"
+
+struct pmdstat_site pmdstat_sites[PMDSTAT_MAX_SITES];
+unsigned int pmdstat_nr_sites;
+struct pmdstat_pcpu __percpu *pmdstat_pcpu;
+
+/* The outermost call of each role that the task on this CPU is in. */
+static DEFINE_PER_CPU(struct task_struct *, pmdstat_active[PMDSTAT_NR_ROLES]);
+
+#define NO_ARGS { NULL }
+
+static const struct pmdstat_kind {
+	const char *base;
+	unsigned int role;
+	const char *args[PMDSTAT_NR_ARG_REGS];	/* C prototype, if trusted */
+	const char *ret;
+} pmdstat_kinds[] = {
+	{ "huge_pmd_share", PMDSTAT_ROLE_SHARE, PMDSTAT_SHARE_ARGS, "table" },
+	{ "huge_pmd_unshare", PMDSTAT_ROLE_UNSHARE, PMDSTAT_UNSHARE_ARGS, "int" },
+	/* static, and its prototype is not visible to conftest */
+	{ "__huge_pmd_unshare", PMDSTAT_ROLE_UNSHARE, NO_ARGS, "int" },
+};
+
+/* Fields of a vma argument that a trampoline may load for a clone. */
+static const struct {
+	unsigned int off;
+	const char *name;
+} pmdstat_vma_fields[] = {
+	{ offsetof(struct vm_area_struct, vm_mm), "vma->vm_mm" },
+	{ offsetof(struct vm_area_struct, vm_file), "vma->vm_file" },
+	{ offsetof(struct vm_area_struct, vm_private_data), "vma->vm_private_data" },
+	{ offsetof(struct vm_area_struct, vm_pgoff), "vma->vm_pgoff" },
+};
+
+/* Per-call state, in the kretprobe instance. */
+struct pmdstat_call {
+	u64 start_ns;
+	int cpu;
+	bool outer;
+};
+
+static inline struct pmdstat_site *ri_site(struct kretprobe_instance *ri)
+{
+	return container_of(get_kretprobe(ri), struct pmdstat_site, rp);
+}
+
+static int pmdstat_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct pmdstat_site *site = ri_site(ri);
+	struct pmdstat_call *c = (struct pmdstat_call *)ri->data;
+	struct pmdstat_pcpu *pc = this_cpu_ptr(pmdstat_pcpu);
+	unsigned int idx = site - pmdstat_sites;
+	struct task_struct **active;
+
+	pc->site[idx].hits++;
+	c->cpu = smp_processor_id();
+	active = this_cpu_ptr(&pmdstat_active[site->role]);
+	if (*active == current) {
+		/* e.g. huge_pmd_unshare tail-jumping into its clone */
+		c->outer = false;
+		pc->site[idx].nested++;
+	} else {
+		*active = current;
+		c->outer = true;
+	}
+	c->start_ns = ktime_get_mono_fast_ns();
+	return 0;
+}
+NOKPROBE_SYMBOL(pmdstat_entry);
+
+static unsigned int pmdstat_outcome(unsigned int role, unsigned long ret)
+{
+	if (role == PMDSTAT_ROLE_UNSHARE)
+		return (int)ret == 1 ? PMDSTAT_OUT_UNSHARE_RET1 :
+				       PMDSTAT_OUT_UNSHARE_RET0;
+	if (!ret)
+		return PMDSTAT_OUT_SHARE_FAILED;
+	/*
+	 * The caller holds the vma lock, so this table stays ours and
+	 * readable.  A concurrent sharer attaching between our return and
+	 * this read makes a fresh table count as attached: documented.
+	 */
+	return pmdstat_table_share_count((void *)ret) > 0 ?
+		PMDSTAT_OUT_SHARE_ATTACHED : PMDSTAT_OUT_SHARE_FRESH;
+}
+NOKPROBE_SYMBOL(pmdstat_outcome);
+
+static int pmdstat_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct pmdstat_site *site = ri_site(ri);
+	struct pmdstat_call *c = (struct pmdstat_call *)ri->data;
+	u64 ns = ktime_get_mono_fast_ns() - c->start_ns;
+	struct pmdstat_pcpu *pc = this_cpu_ptr(pmdstat_pcpu);
+	unsigned int idx = site - pmdstat_sites;
+	unsigned int out = pmdstat_outcome(site->role, regs_return_value(regs));
+
+	pc->site[idx].out[out]++;
+	pmdstat_hist_add(&pc->site[idx].lat, ns);
+	if (c->outer) {
+		pc->role[site->role].out[out]++;
+		pmdstat_hist_add(&pc->role[site->role].lat, ns);
+		/* The task may have migrated: clear the slot it set. */
+		cmpxchg(per_cpu_ptr(&pmdstat_active[site->role], c->cpu),
+			current, NULL);
+	}
+	return 0;
+}
+NOKPROBE_SYMBOL(pmdstat_return);
+NOKPROBE_SYMBOL(pmdstat_hist_add);
+
+unsigned long pmdstat_site_nmissed(const struct pmdstat_site *site)
+{
+	return site->rp.nmissed + site->rp.kp.nmissed - site->missed_base;
+}
+
+/* ---- resolution ---------------------------------------------------- */
+
+static char pmdstat_symbuf[KSYM_SYMBOL_LEN];
+
+/*
+ * The core-kernel symbol containing @addr: its name, start and size.
+ * Module symbols and addresses without a symbol are refused.
+ */
+static int pmdstat_sym_at(unsigned long addr, const char **name,
+			  unsigned long *start, unsigned long *size)
+{
+	char *plus, *slash;
+	unsigned long off;
+
+	sprint_symbol(pmdstat_symbuf, addr);
+	if (strchr(pmdstat_symbuf, ' '))
+		return -ENOENT;
+	plus = strrchr(pmdstat_symbuf, '+');
+	if (!plus || plus == pmdstat_symbuf)
+		return -ENOENT;
+	*plus++ = '\0';
+	slash = strchr(plus, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash++ = '\0';
+	if (kstrtoul(plus, 16, &off) || kstrtoul(slash, 16, size) || off > addr)
+		return -ENOENT;
+	*name = pmdstat_symbuf;
+	*start = addr - off;
+	return 0;
+}
+
+static const struct pmdstat_kind *pmdstat_match(const char *name)
+{
+	size_t n = strcspn(name, ".");
+	unsigned int i;
+
+	if (strstr(name, ".cold"))
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(pmdstat_kinds); i++)
+		if (strlen(pmdstat_kinds[i].base) == n &&
+		    !strncmp(name, pmdstat_kinds[i].base, n))
+			return &pmdstat_kinds[i];
+	return NULL;
+}
+
+static void pmdstat_reads(struct pmdstat_site *site, const char *const *args,
+			  const char *ret, const char *layout)
+{
+	char *p = site->reads;
+	size_t left = sizeof(site->reads);
+	unsigned int i, n = 0;
+	int len;
+
+	while (n < PMDSTAT_NR_ARG_REGS && args[n])
+		n++;
+	if (n) {
+		len = scnprintf(p, left, "args:");
+		p += len;
+		left -= len;
+		for (i = 0; i < n; i++) {
+			len = scnprintf(p, left, "%s%s", i ? "," : "", args[i]);
+			p += len;
+			left -= len;
+		}
+		len = scnprintf(p, left, ";");
+		p += len;
+		left -= len;
+	}
+	len = scnprintf(p, left, "ret:%s", ret);
+	p += len;
+	left -= len;
+	if (layout)
+		scnprintf(p, left, ";layout:from-%s", layout);
+}
+
+static int pmdstat_add_site(const char *name, unsigned long start)
+{
+	const struct pmdstat_kind *k = pmdstat_match(name);
+	static const char *const none[PMDSTAT_NR_ARG_REGS];
+	struct pmdstat_site *site;
+	unsigned int i;
+
+	if (!k)
+		return 0;
+	for (i = 0; i < pmdstat_nr_sites; i++)
+		if (pmdstat_sites[i].start == start)
+			return 0;	/* an alias of a site we have */
+	if (pmdstat_nr_sites == PMDSTAT_MAX_SITES) {
+		pr_err("more than %d probe sites match; not probing %s\n",
+		       PMDSTAT_MAX_SITES, name);
+		return -E2BIG;
+	}
+	site = &pmdstat_sites[pmdstat_nr_sites++];
+	strscpy(site->symbol, name, sizeof(site->symbol));
+	site->role = k->role;
+	site->start = start;
+	/* A clone's registers are not its prototype: claim nothing yet. */
+	pmdstat_reads(site, strchr(name, '.') ? none : k->args, k->ret, NULL);
+	return 0;
+}
+
+/* Address of a core-kernel function, via a throwaway kprobe. */
+static unsigned long pmdstat_lookup(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name };
+	unsigned long addr, start, size;
+	const char *sym;
+
+	if (register_kprobe(&kp))
+		return 0;
+	addr = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	/* kp.addr may sit past an endbr64; return the symbol start */
+	if (pmdstat_sym_at(addr, &sym, &start, &size) || strcmp(sym, name))
+		return 0;
+	return start;
+}
+
+/*
+ * Walk the kernel text symbol by symbol, both ways from @anchor, and add
+ * every symbol that matches the site table.
+ */
+static int pmdstat_walk(unsigned long anchor)
+{
+	unsigned long addr, start, size;
+	unsigned int steps = 0;
+	const char *name;
+	int err;
+
+	for (addr = anchor; steps < 2000000; steps++) {
+		if (pmdstat_sym_at(addr, &name, &start, &size) || !size ||
+		    !strcmp(name, "_etext"))
+			break;
+		err = pmdstat_add_site(name, start);
+		if (err)
+			return err;
+		addr = start + size;
+	}
+	for (addr = anchor - 1; steps < 4000000; steps++) {
+		if (pmdstat_sym_at(addr, &name, &start, &size))
+			break;
+		if (!strcmp(name, "_stext") || !strcmp(name, "_text"))
+			break;
+		err = pmdstat_add_site(name, start);
+		if (err)
+			return err;
+		addr = start - 1;
+	}
+	pr_debug("walked %u kallsyms entries\n", steps);
+	return 0;
+}
+
+/* Name the clone registers that a trampoline at @t loads from @args. */
+static void pmdstat_name_regs(const struct pmdstat_trampoline *t,
+			      const char *const *args,
+			      const char *names[PMDSTAT_NR_ARG_REGS])
+{
+	unsigned int r, f, nargs = 0, last = 0;
+
+	while (nargs < PMDSTAT_NR_ARG_REGS && args[nargs])
+		nargs++;
+	for (r = 0; r < PMDSTAT_NR_ARG_REGS; r++) {
+		const struct pmdstat_argsrc *s = &t->reg[r];
+
+		names[r] = NULL;
+		if (s->arg < 0 || s->arg >= nargs)
+			continue;
+		if (s->off < 0) {
+			names[r] = args[s->arg];
+		} else if (!strcmp(args[s->arg], "vma")) {
+			for (f = 0; f < ARRAY_SIZE(pmdstat_vma_fields); f++)
+				if (pmdstat_vma_fields[f].off == s->off)
+					names[r] = pmdstat_vma_fields[f].name;
+		}
+		if (names[r])
+			last = r + 1;
+	}
+	/* A gap before the last known register is shown as "?" */
+	for (r = 0; r < last; r++)
+		if (!names[r])
+			names[r] = "?";
+	for (r = last; r < PMDSTAT_NR_ARG_REGS; r++)
+		names[r] = NULL;
+}
+
+/*
+ * For each site with a trusted prototype, decode its code; if it is a
+ * trampoline into another site (a clone), that clone's registers are known.
+ */
+static void pmdstat_verify_layouts(void)
+{
+	unsigned char code[64];
+	unsigned int i, j;
+
+	for (i = 0; i < pmdstat_nr_sites; i++) {
+		struct pmdstat_site *w = &pmdstat_sites[i];
+		const struct pmdstat_kind *k = pmdstat_match(w->symbol);
+		const char *names[PMDSTAT_NR_ARG_REGS];
+		struct pmdstat_trampoline t;
+
+		if (strchr(w->symbol, '.') || !k->args[0])
+			continue;
+		if (copy_from_kernel_nofault(code, (void *)w->start, sizeof(code)))
+			continue;
+		if (pmdstat_decode_trampoline(code, sizeof(code), w->start, &t)) {
+			pr_debug("%s is not a trampoline I can decode (%*ph ...): its clones' arguments stay unread\n",
+				w->symbol, 24, code);
+			continue;
+		}
+		for (j = 0; j < pmdstat_nr_sites; j++) {
+			struct pmdstat_site *c = &pmdstat_sites[j];
+
+			if (c->start != t.target || !strchr(c->symbol, '.'))
+				continue;
+			pmdstat_name_regs(&t, k->args, names);
+			pmdstat_reads(c, names, pmdstat_match(c->symbol)->ret,
+				      w->symbol);
+		}
+	}
+}
+
+static int pmdstat_resolve(void)
+{
+	unsigned long anchor;
+	unsigned int i, roles = 0;
+	int err;
+
+	anchor = pmdstat_lookup("huge_pmd_share");
+	if (!anchor) {
+		pr_err("cannot resolve huge_pmd_share: this kernel has no hugetlb PMD sharing (CONFIG_HUGETLB_PAGE, CONFIG_ARCH_WANT_HUGE_PMD_SHARE) or no kprobes on it\n");
+		return -ENOENT;
+	}
+	err = pmdstat_walk(anchor);
+	if (err)
+		return err;
+	for (i = 0; i < pmdstat_nr_sites; i++)
+		roles |= 1U << pmdstat_sites[i].role;
+	if (!(roles & (1U << PMDSTAT_ROLE_UNSHARE))) {
+		pr_err("found no huge_pmd_unshare, __huge_pmd_unshare or clone of them in kallsyms: cannot see unsharing\n");
+		return -ENOENT;
+	}
+	pmdstat_verify_layouts();
+	return 0;
+}
+
+int pmdstat_probes_init(unsigned int maxactive)
+{
+	unsigned int i;
+	int err;
+
+	pmdstat_pcpu = alloc_percpu(struct pmdstat_pcpu);
+	if (!pmdstat_pcpu)
+		return -ENOMEM;
+	err = pmdstat_resolve();
+	if (err)
+		goto out_free;
+	for (i = 0; i < pmdstat_nr_sites; i++) {
+		struct pmdstat_site *site = &pmdstat_sites[i];
+
+		site->rp.kp.symbol_name = site->symbol;
+		site->rp.entry_handler = pmdstat_entry;
+		site->rp.handler = pmdstat_return;
+		site->rp.data_size = sizeof(struct pmdstat_call);
+		site->rp.maxactive = maxactive;
+		err = register_kretprobe(&site->rp);
+		if (err) {
+			pr_err("cannot register a kretprobe on %s: error %d\n",
+			       site->symbol, err);
+			goto out_unregister;
+		}
+		pr_info("probing %s (%s; %s)\n", site->symbol,
+			pmdstat_role_name(site->role), site->reads);
+	}
+	return 0;
+
+out_unregister:
+	while (i--)
+		unregister_kretprobe(&pmdstat_sites[i].rp);
+out_free:
+	free_percpu(pmdstat_pcpu);
+	return err;
+}
+
+void pmdstat_probes_exit(void)
+{
+	struct kretprobe *rps[PMDSTAT_MAX_SITES];
+	unsigned int i;
+
+	for (i = 0; i < pmdstat_nr_sites; i++)
+		rps[i] = &pmdstat_sites[i].rp;
+	/* Waits for running handlers; later returns skip our handler. */
+	unregister_kretprobes(rps, pmdstat_nr_sites);
+	free_percpu(pmdstat_pcpu);
+}
