@@ -51,7 +51,7 @@ module:
 
 # ---- userspace -----------------------------------------------------------
 
-READER_SRCS := loader/pmdstat.c loader/parse.c loader/render.c loader/out.c
+READER_SRCS := $(wildcard loader/*.c)
 SHARED_SRCS := module/hist.c module/format.c module/decode.c
 
 tools: $(HOST)/pmdstat $(HOST)/pmdstat-workload
@@ -69,7 +69,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(HOST)/%,$(wildcard tests/unit/test_*.c
 $(HOST)/test_%: tests/unit/test_%.c tests/unit/tap.h $(SHARED_SRCS) $(wildcard loader/*.[ch]) $(wildcard module/*.h)
 	@mkdir -p $(HOST)
 	$(CC) $(HOST_CFLAGS) -fsanitize=address,undefined -Imodule -Iloader -Itests/unit -o $@ $< \
-		$(SHARED_SRCS) loader/parse.c loader/render.c loader/out.c
+		$(SHARED_SRCS) $(filter-out loader/pmdstat.c,$(READER_SRCS))
 
 unit: $(UNIT_TESTS)
 	@scripts/run-unit $(UNIT_TESTS)

@@ -1,0 +1,46 @@
+# test_20_counts.sh - for every unshare trigger of the workload, pmdstat's
+# per-site counts equal an independent tracer's (kprobe_events + hist
+# triggers, same run), and the outcomes equal what the workload implies:
+# N processes on one PMD table give N-1 attaches and N-1 detaches.
+N=${COUNTS_PROCS:-4}
+R=${COUNTS_ROUNDS:-2}
+syms=$(sites /tmp/sites.stats)
+for trig in ${COUNTS_TRIGGERS:-munmap dontneed mprotect punch truncate exit}; do
+	tracer_start $syms || { not_ok "$trig: tracer setup"; continue; }
+	echo reset > $D/control
+	pmdstat-workload -q -n "$N" -r "$R" -t "$trig" > /tmp/w.out 2>&1
+	wrc=$?
+	tracer_pause
+	snap /tmp/c.stats
+	check_eq "$trig: workload exit status" "$wrc" 0
+	[ "$wrc" -eq 0 ] || cat /tmp/w.out
+	res=$(grep "^result trigger=$trig " /tmp/w.out)
+	val() { echo "$res" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+	i=0
+	for s in $syms; do
+		role=$(role_of /tmp/c.stats "$s")
+		check_eq "$trig: $s hits equal the tracer's" \
+			"$(probe_val /tmp/c.stats "$s" hits)" "$(tracer_hits $i)"
+		check_eq "$trig: $s missed" "$(probe_val /tmp/c.stats "$s" missed)" 0
+		check_eq "$trig: tracer missed on $s" "$(tracer_missed $i)" 0
+		if [ "$role" = unshare ]; then
+			check_eq "$trig: $s returns of 1 equal the tracer's" \
+				"$(probe_val /tmp/c.stats "$s" ret1)" "$(tracer_ret $i 1)"
+			check_eq "$trig: $s returns of 0 equal the tracer's" \
+				"$(probe_val /tmp/c.stats "$s" ret0)" "$(tracer_ret $i 0)"
+		fi
+		i=$((i + 1))
+	done
+	check_eq "$trig: share calls = one per process per round" \
+		"$(total_val /tmp/c.stats share_calls)" "$(val share_calls)"
+	check_eq "$trig: attached = N-1 per round" \
+		"$(total_val /tmp/c.stats attached)" "$(val expect_attached)"
+	check_eq "$trig: unshares returning 1 = N-1 per round" \
+		"$(total_val /tmp/c.stats unshared)" "$(val expect_unshared)"
+	check_gt "$trig: unshare sites were hit" "$(sum_probes /tmp/c.stats unshare hits)" 0
+	check_eq "$trig: share_ns histogram counts every share call" \
+		"$(hist_val /tmp/c.stats share_ns count)" "$(total_val /tmp/c.stats share_calls)"
+	diag "$trig: share p-avg $(( $(hist_val /tmp/c.stats share_ns sum) / ($(hist_val /tmp/c.stats share_ns count) + 1) )) ns," \
+		"unshare calls $(total_val /tmp/c.stats unshare_calls)"
+	tracer_stop
+done
