@@ -93,6 +93,7 @@ static int pmdstat_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	c->start_ns = ktime_get_mono_fast_ns();
 	return 0;
 }
+
 NOKPROBE_SYMBOL(pmdstat_entry);
 
 static unsigned int pmdstat_outcome(unsigned int role, unsigned long ret)
@@ -110,6 +111,7 @@ static unsigned int pmdstat_outcome(unsigned int role, unsigned long ret)
 	return pmdstat_table_share_count((void *)ret) > 0 ?
 		PMDSTAT_OUT_SHARE_ATTACHED : PMDSTAT_OUT_SHARE_FRESH;
 }
+
 NOKPROBE_SYMBOL(pmdstat_outcome);
 
 static int pmdstat_return(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -132,6 +134,7 @@ static int pmdstat_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	}
 	return 0;
 }
+
 NOKPROBE_SYMBOL(pmdstat_return);
 NOKPROBE_SYMBOL(pmdstat_hist_add);
 
@@ -347,7 +350,7 @@ static void pmdstat_verify_layouts(void)
 			continue;
 		if (pmdstat_decode_trampoline(code, sizeof(code), w->start, &t)) {
 			pr_debug("%s is not a trampoline I can decode (%*ph ...): its clones' arguments stay unread\n",
-				w->symbol, 24, code);
+				 w->symbol, 24, code);
 			continue;
 		}
 		for (j = 0; j < pmdstat_nr_sites; j++) {
