@@ -4,7 +4,8 @@
 #   make check       host unit tests, then VM tests on every supported kernel
 #   make module      build pmdstat.ko (KDIR=<headers> for a real test host, or KERNEL=<debian release>)
 #   make tools       build the reader and the workloads (static) into build/host/
-#   make lint        W=1, sparse (C=1) and checkpatch --strict on every supported kernel
+#   make lint        W=1, sparse (C=2) and checkpatch --strict on every supported kernel
+#   make bench       benchmarks in the VM (cost per probe hit), printing numbers
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -24,12 +25,12 @@ else
 KDIR := /lib/modules/$(shell uname -r)/build
 endif
 
-.PHONY: all module tools unit check vm-test demo deps lint clean help
+.PHONY: all module tools unit check vm-test demo deps lint bench clean help
 
 all: module tools
 
 help:
-	@sed -n '2,8p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@scripts/deps
@@ -54,13 +55,17 @@ module:
 READER_SRCS := $(wildcard loader/*.c)
 SHARED_SRCS := module/hist.c module/format.c module/decode.c
 
-tools: $(HOST)/pmdstat $(HOST)/pmdstat-workload
+tools: $(HOST)/pmdstat $(HOST)/pmdstat-workload $(HOST)/pmdstat-bench
 
 $(HOST)/pmdstat: $(READER_SRCS) $(wildcard loader/*.h) $(SHARED_SRCS) $(wildcard module/*.h)
 	@mkdir -p $(HOST)
 	$(CC) $(HOST_CFLAGS) -static -Imodule -Iloader -o $@ $(READER_SRCS) module/hist.c module/format.c
 
 $(HOST)/pmdstat-workload: tests/workloads/pmdstat-workload.c
+	@mkdir -p $(HOST)
+	$(CC) $(HOST_CFLAGS) -static -o $@ $<
+
+$(HOST)/pmdstat-bench: tests/bench/pmdstat-bench.c
 	@mkdir -p $(HOST)
 	$(CC) $(HOST_CFLAGS) -static -o $@ $<
 
@@ -83,6 +88,13 @@ check: deps unit vm-test
 
 demo: deps tools
 	@scripts/demo
+
+# Benchmarks print numbers; they assert nothing.  KERNEL= picks one kernel.
+bench: deps tools
+	@for k in $(if $(KERNEL),$(KERNEL),$(KERNELS)); do \
+		echo "== probe cost on $$k"; \
+		scripts/vm-run --kernel $$k --add tests/bench/probe-cost.sh -- sh probe-cost.sh || exit 1; \
+	done
 
 lint:
 	@scripts/lint $(KERNELS)
