@@ -84,7 +84,7 @@ unit: $(UNIT_TESTS)
 vm-test: tools
 	@scripts/vm-tests $(KERNELS)
 
-check: deps unit vm-test
+check: deps unit lint vm-test
 
 demo: deps tools
 	@scripts/demo

@@ -2,10 +2,12 @@
 # per-site counts equal an independent tracer's (kprobe_events + hist
 # triggers, same run), and the outcomes equal what the workload implies:
 # N processes on one PMD table give N-1 attaches and N-1 detaches.
+# softoffline (migration) goes through the rmap path and the
+# huge_pmd_unshare trampoline, so it also checks nested-call accounting.
 N=${COUNTS_PROCS:-4}
 R=${COUNTS_ROUNDS:-2}
 syms=$(sites /tmp/sites.stats)
-for trig in ${COUNTS_TRIGGERS:-munmap dontneed mprotect punch truncate exit}; do
+for trig in ${COUNTS_TRIGGERS:-munmap dontneed mprotect punch truncate exit softoffline}; do
 	tracer_start $syms || { not_ok "$trig: tracer setup"; continue; }
 	echo reset > $D/control
 	pmdstat-workload -q -n "$N" -r "$R" -t "$trig" > /tmp/w.out 2>&1
@@ -38,6 +40,17 @@ for trig in ${COUNTS_TRIGGERS:-munmap dontneed mprotect punch truncate exit}; do
 	check_eq "$trig: unshares returning 1 = N-1 per round" \
 		"$(total_val /tmp/c.stats unshared)" "$(val expect_unshared)"
 	check_gt "$trig: unshare sites were hit" "$(sum_probes /tmp/c.stats unshare hits)" 0
+	if [ "$trig" = softoffline ]; then
+		# migration unshares through the huge_pmd_unshare trampoline,
+		# which tail-jumps into the clone: each such call is nested once
+		for s in $syms; do
+			w=$(probe_val /tmp/c.stats "$s" reads | sed -n 's/.*layout:from-//p')
+			[ -n "$w" ] || continue
+			check_gt "softoffline: trampoline $w was hit" "$(probe_val /tmp/c.stats "$w" hits)" 0
+			check_eq "softoffline: each $w call reached $s as one nested call" \
+				"$(probe_val /tmp/c.stats "$s" nested)" "$(probe_val /tmp/c.stats "$w" hits)"
+		done
+	fi
 	check_eq "$trig: share_ns histogram counts every share call" \
 		"$(hist_val /tmp/c.stats share_ns count)" "$(total_val /tmp/c.stats share_calls)"
 	diag "$trig: share p-avg $(( $(hist_val /tmp/c.stats share_ns sum) / ($(hist_val /tmp/c.stats share_ns count) + 1) )) ns," \

@@ -55,9 +55,16 @@
 #define TIMEOUT_MS	30000L	/* for every wait on a child */
 
 enum trig { T_MUNMAP, T_DONTNEED, T_MPROTECT, T_PUNCH, T_TRUNCATE, T_EXIT,
-	    NR_TRIG };
+	    T_SOFTOFFLINE, NR_TRIG };
+/* "all": the six unshare triggers; softoffline only when named (it takes
+ * a hugepage out of the pool for good) */
+#define NR_ALL		(T_EXIT + 1)
+#ifndef MADV_SOFT_OFFLINE
+#define MADV_SOFT_OFFLINE 101
+#endif
 static const char *const trig_name[NR_TRIG] = {
 	"munmap", "dontneed", "mprotect", "punch", "truncate", "exit",
+	"softoffline",
 };
 
 /* Parent -> child commands, and the child's answer. */
@@ -96,7 +103,10 @@ static const char usage_text[] =
 "  -r ROUNDS    rounds per trigger, 1..1000 (default 1)\n"
 "  -p PAGES     2 MiB hugepages touched by child 0, 1..512 (default 2)\n"
 "  -t TRIGGERS  comma-separated list of munmap, dontneed, mprotect, punch,\n"
-"               truncate, exit, or all (= all six in that order; default)\n"
+"               truncate, exit, or all (= all six in that order; default);\n"
+"               also softoffline (MADV_SOFT_OFFLINE: migration unshares\n"
+"               through huge_pmd_unshare; takes one hugepage per round out\n"
+"               of the pool for good), only when named\n"
 "  -d SECS      cycle through the triggers until SECS (1..3600) have elapsed\n"
 "               (whole cycles; overrides -r; results give the rounds run)\n"
 "  -H DIR       use an unlinked file in the hugetlbfs (2 MiB pages) mounted\n"
@@ -183,10 +193,10 @@ static void parse_triggers(const char *arg)
 		if (i < NR_TRIG) {
 			add_trigger(i, seen);
 		} else if (len == 3 && !strncmp(p, "all", 3)) {
-			for (i = 0; i < NR_TRIG; i++)
+			for (i = 0; i < NR_ALL; i++)
 				add_trigger(i, seen);
 		} else {
-			bad_arg("%s trigger '%.*s' in -t '%s': expected a comma-separated list of munmap, dontneed, mprotect, punch, truncate, exit, or all",
+			bad_arg("%s trigger '%.*s' in -t '%s': expected a comma-separated list of munmap, dontneed, mprotect, punch, truncate, exit, softoffline, or all",
 				len ? "unknown" : "empty", (int)len, p, arg);
 		}
 		p = comma + 1;
@@ -279,6 +289,7 @@ static int child_trigger(int id, int t)
 	static const char *const call[NR_TRIG] = {
 		"munmap", "madvise(MADV_DONTNEED)", "mprotect",
 		"fallocate(PUNCH_HOLE)", "ftruncate", "exit",
+		"madvise(MADV_SOFT_OFFLINE)",
 	};
 	int ret;
 
@@ -298,6 +309,10 @@ static int child_trigger(int id, int t)
 		break;
 	case T_TRUNCATE:
 		ret = ftruncate(hfd, 0);
+		break;
+	case T_SOFTOFFLINE:
+		/* migration: the rmap walk unshares through huge_pmd_unshare */
+		ret = madvise(map, SZ_2M, MADV_SOFT_OFFLINE);
 		break;
 	default:
 		_exit(0);	/* T_EXIT: the exit itself is the trigger */
@@ -598,7 +613,7 @@ static void run_round(unsigned long rnd)
 		} else if (ask(i, CMD_TRIGGER, cur, &a)) {
 			goto fail;
 		}
-		if (cur == T_PUNCH || cur == T_TRUNCATE)
+		if (cur == T_PUNCH || cur == T_TRUNCATE || cur == T_SOFTOFFLINE)
 			break;		/* child 0 alone */
 	}
 	if (cur != T_EXIT) {
