@@ -71,7 +71,7 @@ $(HOST)/pmdstat-bench: tests/bench/pmdstat-bench.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(HOST)/%,$(wildcard tests/unit/test_*.c))
 
-$(HOST)/test_%: tests/unit/test_%.c tests/unit/tap.h $(SHARED_SRCS) $(wildcard loader/*.[ch]) $(wildcard module/*.h)
+$(HOST)/test_%: tests/unit/test_%.c tests/unit/tap.h tests/unit/testlib.h $(SHARED_SRCS) $(wildcard loader/*.[ch]) $(wildcard module/*.h)
 	@mkdir -p $(HOST)
 	$(CC) $(HOST_CFLAGS) -fsanitize=address,undefined -Imodule -Iloader -Itests/unit -o $@ $< \
 		$(SHARED_SRCS) $(filter-out loader/pmdstat.c,$(READER_SRCS))

@@ -1,0 +1,902 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * parse.c - parser of the pmdstat stats format, version 1 (docs/format.md),
+ * plus percentiles, averages and snapshot deltas on the parsed data.
+ *
+ * The parser is strict about what version 1 defines (required keys,
+ * numbers, hist/bucket/end nesting, Totals: last, a newline at the end so
+ * that a truncated file is never taken for a complete one) and lenient
+ * about what the format allows to grow: unknown keys are kept, unknown line
+ * keywords are skipped.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "parse.h"
+
+struct parser {
+	struct pmdstat_stats *st;
+	struct pmdstat_parse_error *err;
+	unsigned int line;
+	char **tok;
+	size_t nr_tok;
+	size_t cap_tok;
+	size_t open_hist;		/* index into st->hist, or NO_HIST */
+	unsigned int open_line;		/* line of the open hist */
+	bool seen_kernel;
+	bool seen_state;
+	bool seen_totals;
+};
+
+#define NO_HIST		SIZE_MAX
+#define TOKEN_SHOWN	"%.48s"		/* how much of a bad token a message quotes */
+
+/* Keys of version 1 whose values must be numbers when present. */
+static const char *const probe_numeric_keys[] = {
+	"hits", "missed", "nested", "attached", "fresh", "failed", "ret1", "ret0",
+};
+
+static const char *const totals_keys[] = {
+	"hits", "missed", "share_calls", "attached", "unshare_calls", "unshared",
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+__attribute__((format(printf, 3, 4)))
+static enum pmdstat_parse_code fail(struct parser *p, enum pmdstat_parse_code code,
+				    const char *fmt, ...)
+{
+	struct pmdstat_parse_error *err = p->err;
+	va_list ap;
+	int n;
+
+	if (!err)
+		return code;
+	err->code = code;
+	err->line = p->line;
+	n = snprintf(err->msg, sizeof(err->msg), "line %u: ", p->line);
+	if (n < 0 || (size_t)n >= sizeof(err->msg))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(err->msg + n, sizeof(err->msg) - n, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static enum pmdstat_parse_code fail_nomem(struct parser *p)
+{
+	return fail(p, PMDSTAT_PARSE_ENOMEM, "out of memory");
+}
+
+/* Grow *arr (of elements of size) so that it holds at least nr + 1. */
+static int grow(void **arr, size_t *cap, size_t nr, size_t size)
+{
+	size_t ncap;
+	void *na;
+
+	if (nr < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	if (ncap < *cap || ncap > SIZE_MAX / size)
+		return -ENOMEM;
+	na = realloc(*arr, ncap * size);
+	if (!na)
+		return -ENOMEM;
+	*arr = na;
+	*cap = ncap;
+	return 0;
+}
+
+/* An unsigned decimal u64: digits only, no sign, no spaces, no overflow. */
+static bool parse_u64(const char *s, u64 *val)
+{
+	u64 v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		unsigned int d;
+
+		if (*s < '0' || *s > '9')
+			return false;
+		d = (unsigned int)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*val = v;
+	return true;
+}
+
+/* ---- key=value lists ---- */
+
+static void kvs_free(struct pmdstat_kvs *kvs)
+{
+	size_t i;
+
+	for (i = 0; i < kvs->nr; i++) {
+		free(kvs->kv[i].key);
+		free(kvs->kv[i].value);
+	}
+	free(kvs->kv);
+	memset(kvs, 0, sizeof(*kvs));
+}
+
+const struct pmdstat_kv *pmdstat_kv_find(const struct pmdstat_kvs *kvs,
+					 const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < kvs->nr; i++)
+		if (!strcmp(kvs->kv[i].key, key))
+			return &kvs->kv[i];
+	return NULL;
+}
+
+int pmdstat_kv_u64(const struct pmdstat_kvs *kvs, const char *key, u64 *val)
+{
+	const struct pmdstat_kv *kv = pmdstat_kv_find(kvs, key);
+
+	if (!kv)
+		return -ENOENT;
+	if (!kv->numeric)
+		return -EINVAL;
+	*val = kv->num;
+	return 0;
+}
+
+u64 pmdstat_kv_get(const struct pmdstat_kvs *kvs, const char *key, u64 def)
+{
+	u64 v;
+
+	return pmdstat_kv_u64(kvs, key, &v) ? def : v;
+}
+
+static int kvs_add(struct pmdstat_kvs *kvs, const char *key, size_t klen,
+		   const char *value)
+{
+	struct pmdstat_kv *kv;
+
+	if (grow((void **)&kvs->kv, &kvs->cap, kvs->nr, sizeof(*kvs->kv)))
+		return -ENOMEM;
+	kv = &kvs->kv[kvs->nr];
+	kv->key = strndup(key, klen);
+	kv->value = strdup(value);
+	if (!kv->key || !kv->value) {
+		free(kv->key);
+		free(kv->value);
+		return -ENOMEM;
+	}
+	kv->numeric = parse_u64(value, &kv->num);
+	if (!kv->numeric)
+		kv->num = 0;
+	kvs->nr++;
+	return 0;
+}
+
+/* Remove key from kvs and hand its value over to the caller. */
+static char *kvs_take(struct pmdstat_kvs *kvs, const char *key)
+{
+	struct pmdstat_kv *kv = (struct pmdstat_kv *)pmdstat_kv_find(kvs, key);
+	size_t i;
+	char *v;
+
+	if (!kv)
+		return NULL;
+	i = (size_t)(kv - kvs->kv);
+	v = kv->value;
+	free(kv->key);
+	memmove(kv, kv + 1, (kvs->nr - i - 1) * sizeof(*kv));
+	kvs->nr--;
+	return v;
+}
+
+static int kvs_dup(const struct pmdstat_kvs *src, struct pmdstat_kvs *dst)
+{
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	for (i = 0; i < src->nr; i++) {
+		const struct pmdstat_kv *kv = &src->kv[i];
+
+		if (kvs_add(dst, kv->key, strlen(kv->key), kv->value)) {
+			kvs_free(dst);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Is the key of klen bytes at key (not NUL-terminated) in kvs? */
+static bool kvs_find_n(const struct pmdstat_kvs *kvs, const char *key, size_t klen)
+{
+	size_t i;
+
+	for (i = 0; i < kvs->nr; i++)
+		if (!strncmp(kvs->kv[i].key, key, klen) && !kvs->kv[i].key[klen])
+			return true;
+	return false;
+}
+
+/* ---- lines ---- */
+
+/* Split line in place at spaces; empty tokens (double spaces) are skipped. */
+static int tokenize(struct parser *p, char *line)
+{
+	char *s = line;
+
+	p->nr_tok = 0;
+	for (;;) {
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			return 0;
+		if (grow((void **)&p->tok, &p->cap_tok, p->nr_tok, sizeof(*p->tok)))
+			return -ENOMEM;
+		p->tok[p->nr_tok++] = s;
+		while (*s && *s != ' ')
+			s++;
+		if (*s)
+			*s++ = '\0';
+	}
+}
+
+/* The key=value tokens after the keyword, into kvs (emptied first). */
+static enum pmdstat_parse_code parse_kvs(struct parser *p, struct pmdstat_kvs *kvs)
+{
+	size_t i;
+
+	memset(kvs, 0, sizeof(*kvs));
+	for (i = 1; i < p->nr_tok; i++) {
+		const char *t = p->tok[i];
+		const char *eq = strchr(t, '=');
+
+		if (!eq || eq == t) {
+			kvs_free(kvs);
+			return fail(p, PMDSTAT_PARSE_MALFORMED,
+				    "'%s' line: expected key=value, got '" TOKEN_SHOWN "'",
+				    p->tok[0], t);
+		}
+		if (kvs_find_n(kvs, t, (size_t)(eq - t))) {
+			kvs_free(kvs);
+			return fail(p, PMDSTAT_PARSE_MALFORMED,
+				    "'%s' line: key '%.*s' appears twice",
+				    p->tok[0], (int)(eq - t), t);
+		}
+		if (kvs_add(kvs, t, (size_t)(eq - t), eq + 1)) {
+			kvs_free(kvs);
+			return fail_nomem(p);
+		}
+	}
+	return PMDSTAT_PARSE_OK;
+}
+
+static enum pmdstat_parse_code need_u64(struct parser *p,
+					const struct pmdstat_kvs *kvs,
+					const char *key, u64 *val)
+{
+	const struct pmdstat_kv *kv = pmdstat_kv_find(kvs, key);
+
+	if (!kv)
+		return fail(p, PMDSTAT_PARSE_MALFORMED, "'%s' line has no %s=",
+			    p->tok[0], key);
+	if (!kv->numeric)
+		return fail(p, PMDSTAT_PARSE_MALFORMED,
+			    "'%s' line: %s=" TOKEN_SHOWN " is not an unsigned decimal number",
+			    p->tok[0], key, kv->value);
+	if (val)
+		*val = kv->num;
+	return PMDSTAT_PARSE_OK;
+}
+
+/* Keys that must be numbers if present. */
+static enum pmdstat_parse_code check_numeric(struct parser *p,
+					     const struct pmdstat_kvs *kvs,
+					     const char *const *keys, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		const struct pmdstat_kv *kv = pmdstat_kv_find(kvs, keys[i]);
+
+		if (kv && !kv->numeric)
+			return need_u64(p, kvs, keys[i], NULL);
+	}
+	return PMDSTAT_PARSE_OK;
+}
+
+/* Take the string value of a required key out of kvs into *val. */
+static enum pmdstat_parse_code need_str(struct parser *p, struct pmdstat_kvs *kvs,
+					const char *key, bool nonempty, char **val)
+{
+	const struct pmdstat_kv *kv = pmdstat_kv_find(kvs, key);
+
+	if (!kv)
+		return fail(p, PMDSTAT_PARSE_MALFORMED, "'%s' line has no %s=",
+			    p->tok[0], key);
+	if (nonempty && !kv->value[0])
+		return fail(p, PMDSTAT_PARSE_MALFORMED, "'%s' line: %s= is empty",
+			    p->tok[0], key);
+	*val = kvs_take(kvs, key);
+	return PMDSTAT_PARSE_OK;
+}
+
+/*
+ * Line 1.  Only the version= token is looked at before the version is known
+ * to be 1: a later version may change the rest of the grammar.
+ */
+static enum pmdstat_parse_code parse_version(struct parser *p)
+{
+	static const char hint[] = "use the pmdstat reader built with the module";
+	u64 v;
+	size_t i;
+
+	if (!p->nr_tok || strcmp(p->tok[0], "pmdstat-stats"))
+		return fail(p, PMDSTAT_PARSE_NOVERSION,
+			    "not a pmdstat stats file: the first line must be 'pmdstat-stats version=N'");
+	for (i = 1; i < p->nr_tok; i++)
+		if (!strncmp(p->tok[i], "version=", 8))
+			break;
+	if (i == p->nr_tok || !parse_u64(p->tok[i] + 8, &v))
+		return fail(p, PMDSTAT_PARSE_NOVERSION,
+			    "the first line has no valid version=N");
+	if (v > PMDSTAT_READER_FORMAT)
+		return fail(p, PMDSTAT_PARSE_VERSION,
+			    "stats format version %llu is newer than this pmdstat understands (%d): %s",
+			    (unsigned long long)v, PMDSTAT_READER_FORMAT, hint);
+	if (v != PMDSTAT_READER_FORMAT)
+		return fail(p, PMDSTAT_PARSE_VERSION,
+			    "stats format version %llu is not one this pmdstat understands (%d): %s",
+			    (unsigned long long)v, PMDSTAT_READER_FORMAT, hint);
+	p->st->version = (unsigned int)v;
+	return PMDSTAT_PARSE_OK;
+}
+
+static enum pmdstat_parse_code parse_kernel(struct parser *p, struct pmdstat_kvs *kvs)
+{
+	enum pmdstat_parse_code rc;
+
+	if (p->seen_kernel)
+		return fail(p, PMDSTAT_PARSE_MALFORMED, "a second 'kernel' line");
+	p->seen_kernel = true;
+	rc = need_str(p, kvs, "release", false, &p->st->release);
+	if (!rc)
+		rc = need_str(p, kvs, "module", false, &p->st->module);
+	return rc;
+}
+
+static enum pmdstat_parse_code parse_state(struct parser *p, struct pmdstat_kvs *kvs)
+{
+	struct pmdstat_stats *st = p->st;
+	enum pmdstat_parse_code rc;
+
+	if (p->seen_state)
+		return fail(p, PMDSTAT_PARSE_MALFORMED, "a second 'state' line");
+	p->seen_state = true;
+	rc = need_u64(p, kvs, "elapsed_ns", &st->elapsed_ns);
+	if (!rc)
+		rc = need_u64(p, kvs, "resets", &st->resets);
+	if (!rc)
+		rc = need_u64(p, kvs, "maxactive", &st->maxactive);
+	return rc;
+}
+
+static void probe_free(struct pmdstat_probe *pr)
+{
+	free(pr->symbol);
+	free(pr->role);
+	kvs_free(&pr->keys);
+	memset(pr, 0, sizeof(*pr));
+}
+
+static enum pmdstat_parse_code parse_probe(struct parser *p, struct pmdstat_kvs *kvs)
+{
+	struct pmdstat_stats *st = p->st;
+	struct pmdstat_probe pr = { 0 };
+	enum pmdstat_parse_code rc;
+
+	rc = need_u64(p, kvs, "hits", NULL);
+	if (!rc)
+		rc = need_u64(p, kvs, "missed", NULL);
+	if (!rc)
+		rc = check_numeric(p, kvs, probe_numeric_keys,
+				   ARRAY_SIZE(probe_numeric_keys));
+	if (!rc)
+		rc = need_str(p, kvs, "symbol", true, &pr.symbol);
+	if (!rc)
+		rc = need_str(p, kvs, "role", true, &pr.role);
+	if (!rc && grow((void **)&st->probe, &st->cap_probes, st->nr_probes,
+			sizeof(*st->probe)))
+		rc = fail_nomem(p);
+	if (rc) {
+		probe_free(&pr);
+		return rc;
+	}
+	pr.keys = *kvs;
+	memset(kvs, 0, sizeof(*kvs));
+	st->probe[st->nr_probes++] = pr;
+	return PMDSTAT_PARSE_OK;
+}
+
+static void hist_free(struct pmdstat_phist *h)
+{
+	free(h->name);
+	free(h->unit);
+	free(h->bucket);
+	memset(h, 0, sizeof(*h));
+}
+
+static enum pmdstat_parse_code no_end(struct parser *p)
+{
+	return fail(p, PMDSTAT_PARSE_NOEND,
+		    "hist %s (line %u) has no 'end' line before this '%s' line",
+		    p->st->hist[p->open_hist].name, p->open_line, p->tok[0]);
+}
+
+static enum pmdstat_parse_code parse_hist(struct parser *p, struct pmdstat_kvs *kvs)
+{
+	struct pmdstat_stats *st = p->st;
+	struct pmdstat_phist h = { 0 };
+	enum pmdstat_parse_code rc;
+
+	if (p->open_hist != NO_HIST)
+		return no_end(p);
+	rc = need_u64(p, kvs, "count", &h.count);
+	if (!rc)
+		rc = need_u64(p, kvs, "sum", &h.sum);
+	if (!rc)
+		rc = need_u64(p, kvs, "max", &h.max);
+	if (!rc)
+		rc = need_str(p, kvs, "name", true, &h.name);
+	if (!rc)
+		rc = need_str(p, kvs, "unit", true, &h.unit);
+	if (!rc && pmdstat_find_hist(st, h.name))
+		rc = fail(p, PMDSTAT_PARSE_MALFORMED, "a second hist named %s",
+			  h.name);
+	if (!rc && grow((void **)&st->hist, &st->cap_hists, st->nr_hists,
+			sizeof(*st->hist)))
+		rc = fail_nomem(p);
+	if (rc) {
+		hist_free(&h);
+		return rc;
+	}
+	p->open_hist = st->nr_hists;
+	p->open_line = p->line;
+	st->hist[st->nr_hists++] = h;
+	return PMDSTAT_PARSE_OK;
+}
+
+static enum pmdstat_parse_code parse_bucket(struct parser *p)
+{
+	struct pmdstat_phist *h;
+	struct pmdstat_bucket b;
+	unsigned int i;
+	u64 v[3];
+
+	if (p->open_hist == NO_HIST)
+		return fail(p, PMDSTAT_PARSE_STRAY,
+			    "'bucket' outside a hist (not between a 'hist' line and its 'end')");
+	if (p->nr_tok != 4)
+		return fail(p, PMDSTAT_PARSE_MALFORMED,
+			    "'bucket' needs 3 numbers (lo hi count), got %zu tokens",
+			    p->nr_tok - 1);
+	for (i = 0; i < 3; i++)
+		if (!parse_u64(p->tok[i + 1], &v[i]))
+			return fail(p, PMDSTAT_PARSE_MALFORMED,
+				    "bucket: '" TOKEN_SHOWN "' is not an unsigned decimal number",
+				    p->tok[i + 1]);
+	b.lo = v[0];
+	b.hi = v[1];
+	b.count = v[2];
+	h = &p->st->hist[p->open_hist];
+	if (b.lo > b.hi)
+		return fail(p, PMDSTAT_PARSE_MALFORMED,
+			    "bucket: lo %llu is above hi %llu",
+			    (unsigned long long)b.lo, (unsigned long long)b.hi);
+	if (h->nr_buckets && b.lo <= h->bucket[h->nr_buckets - 1].hi)
+		return fail(p, PMDSTAT_PARSE_MALFORMED,
+			    "bucket: %llu..%llu is not above the previous bucket of hist %s",
+			    (unsigned long long)b.lo, (unsigned long long)b.hi, h->name);
+	if (grow((void **)&h->bucket, &h->cap_buckets, h->nr_buckets,
+		 sizeof(*h->bucket)))
+		return fail_nomem(p);
+	h->bucket[h->nr_buckets++] = b;
+	return PMDSTAT_PARSE_OK;
+}
+
+static enum pmdstat_parse_code parse_totals(struct parser *p, struct pmdstat_kvs *kvs)
+{
+	enum pmdstat_parse_code rc;
+	size_t i;
+
+	if (p->open_hist != NO_HIST)
+		return no_end(p);
+	for (i = 0; i < ARRAY_SIZE(totals_keys); i++) {
+		rc = need_u64(p, kvs, totals_keys[i], NULL);
+		if (rc)
+			return rc;
+	}
+	p->st->totals = *kvs;
+	memset(kvs, 0, sizeof(*kvs));
+	p->seen_totals = true;
+	return PMDSTAT_PARSE_OK;
+}
+
+static enum pmdstat_parse_code parse_line(struct parser *p)
+{
+	struct pmdstat_kvs kvs;
+	enum pmdstat_parse_code rc;
+	const char *kw;
+
+	if (!p->nr_tok)
+		return PMDSTAT_PARSE_OK;	/* blank line */
+	kw = p->tok[0];
+	if (p->seen_totals)
+		return fail(p, PMDSTAT_PARSE_MALFORMED,
+			    "'%s' after the Totals: line, which must be the last (two files joined?)",
+			    kw);
+	if (!strcmp(kw, "bucket"))
+		return parse_bucket(p);
+	if (!strcmp(kw, "end")) {
+		if (p->open_hist == NO_HIST)
+			return fail(p, PMDSTAT_PARSE_STRAY,
+				    "'end' outside a hist (no open 'hist' line)");
+		p->open_hist = NO_HIST;
+		return PMDSTAT_PARSE_OK;
+	}
+	if (!strcmp(kw, "pmdstat-stats"))
+		return fail(p, PMDSTAT_PARSE_MALFORMED,
+			    "a second 'pmdstat-stats' header (two files joined?)");
+	if (strcmp(kw, "kernel") && strcmp(kw, "state") && strcmp(kw, "probe") &&
+	    strcmp(kw, "hist") && strcmp(kw, "Totals:"))
+		return PMDSTAT_PARSE_OK;	/* unknown keyword: ignored */
+
+	rc = parse_kvs(p, &kvs);
+	if (rc)
+		return rc;
+	if (!strcmp(kw, "kernel"))
+		rc = parse_kernel(p, &kvs);
+	else if (!strcmp(kw, "state"))
+		rc = parse_state(p, &kvs);
+	else if (!strcmp(kw, "probe"))
+		rc = parse_probe(p, &kvs);
+	else if (!strcmp(kw, "hist"))
+		rc = parse_hist(p, &kvs);
+	else
+		rc = parse_totals(p, &kvs);
+	kvs_free(&kvs);
+	return rc;
+}
+
+static enum pmdstat_parse_code parse_end_of_file(struct parser *p)
+{
+	p->line++;
+	if (p->line == 1)
+		return fail(p, PMDSTAT_PARSE_NOVERSION,
+			    "empty file: not a pmdstat stats file");
+	if (p->open_hist != NO_HIST)
+		return fail(p, PMDSTAT_PARSE_NOEND,
+			    "end of file inside hist %s (line %u): no 'end' line, the file is truncated",
+			    p->st->hist[p->open_hist].name, p->open_line);
+	if (!p->seen_totals)
+		return fail(p, PMDSTAT_PARSE_NOTOTALS,
+			    "end of file without a Totals: line: the file is truncated");
+	if (!p->seen_kernel)
+		return fail(p, PMDSTAT_PARSE_MALFORMED, "no 'kernel' line in the file");
+	if (!p->seen_state)
+		return fail(p, PMDSTAT_PARSE_MALFORMED, "no 'state' line in the file");
+	return PMDSTAT_PARSE_OK;
+}
+
+enum pmdstat_parse_code pmdstat_parse(const char *buf, size_t len,
+				      struct pmdstat_stats *st,
+				      struct pmdstat_parse_error *err)
+{
+	struct parser p = { .st = st, .err = err, .open_hist = NO_HIST };
+	enum pmdstat_parse_code rc = PMDSTAT_PARSE_OK;
+	const char *pos = buf, *end = buf + len;
+	char *line = NULL;
+	size_t line_cap = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (err) {
+		err->code = PMDSTAT_PARSE_OK;
+		err->line = 0;
+		err->msg[0] = '\0';
+	}
+	while (!rc && pos < end) {
+		const char *nl = memchr(pos, '\n', (size_t)(end - pos));
+		size_t n = nl ? (size_t)(nl - pos) : (size_t)(end - pos);
+
+		p.line++;
+		if (n + 1 > line_cap) {
+			char *nline = realloc(line, n + 1);
+
+			if (!nline) {
+				rc = fail_nomem(&p);
+				break;
+			}
+			line = nline;
+			line_cap = n + 1;
+		}
+		memcpy(line, pos, n);
+		line[n] = '\0';
+		pos += n + 1;
+		if (memchr(line, '\0', n)) {
+			rc = fail(&p, PMDSTAT_PARSE_MALFORMED, "a NUL byte in the line");
+			break;
+		}
+		if (tokenize(&p, line)) {
+			rc = fail_nomem(&p);
+			break;
+		}
+		if (p.line == 1)
+			rc = parse_version(&p);
+		if (rc)
+			break;
+		if (!nl)
+			rc = fail(&p, PMDSTAT_PARSE_TRUNCATED,
+				  "no newline at the end of the last line: the file is truncated");
+		else if (p.line > 1)
+			rc = parse_line(&p);
+	}
+	if (!rc)
+		rc = parse_end_of_file(&p);
+	free(line);
+	free(p.tok);
+	if (rc)
+		pmdstat_stats_free(st);
+	return rc;
+}
+
+void pmdstat_stats_free(struct pmdstat_stats *st)
+{
+	size_t i;
+
+	free(st->release);
+	free(st->module);
+	for (i = 0; i < st->nr_probes; i++)
+		probe_free(&st->probe[i]);
+	free(st->probe);
+	for (i = 0; i < st->nr_hists; i++)
+		hist_free(&st->hist[i]);
+	free(st->hist);
+	kvs_free(&st->totals);
+	memset(st, 0, sizeof(*st));
+}
+
+const struct pmdstat_probe *pmdstat_find_probe(const struct pmdstat_stats *st,
+					       const char *symbol)
+{
+	size_t i;
+
+	for (i = 0; i < st->nr_probes; i++)
+		if (!strcmp(st->probe[i].symbol, symbol))
+			return &st->probe[i];
+	return NULL;
+}
+
+const struct pmdstat_phist *pmdstat_find_hist(const struct pmdstat_stats *st,
+					      const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->nr_hists; i++)
+		if (!strcmp(st->hist[i].name, name))
+			return &st->hist[i];
+	return NULL;
+}
+
+/* ---- arithmetic ---- */
+
+/* floor(a * b / c) for b <= c, c > 0, without overflow. */
+static u64 muldiv(u64 a, u64 b, u64 c)
+{
+#ifdef __SIZEOF_INT128__
+	return (u64)((unsigned __int128)a * b / c);
+#else
+	return (u64)((long double)a * b / c);
+#endif
+}
+
+u64 pmdstat_hist_percentile(const struct pmdstat_phist *h, double p)
+{
+	long double x;
+	u64 rank, before = 0;
+	size_t i;
+
+	if (!h->count || !h->nr_buckets)
+		return 0;
+	if (!(p > 0))		/* also NaN */
+		p = 0;
+	if (p > 100)
+		p = 100;
+	x = (long double)p * h->count / 100;
+	if (x >= (long double)h->count) {
+		rank = h->count;
+	} else {
+		rank = (u64)x;
+		if ((long double)rank < x)
+			rank++;
+	}
+	if (!rank)
+		rank = 1;
+	for (i = 0; i < h->nr_buckets; i++) {
+		const struct pmdstat_bucket *b = &h->bucket[i];
+
+		/* invariant: rank > before */
+		if (b->count && rank - before <= b->count) {
+			u64 v = b->lo + muldiv(b->hi - b->lo, rank - before, b->count);
+
+			return v < h->max ? v : h->max;
+		}
+		before += b->count;
+	}
+	/* buckets hold fewer values than count (a racy snapshot) */
+	return h->max;
+}
+
+u64 pmdstat_hist_avg(const struct pmdstat_phist *h)
+{
+	return h->count ? h->sum / h->count : 0;
+}
+
+static int hist_dup(const struct pmdstat_phist *src, struct pmdstat_phist *dst)
+{
+	*dst = *src;
+	dst->name = strdup(src->name);
+	dst->unit = strdup(src->unit);
+	dst->bucket = NULL;
+	dst->cap_buckets = src->nr_buckets;
+	if (src->nr_buckets) {
+		dst->bucket = malloc(src->nr_buckets * sizeof(*dst->bucket));
+		if (dst->bucket)
+			memcpy(dst->bucket, src->bucket,
+			       src->nr_buckets * sizeof(*dst->bucket));
+	}
+	if (!dst->name || !dst->unit || (src->nr_buckets && !dst->bucket)) {
+		hist_free(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int probe_dup(const struct pmdstat_probe *src, struct pmdstat_probe *dst)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->symbol = strdup(src->symbol);
+	dst->role = strdup(src->role);
+	if (!dst->symbol || !dst->role || kvs_dup(&src->keys, &dst->keys)) {
+		probe_free(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static char *strdup_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int pmdstat_stats_dup(const struct pmdstat_stats *src, struct pmdstat_stats *dst)
+{
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->version = src->version;
+	dst->elapsed_ns = src->elapsed_ns;
+	dst->resets = src->resets;
+	dst->maxactive = src->maxactive;
+	dst->release = strdup_null(src->release);
+	dst->module = strdup_null(src->module);
+	if ((src->release && !dst->release) || (src->module && !dst->module))
+		goto nomem;
+	if (src->nr_probes) {
+		dst->probe = calloc(src->nr_probes, sizeof(*dst->probe));
+		if (!dst->probe)
+			goto nomem;
+		dst->cap_probes = src->nr_probes;
+		for (i = 0; i < src->nr_probes; i++, dst->nr_probes++)
+			if (probe_dup(&src->probe[i], &dst->probe[i]))
+				goto nomem;
+	}
+	if (src->nr_hists) {
+		dst->hist = calloc(src->nr_hists, sizeof(*dst->hist));
+		if (!dst->hist)
+			goto nomem;
+		dst->cap_hists = src->nr_hists;
+		for (i = 0; i < src->nr_hists; i++, dst->nr_hists++)
+			if (hist_dup(&src->hist[i], &dst->hist[i]))
+				goto nomem;
+	}
+	if (kvs_dup(&src->totals, &dst->totals))
+		goto nomem;
+	return 0;
+nomem:
+	pmdstat_stats_free(dst);
+	return -ENOMEM;
+}
+
+static u64 sub_sat(u64 b, u64 a)
+{
+	return b > a ? b - a : 0;
+}
+
+/* d -= a for numeric keys of both; the new decimal fits in the old string. */
+static void kvs_sub(struct pmdstat_kvs *d, const struct pmdstat_kvs *a)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr; i++) {
+		struct pmdstat_kv *kv = &d->kv[i];
+		const struct pmdstat_kv *ka = pmdstat_kv_find(a, kv->key);
+
+		if (!kv->numeric || !ka || !ka->numeric)
+			continue;
+		kv->num = sub_sat(kv->num, ka->num);
+		snprintf(kv->value, strlen(kv->value) + 1, "%llu",
+			 (unsigned long long)kv->num);
+	}
+}
+
+static void hist_sub(struct pmdstat_phist *d, const struct pmdstat_phist *a)
+{
+	size_t i, j = 0, n = 0;
+
+	d->count = sub_sat(d->count, a->count);
+	d->sum = sub_sat(d->sum, a->sum);
+	/* both bucket lists ascend: walk them together */
+	for (i = 0; i < d->nr_buckets; i++) {
+		struct pmdstat_bucket *b = &d->bucket[i];
+
+		while (j < a->nr_buckets && a->bucket[j].hi < b->lo)
+			j++;
+		if (j < a->nr_buckets && a->bucket[j].lo == b->lo &&
+		    a->bucket[j].hi == b->hi)
+			b->count = sub_sat(b->count, a->bucket[j].count);
+		if (b->count)
+			d->bucket[n++] = *b;
+	}
+	d->nr_buckets = n;
+}
+
+/* The probe of a matching d's probe i: same position first, else by symbol. */
+static const struct pmdstat_probe *match_probe(const struct pmdstat_stats *a,
+					       const struct pmdstat_probe *pd,
+					       size_t i)
+{
+	if (i < a->nr_probes && !strcmp(a->probe[i].symbol, pd->symbol))
+		return &a->probe[i];
+	return pmdstat_find_probe(a, pd->symbol);
+}
+
+int pmdstat_stats_delta(const struct pmdstat_stats *a,
+			const struct pmdstat_stats *b, struct pmdstat_stats *d)
+{
+	bool reset = b->resets != a->resets || b->elapsed_ns < a->elapsed_ns;
+	size_t i;
+
+	if (pmdstat_stats_dup(b, d))
+		return -ENOMEM;
+	d->resets = b->resets >= a->resets ? b->resets - a->resets : b->resets;
+	if (reset)
+		return 1;
+	d->elapsed_ns = b->elapsed_ns - a->elapsed_ns;
+	for (i = 0; i < d->nr_probes; i++) {
+		const struct pmdstat_probe *pa = match_probe(a, &d->probe[i], i);
+
+		if (pa)
+			kvs_sub(&d->probe[i].keys, &pa->keys);
+	}
+	for (i = 0; i < d->nr_hists; i++) {
+		const struct pmdstat_phist *ha = pmdstat_find_hist(a, d->hist[i].name);
+
+		if (ha)
+			hist_sub(&d->hist[i], ha);
+	}
+	kvs_sub(&d->totals, &a->totals);
+	return 0;
+}

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * parse.h - parse the pmdstat stats text format, version 1
+ * (docs/format.md), into plain structs, and the arithmetic the reader does
+ * on them: percentiles, averages, and the difference of two snapshots.
+ *
+ * Everything is allocated dynamically: a file of any size parses or fails
+ * with an error, never silently truncated.
+ */
+#ifndef PMDSTAT_PARSE_H
+#define PMDSTAT_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "pmdstat_types.h"
+
+/* The format version this reader understands. */
+#define PMDSTAT_READER_FORMAT	1
+
+enum pmdstat_parse_code {
+	PMDSTAT_PARSE_OK = 0,
+	PMDSTAT_PARSE_ENOMEM,		/* out of memory */
+	PMDSTAT_PARSE_NOVERSION,	/* first line is not "pmdstat-stats version=N" */
+	PMDSTAT_PARSE_VERSION,		/* version N is not one this reader knows */
+	PMDSTAT_PARSE_MALFORMED,	/* a line that breaks the grammar */
+	PMDSTAT_PARSE_STRAY,		/* bucket or end outside a hist */
+	PMDSTAT_PARSE_NOEND,		/* a hist not closed by end */
+	PMDSTAT_PARSE_NOTOTALS,		/* no Totals: line */
+	PMDSTAT_PARSE_TRUNCATED,	/* last line has no newline */
+};
+
+struct pmdstat_parse_error {
+	enum pmdstat_parse_code code;
+	unsigned int line;		/* 1-based; the last line + 1 at EOF */
+	char msg[256];			/* "line N: what is wrong" */
+};
+
+/* One key=value token.  num is valid when numeric is true. */
+struct pmdstat_kv {
+	char *key;
+	char *value;
+	u64 num;
+	bool numeric;
+};
+
+/* key=value tokens of one line, in file order. */
+struct pmdstat_kvs {
+	struct pmdstat_kv *kv;
+	size_t nr;
+	size_t cap;
+};
+
+struct pmdstat_probe {
+	char *symbol;
+	char *role;
+	/* Every other key of the line (hits, missed, nested, ..., reads). */
+	struct pmdstat_kvs keys;
+};
+
+struct pmdstat_bucket {
+	u64 lo;		/* inclusive */
+	u64 hi;		/* inclusive */
+	u64 count;
+};
+
+struct pmdstat_phist {
+	char *name;
+	char *unit;
+	u64 count;
+	u64 sum;
+	u64 max;
+	struct pmdstat_bucket *bucket;	/* ascending, not overlapping */
+	size_t nr_buckets;
+	size_t cap_buckets;
+};
+
+struct pmdstat_stats {
+	unsigned int version;
+	char *release;		/* kernel release= */
+	char *module;		/* kernel module= */
+	u64 elapsed_ns;
+	u64 resets;
+	u64 maxactive;
+	struct pmdstat_probe *probe;
+	size_t nr_probes;
+	size_t cap_probes;
+	struct pmdstat_phist *hist;
+	size_t nr_hists;
+	size_t cap_hists;
+	struct pmdstat_kvs totals;
+};
+
+/*
+ * Parse len bytes of buf (need not be NUL-terminated).  On success returns
+ * PMDSTAT_PARSE_OK and fills *st, to be released with pmdstat_stats_free().
+ * On failure returns the code, also stored in err with a message naming
+ * the line, and leaves *st empty.  err may be NULL.
+ */
+enum pmdstat_parse_code pmdstat_parse(const char *buf, size_t len,
+				      struct pmdstat_stats *st,
+				      struct pmdstat_parse_error *err);
+void pmdstat_stats_free(struct pmdstat_stats *st);
+
+/* The kv of key, or NULL. */
+const struct pmdstat_kv *pmdstat_kv_find(const struct pmdstat_kvs *kvs,
+					 const char *key);
+/* 0 and *val on success, -ENOENT if key is absent, -EINVAL if not a number. */
+int pmdstat_kv_u64(const struct pmdstat_kvs *kvs, const char *key, u64 *val);
+/* The value of key, or def if it is absent or not a number. */
+u64 pmdstat_kv_get(const struct pmdstat_kvs *kvs, const char *key, u64 def);
+
+const struct pmdstat_probe *pmdstat_find_probe(const struct pmdstat_stats *st,
+					       const char *symbol);
+const struct pmdstat_phist *pmdstat_find_hist(const struct pmdstat_stats *st,
+					      const char *name);
+
+/*
+ * Estimated p-th percentile (p in 0..100) of h: the value of rank
+ * r = ceil(p / 100 * count) (at least 1).  In the bucket [lo, hi] holding
+ * that rank, with n values of which b lie in earlier buckets, the estimate
+ * is lo + (hi - lo) * (r - b) / n, rounded down and clamped to h->max.
+ * 0 for an empty histogram.
+ */
+u64 pmdstat_hist_percentile(const struct pmdstat_phist *h, double p);
+/* sum / count rounded down; 0 for an empty histogram. */
+u64 pmdstat_hist_avg(const struct pmdstat_phist *h);
+
+/* Deep copy: 0 or -ENOMEM (dst is then empty). */
+int pmdstat_stats_dup(const struct pmdstat_stats *src, struct pmdstat_stats *dst);
+
+/*
+ * What happened between two snapshots of the same module: d = b - a for
+ * every counter (elapsed_ns, resets, probe numbers, hist count, sum and
+ * buckets, totals); maxactive, strings and hist max are taken from b.
+ * Probes and hists are matched by symbol and name; one only in b is copied.
+ * A counter smaller in b than in a gives 0.
+ *
+ * If the counters were zeroed in between (resets changed, or elapsed_ns went
+ * back: module reloaded), d is b's counts since then, with resets as b - a.
+ * Returns 0, 1 if such a reset was seen, or -ENOMEM (d is then empty).
+ */
+int pmdstat_stats_delta(const struct pmdstat_stats *a,
+			const struct pmdstat_stats *b, struct pmdstat_stats *d);
+
+#endif /* PMDSTAT_PARSE_H */

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * render.c - text and JSON output of parsed pmdstat stats.  The log2
+ * histogram is drawn like bcc's print_log2_hist (libbpf-tools
+ * trace_helpers.c), so the output reads like funclatency's.
+ */
+#include <stdint.h>
+#include <string.h>
+#include "hist.h"
+#include "out.h"
+#include "render.h"
+
+#define STARS_MAX	40
+
+static const struct pmdstat_render_opts no_opts;
+
+/* ---- log2 histogram ---- */
+
+/* floor(val * width / val_max) for val <= val_max, val_max > 0. */
+static unsigned int scale(u64 val, unsigned int width, u64 val_max)
+{
+#ifdef __SIZEOF_INT128__
+	return (unsigned int)((unsigned __int128)val * width / val_max);
+#else
+	return (unsigned int)((long double)val * width / val_max);
+#endif
+}
+
+static void print_stars(pmdstat_out_t *out, u64 val, u64 val_max,
+			unsigned int width)
+{
+	unsigned int i, stars = scale(val < val_max ? val : val_max, width, val_max);
+	char bar[STARS_MAX + 1];
+
+	for (i = 0; i < width; i++)
+		bar[i] = i < stars ? '*' : ' ';
+	bar[width] = '\0';
+	pmdstat_printf(out, "%s%s", bar, val > val_max ? "+" : "");
+}
+
+/* The log2 slot of bucket b, or -1 if b is not exactly one log2 bucket. */
+static int log2_slot(const struct pmdstat_bucket *b)
+{
+	unsigned int i = pmdstat_hist_slot(b->lo);
+
+	if (b->lo != pmdstat_hist_lo(i) || b->hi != pmdstat_hist_hi(i))
+		return -1;
+	return (int)i;
+}
+
+static void print_row(pmdstat_out_t *out, int width, u64 lo, u64 hi, u64 val,
+		      u64 val_max, unsigned int stars)
+{
+	pmdstat_printf(out, "%*llu -> %-*llu : %-8llu |", width,
+		       (unsigned long long)lo, width, (unsigned long long)hi,
+		       (unsigned long long)val);
+	print_stars(out, val, val_max, stars);
+	pmdstat_printf(out, "|\n");
+}
+
+void pmdstat_render_log2_hist(pmdstat_out_t *out, const struct pmdstat_phist *h,
+			      const char *val_type)
+{
+	u64 vals[PMDSTAT_HIST_SLOTS] = { 0 };
+	u64 val_max = 0;
+	bool log2 = true;
+	int idx_max = -1, i;
+	unsigned int stars;
+	int width;
+	size_t k;
+
+	for (k = 0; k < h->nr_buckets; k++) {
+		const struct pmdstat_bucket *b = &h->bucket[k];
+		int slot = log2_slot(b);
+
+		if (slot < 0)
+			log2 = false;
+		else
+			vals[slot] = b->count;
+		if (b->count && slot > idx_max)
+			idx_max = slot;
+		if (b->count > val_max)
+			val_max = b->count;
+		/* a non-log2 bucket: size the columns by its bounds */
+		if (b->count && slot < 0 && b->hi > pmdstat_hist_hi(32))
+			idx_max = 33;
+	}
+	if (!val_max)
+		return;
+	if (idx_max < 0)
+		idx_max = 0;
+
+	/* bcc: wider columns and half-length bars past 2^32 */
+	width = idx_max <= 32 ? 10 : 20;
+	stars = idx_max <= 32 ? STARS_MAX : STARS_MAX / 2;
+	pmdstat_printf(out, "%*s%-*s : count     distribution\n",
+		       idx_max <= 32 ? 5 : 15, "", idx_max <= 32 ? 19 : 29,
+		       val_type);
+	if (!log2) {
+		/* not the module's log2 buckets: show them as they are */
+		for (k = 0; k < h->nr_buckets; k++)
+			print_row(out, width, h->bucket[k].lo, h->bucket[k].hi,
+				  h->bucket[k].count, val_max, stars);
+		return;
+	}
+	for (i = 0; i <= idx_max; i++)
+		print_row(out, width, pmdstat_hist_lo((unsigned int)i),
+			  pmdstat_hist_hi((unsigned int)i), vals[i], val_max, stars);
+}
+
+/* ---- text report ---- */
+
+static const char *unit_name(const char *unit)
+{
+	if (!strcmp(unit, "ns"))
+		return "nsecs";
+	if (!strcmp(unit, "us"))
+		return "usecs";
+	if (!strcmp(unit, "ms"))
+		return "msecs";
+	return unit;
+}
+
+static int u64_width(u64 v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static bool is_column_key(const char *key)
+{
+	return !strcmp(key, "hits") || !strcmp(key, "missed") ||
+	       !strcmp(key, "nested") || !strcmp(key, "reads");
+}
+
+static void render_probes(pmdstat_out_t *out, const struct pmdstat_stats *st)
+{
+	int wsym = 6, wrole = 4, whits = 4, wmissed = 6, wnested = 6;
+	size_t i, k;
+
+	if (!st->nr_probes) {
+		pmdstat_printf(out, "No probe sites: the module resolved none (see dmesg).\n");
+		return;
+	}
+	for (i = 0; i < st->nr_probes; i++) {
+		const struct pmdstat_probe *pr = &st->probe[i];
+
+		wsym = max_int(wsym, (int)strlen(pr->symbol));
+		wrole = max_int(wrole, (int)strlen(pr->role));
+		whits = max_int(whits, u64_width(pmdstat_kv_get(&pr->keys, "hits", 0)));
+		wmissed = max_int(wmissed, u64_width(pmdstat_kv_get(&pr->keys, "missed", 0)));
+		wnested = max_int(wnested, u64_width(pmdstat_kv_get(&pr->keys, "nested", 0)));
+	}
+	pmdstat_printf(out, "%-*s  %-*s  %*s  %*s  %*s  %s\n", wsym, "SYMBOL",
+		       wrole, "ROLE", whits, "HITS", wmissed, "MISSED",
+		       wnested, "NESTED", "OUTCOMES");
+	for (i = 0; i < st->nr_probes; i++) {
+		const struct pmdstat_probe *pr = &st->probe[i];
+		const char *sep = "";
+		u64 nested;
+
+		pmdstat_printf(out, "%-*s  %-*s  %*llu  %*llu  ", wsym,
+			       pr->symbol, wrole, pr->role, whits,
+			       (unsigned long long)pmdstat_kv_get(&pr->keys, "hits", 0),
+			       wmissed,
+			       (unsigned long long)pmdstat_kv_get(&pr->keys, "missed", 0));
+		/* a site kind without nesting (e.g. role=lock) shows "-" */
+		if (pmdstat_kv_u64(&pr->keys, "nested", &nested))
+			pmdstat_printf(out, "%*s  ", wnested, "-");
+		else
+			pmdstat_printf(out, "%*llu  ", wnested, (unsigned long long)nested);
+		for (k = 0; k < pr->keys.nr; k++) {
+			const struct pmdstat_kv *kv = &pr->keys.kv[k];
+
+			if (is_column_key(kv->key))
+				continue;
+			pmdstat_printf(out, "%s%s=%s", sep, kv->key, kv->value);
+			sep = " ";
+		}
+		pmdstat_printf(out, "\n");
+	}
+}
+
+static void render_hist_title(pmdstat_out_t *out, const struct pmdstat_phist *h)
+{
+	if (!strcmp(h->name, "share_ns"))
+		pmdstat_printf(out, "%s: outermost share calls, entry to return\n", h->name);
+	else if (!strcmp(h->name, "unshare_ns"))
+		pmdstat_printf(out, "%s: outermost unshare calls, entry to return\n", h->name);
+	else if (!strncmp(h->name, "site:", 5))
+		pmdstat_printf(out, "%s: every call of %s\n", h->name, h->name + 5);
+	else
+		pmdstat_printf(out, "%s:\n", h->name);
+}
+
+static void render_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
+{
+	const char *u = h->unit;
+
+	pmdstat_printf(out, "\n");
+	render_hist_title(out, h);
+	pmdstat_render_log2_hist(out, h, unit_name(u));
+	pmdstat_printf(out,
+		       "count %llu, avg %llu %s, p50 %llu %s, p90 %llu %s, p99 %llu %s, max %llu %s\n",
+		       (unsigned long long)h->count,
+		       (unsigned long long)pmdstat_hist_avg(h), u,
+		       (unsigned long long)pmdstat_hist_percentile(h, 50), u,
+		       (unsigned long long)pmdstat_hist_percentile(h, 90), u,
+		       (unsigned long long)pmdstat_hist_percentile(h, 99), u,
+		       (unsigned long long)h->max, u);
+}
+
+void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
+			 const struct pmdstat_render_opts *opts)
+{
+	u64 ms = st->elapsed_ns / 1000000;
+	size_t i, shown = 0;
+
+	if (!opts)
+		opts = &no_opts;
+	if (opts->timestamp)
+		pmdstat_printf(out, "%-8s\n", opts->timestamp);
+	pmdstat_printf(out, "Kernel %s, pmdstat module %s, %s %llu.%03llu s%s, resets %llu, maxactive %llu\n",
+		       st->release ? st->release : "?",
+		       st->module ? st->module : "?",
+		       opts->interval ? "interval" : "elapsed",
+		       (unsigned long long)(ms / 1000),
+		       (unsigned long long)(ms % 1000),
+		       opts->interval ? "" : " since load or reset",
+		       (unsigned long long)st->resets,
+		       (unsigned long long)st->maxactive);
+	if (opts->reset_seen)
+		pmdstat_printf(out, "The counters were reset during this interval: counts since the reset.\n");
+	pmdstat_printf(out, "\n");
+	render_probes(out, st);
+	for (i = 0; i < st->nr_hists; i++) {
+		if (!st->hist[i].count)
+			continue;
+		render_hist(out, &st->hist[i]);
+		shown++;
+	}
+	if (!shown)
+		pmdstat_printf(out, "\nNo share or unshare calls %s.\n",
+			       opts->interval ? "in this interval" : "since load or reset");
+	if (st->totals.nr) {
+		pmdstat_printf(out, "\nTotals:");
+		for (i = 0; i < st->totals.nr; i++)
+			pmdstat_printf(out, " %s=%s", st->totals.kv[i].key,
+				       st->totals.kv[i].value);
+		pmdstat_printf(out, "\n");
+	}
+	if (pmdstat_kv_get(&st->totals, "missed", 0))
+		pmdstat_printf(out,
+			       "Warning: %llu calls were missed by the kprobe layer (maxactive %llu): the counts above are low.\n",
+			       (unsigned long long)pmdstat_kv_get(&st->totals, "missed", 0),
+			       (unsigned long long)st->maxactive);
+}
+
+/* ---- JSON ---- */
+
+/* Length of the valid UTF-8 sequence at s (NUL-terminated), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	u32 cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+void pmdstat_json_string(pmdstat_out_t *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	pmdstat_out_append(out, "\"", 1);
+	while (*s) {
+		size_t n;
+
+		switch (*s) {
+		case '"':
+			pmdstat_out_append(out, "\\\"", 2);
+			break;
+		case '\\':
+			pmdstat_out_append(out, "\\\\", 2);
+			break;
+		case '\b':
+			pmdstat_out_append(out, "\\b", 2);
+			break;
+		case '\f':
+			pmdstat_out_append(out, "\\f", 2);
+			break;
+		case '\n':
+			pmdstat_out_append(out, "\\n", 2);
+			break;
+		case '\r':
+			pmdstat_out_append(out, "\\r", 2);
+			break;
+		case '\t':
+			pmdstat_out_append(out, "\\t", 2);
+			break;
+		default:
+			if (*s < 0x20) {
+				pmdstat_printf(out, "\\u%04x", *s);
+				break;
+			}
+			n = utf8_len(s);
+			if (!n) {
+				/* not UTF-8: the replacement character */
+				pmdstat_out_append(out, "\\ufffd", 6);
+				break;
+			}
+			pmdstat_out_append(out, (const char *)s, n);
+			s += n;
+			continue;
+		}
+		s++;
+	}
+	pmdstat_out_append(out, "\"", 1);
+}
+
+static void json_key(pmdstat_out_t *out, bool *first, const char *key)
+{
+	if (!*first)
+		pmdstat_out_append(out, ",", 1);
+	*first = false;
+	pmdstat_json_string(out, key);
+	pmdstat_out_append(out, ":", 1);
+}
+
+static void json_u64(pmdstat_out_t *out, bool *first, const char *key, u64 v)
+{
+	json_key(out, first, key);
+	pmdstat_printf(out, "%llu", (unsigned long long)v);
+}
+
+static void json_str(pmdstat_out_t *out, bool *first, const char *key,
+		     const char *v)
+{
+	json_key(out, first, key);
+	pmdstat_json_string(out, v ? v : "");
+}
+
+/* Members for kvs: numbers as numbers, other values (and reads) as strings. */
+static void json_kvs(pmdstat_out_t *out, bool *first, const struct pmdstat_kvs *kvs)
+{
+	size_t i;
+
+	for (i = 0; i < kvs->nr; i++) {
+		const struct pmdstat_kv *kv = &kvs->kv[i];
+
+		if (kv->numeric && strcmp(kv->key, "reads"))
+			json_u64(out, first, kv->key, kv->num);
+		else
+			json_str(out, first, kv->key, kv->value);
+	}
+}
+
+static void json_probe(pmdstat_out_t *out, const struct pmdstat_probe *pr)
+{
+	bool first = true;
+
+	pmdstat_out_append(out, "{", 1);
+	json_str(out, &first, "symbol", pr->symbol);
+	json_str(out, &first, "role", pr->role);
+	json_kvs(out, &first, &pr->keys);
+	/* the contract: always there, even for a hand-built probe */
+	if (!pmdstat_kv_find(&pr->keys, "hits"))
+		json_u64(out, &first, "hits", 0);
+	if (!pmdstat_kv_find(&pr->keys, "missed"))
+		json_u64(out, &first, "missed", 0);
+	pmdstat_out_append(out, "}", 1);
+}
+
+static void json_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
+{
+	bool first = true;
+	size_t i;
+
+	pmdstat_out_append(out, "{", 1);
+	json_str(out, &first, "unit", h->unit);
+	json_u64(out, &first, "count", h->count);
+	json_u64(out, &first, "sum", h->sum);
+	json_u64(out, &first, "max", h->max);
+	json_u64(out, &first, "avg", pmdstat_hist_avg(h));
+	json_u64(out, &first, "p50", pmdstat_hist_percentile(h, 50));
+	json_u64(out, &first, "p90", pmdstat_hist_percentile(h, 90));
+	json_u64(out, &first, "p99", pmdstat_hist_percentile(h, 99));
+	json_key(out, &first, "buckets");
+	pmdstat_out_append(out, "[", 1);
+	for (i = 0; i < h->nr_buckets; i++)
+		pmdstat_printf(out, "%s[%llu,%llu,%llu]", i ? "," : "",
+			       (unsigned long long)h->bucket[i].lo,
+			       (unsigned long long)h->bucket[i].hi,
+			       (unsigned long long)h->bucket[i].count);
+	pmdstat_out_append(out, "]}", 2);
+}
+
+void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
+			 const struct pmdstat_render_opts *opts)
+{
+	bool first = true, sub;
+	size_t i;
+
+	if (!opts)
+		opts = &no_opts;
+	pmdstat_out_append(out, "{", 1);
+	json_u64(out, &first, "version", st->version);
+	if (opts->timestamp)
+		json_str(out, &first, "time", opts->timestamp);
+	json_str(out, &first, "kernel", st->release);
+	json_str(out, &first, "module", st->module);
+	json_u64(out, &first, "elapsed_ns", st->elapsed_ns);
+	json_u64(out, &first, "resets", st->resets);
+	json_u64(out, &first, "maxactive", st->maxactive);
+	if (opts->interval) {
+		json_key(out, &first, "interval");
+		pmdstat_out_append(out, "true", 4);
+	}
+	if (opts->reset_seen) {
+		json_key(out, &first, "counters_reset");
+		pmdstat_out_append(out, "true", 4);
+	}
+
+	json_key(out, &first, "probes");
+	pmdstat_out_append(out, "[", 1);
+	for (i = 0; i < st->nr_probes; i++) {
+		if (i)
+			pmdstat_out_append(out, ",", 1);
+		json_probe(out, &st->probe[i]);
+	}
+	pmdstat_out_append(out, "]", 1);
+
+	json_key(out, &first, "histograms");
+	pmdstat_out_append(out, "{", 1);
+	sub = true;
+	for (i = 0; i < st->nr_hists; i++) {
+		json_key(out, &sub, st->hist[i].name);
+		json_hist(out, &st->hist[i]);
+	}
+	pmdstat_out_append(out, "}", 1);
+
+	json_key(out, &first, "totals");
+	pmdstat_out_append(out, "{", 1);
+	sub = true;
+	json_kvs(out, &sub, &st->totals);
+	pmdstat_out_append(out, "}}", 2);
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * source.h - where the reader's stats come from: the module's debugfs
+ * files (or a saved copy), and why opening them failed, in words that say
+ * what to do next.
+ */
+#ifndef PMDSTAT_SOURCE_H
+#define PMDSTAT_SOURCE_H
+
+#include "pmdstat_types.h"
+
+#define PMDSTAT_DEBUGFS_DIR	"/sys/kernel/debug/pmdstat"
+#define PMDSTAT_STATS_FILE	"stats"
+#define PMDSTAT_CONTROL_FILE	"control"
+
+/* Read all of path ("-": stdin) into out (cleared first).  0, or -errno. */
+int pmdstat_read_file(const char *path, pmdstat_out_t *out);
+
+/* Write the reset command to dir's control file.  0, or -errno. */
+int pmdstat_write_reset(const char *dir);
+
+/*
+ * Print to stderr why file in the pmdstat debugfs directory dir could not
+ * be opened (errno err): not root, debugfs not mounted, module not loaded,
+ * or else the plain error.
+ */
+void pmdstat_explain_open(const char *dir, const char *file, int err);
+
+#endif /* PMDSTAT_SOURCE_H */
