@@ -11,18 +11,49 @@ static const char *const role_names[PMDSTAT_NR_ROLES] = {
 	[PMDSTAT_ROLE_UNSHARE] = "unshare",
 };
 
+static const char *const lock_names[PMDSTAT_NR_LK] = {
+	[PMDSTAT_LK_IMMAP] = "i_mmap",
+	[PMDSTAT_LK_VMA] = "vma_lock",
+};
+
+static const char *const mode_names[PMDSTAT_NR_MODES] = {
+	[PMDSTAT_MODE_READ] = "read",
+	[PMDSTAT_MODE_WRITE] = "write",
+};
+
+static const char *const what_names[PMDSTAT_NR_WHAT] = {
+	[PMDSTAT_WAIT] = "wait",
+	[PMDSTAT_HOLD] = "hold",
+};
+
 const char *pmdstat_role_name(unsigned int role)
 {
 	return role < PMDSTAT_NR_ROLES ? role_names[role] : "unknown";
 }
 
-static void format_hist(pmdstat_out_t *out, const char *prefix,
-			const char *name, const struct pmdstat_hist *h)
+const char *pmdstat_lock_name(unsigned int kind)
+{
+	return kind < PMDSTAT_NR_LK ? lock_names[kind] : "unknown";
+}
+
+const char *pmdstat_mode_name(unsigned int mode)
+{
+	return mode < PMDSTAT_NR_MODES ? mode_names[mode] : "unknown";
+}
+
+const char *pmdstat_what_name(unsigned int what)
+{
+	return what < PMDSTAT_NR_WHAT ? what_names[what] : "unknown";
+}
+
+static void format_hist_unit(pmdstat_out_t *out, const char *prefix,
+			     const char *name, const char *unit,
+			     const struct pmdstat_hist *h)
 {
 	unsigned int i;
 
-	pmdstat_printf(out, "hist name=%s%s unit=ns count=%llu sum=%llu max=%llu\n",
-		       prefix, name, (unsigned long long)h->count,
+	pmdstat_printf(out, "hist name=%s%s unit=%s count=%llu sum=%llu max=%llu\n",
+		       prefix, name, unit, (unsigned long long)h->count,
 		       (unsigned long long)h->sum, (unsigned long long)h->max);
 	for (i = 0; i < PMDSTAT_HIST_SLOTS; i++) {
 		if (!h->slot[i])
@@ -33,6 +64,12 @@ static void format_hist(pmdstat_out_t *out, const char *prefix,
 			       (unsigned long long)h->slot[i]);
 	}
 	pmdstat_printf(out, "end\n");
+}
+
+static void format_hist(pmdstat_out_t *out, const char *prefix,
+			const char *name, const struct pmdstat_hist *h)
+{
+	format_hist_unit(out, prefix, name, "ns", h);
 }
 
 static void format_probe(pmdstat_out_t *out, const struct pmdstat_snap_site *p)
@@ -55,6 +92,83 @@ static void format_probe(pmdstat_out_t *out, const struct pmdstat_snap_site *p)
 	pmdstat_printf(out, " reads=%s\n", p->reads[0] ? p->reads : "none");
 }
 
+void pmdstat_format_event(pmdstat_out_t *out, const char *keyword,
+			  unsigned int rank, const struct pmdstat_snap_event *e)
+{
+	pmdstat_printf(out, "%s rank=%u what=%s ns=%llu lock=%s mode=%s dev=%u:%u ino=%llu func=%s comm=%s pid=%u cpu=%u at_ns=%llu stack=%s\n",
+		       keyword, rank, pmdstat_what_name(e->what),
+		       (unsigned long long)e->ns, pmdstat_lock_name(e->kind),
+		       pmdstat_mode_name(e->mode), e->dev_major, e->dev_minor,
+		       (unsigned long long)e->ino, e->func[0] ? e->func : "?",
+		       e->comm[0] ? e->comm : "?", e->pid, e->cpu,
+		       (unsigned long long)e->at_ns,
+		       e->stack[0] ? e->stack : "none");
+}
+
+static void format_locks(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
+{
+	static const char *const wait_name[PMDSTAT_NR_LK] = {
+		"i_mmap_wait_ns.", "vma_lock_wait_ns.",
+	};
+	static const char *const hold_name[PMDSTAT_NR_LK] = {
+		"i_mmap_hold_ns.", "vma_lock_hold_ns.",
+	};
+	unsigned int k, m, i, w;
+
+	for (k = 0; k < PMDSTAT_NR_LK; k++) {
+		for (m = 0; m < PMDSTAT_NR_MODES; m++) {
+			const struct pmdstat_lock_stats *l = &s->lock[k][m];
+
+			pmdstat_printf(out, "lock kind=%s mode=%s acquired=%llu contended=%llu try_ok=%llu try_fail=%llu failed=%llu\n",
+				       pmdstat_lock_name(k), pmdstat_mode_name(m),
+				       (unsigned long long)l->acquired,
+				       (unsigned long long)l->contended,
+				       (unsigned long long)l->try_ok,
+				       (unsigned long long)l->try_fail,
+				       (unsigned long long)l->failed);
+		}
+	}
+	for (k = 0; k < PMDSTAT_NR_LK; k++)
+		for (m = 0; m < PMDSTAT_NR_MODES; m++) {
+			format_hist(out, wait_name[k], pmdstat_mode_name(m),
+				    &s->lock[k][m].wait);
+			format_hist(out, hold_name[k], pmdstat_mode_name(m),
+				    &s->lock[k][m].hold);
+		}
+	format_hist(out, "", "share_i_mmap_wait_ns", &s->share_wait);
+	format_hist(out, "", "share_i_mmap_hold_ns", &s->share_hold);
+	format_hist_unit(out, "", "scan_vmas", "vmas", &s->scan);
+	for (i = 0; i < s->nr_callers; i++) {
+		const struct pmdstat_snap_caller *c = &s->caller[i];
+
+		pmdstat_printf(out, "caller func=%s lock=%s mode=%s acquired=%llu contended=%llu try_ok=%llu try_fail=%llu wait_total_ns=%llu wait_max_ns=%llu holds=%llu hold_total_ns=%llu hold_max_ns=%llu\n",
+			       c->func, pmdstat_lock_name(c->kind),
+			       pmdstat_mode_name(c->mode),
+			       (unsigned long long)c->acquired,
+			       (unsigned long long)c->contended,
+			       (unsigned long long)c->try_ok,
+			       (unsigned long long)c->try_fail,
+			       (unsigned long long)c->wait_total,
+			       (unsigned long long)c->wait_max,
+			       (unsigned long long)c->holds,
+			       (unsigned long long)c->hold_total,
+			       (unsigned long long)c->hold_max);
+	}
+	for (w = 0; w < PMDSTAT_NR_WHAT; w++)
+		for (i = 0; i < s->nr_top[w] && i < PMDSTAT_TOP; i++)
+			pmdstat_format_event(out, "outlier", i + 1, &s->top[w][i]);
+	pmdstat_printf(out, "locks tracked_i_mmap=%llu tracked_vma_lock=%llu track_full=%llu inflight_full=%llu unmatched_releases=%llu callers_full=%llu events=%llu event_drops=%llu threshold_us=%llu\n",
+		       (unsigned long long)s->tracked[PMDSTAT_LK_IMMAP],
+		       (unsigned long long)s->tracked[PMDSTAT_LK_VMA],
+		       (unsigned long long)s->track_full,
+		       (unsigned long long)s->inflight_full,
+		       (unsigned long long)s->unmatched,
+		       (unsigned long long)s->callers_full,
+		       (unsigned long long)s->events,
+		       (unsigned long long)s->event_drops,
+		       (unsigned long long)s->threshold_us);
+}
+
 void pmdstat_format(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 {
 	const struct pmdstat_role_stats *sh = &s->role[PMDSTAT_ROLE_SHARE];
@@ -69,15 +183,32 @@ void pmdstat_format(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 		       (unsigned long long)s->elapsed_ns,
 		       (unsigned long long)s->resets,
 		       (unsigned long long)s->maxactive);
+	pmdstat_printf(out, "layout vm_file=%llu f_mapping=%llu i_mmap_rwsem=%llu vm_private_data=%llu vma_lock_rw_sema=%llu\n",
+		       (unsigned long long)s->off_vm_file,
+		       (unsigned long long)s->off_f_mapping,
+		       (unsigned long long)s->off_i_mmap_rwsem,
+		       (unsigned long long)s->off_vm_private_data,
+		       (unsigned long long)s->off_vma_lock_rw_sema);
 	for (i = 0; i < s->nr_sites; i++) {
 		format_probe(out, &s->site[i]);
 		hits += s->site[i].st.hits;
 		missed += s->site[i].missed;
 	}
+	for (i = 0; i < s->nr_lockprobes; i++) {
+		const struct pmdstat_snap_lockprobe *l = &s->lockprobe[i];
+
+		pmdstat_printf(out, "probe symbol=%s role=lock hits=%llu missed=%llu calls=%llu\n",
+			       l->symbol, (unsigned long long)l->hits,
+			       (unsigned long long)l->missed,
+			       (unsigned long long)l->calls);
+		hits += l->hits;
+		missed += l->missed;
+	}
 	format_hist(out, "", "share_ns", &sh->lat);
 	format_hist(out, "", "unshare_ns", &un->lat);
 	for (i = 0; i < s->nr_sites; i++)
 		format_hist(out, "site:", s->site[i].symbol, &s->site[i].st.lat);
+	format_locks(out, s);
 	pmdstat_printf(out,
 		       "Totals: hits=%llu missed=%llu share_calls=%llu attached=%llu unshare_calls=%llu unshared=%llu\n",
 		       (unsigned long long)hits, (unsigned long long)missed,

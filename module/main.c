@@ -12,6 +12,7 @@
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/hugetlb.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/mm.h>
@@ -20,6 +21,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
+#include "compat.h"
 #include "pmdstat.h"
 
 static unsigned int maxactive;
@@ -34,6 +36,15 @@ static u64 pmdstat_reset_ns;
 static u64 pmdstat_resets;
 static DEFINE_MUTEX(pmdstat_lock);	/* serialises reset against snapshot */
 
+static u64 pmdstat_vma_lock_rw_sema_offset(void)
+{
+#ifdef HAVE_HUGETLB_VMA_LOCK
+	return offsetof(struct hugetlb_vma_lock, rw_sema);
+#else
+	return 0;
+#endif
+}
+
 static void pmdstat_fill(struct pmdstat_snapshot *s)
 {
 	unsigned int cpu, i, r;
@@ -43,6 +54,11 @@ static void pmdstat_fill(struct pmdstat_snapshot *s)
 	s->elapsed_ns = ktime_get_ns() - pmdstat_reset_ns;
 	s->resets = pmdstat_resets;
 	s->maxactive = maxactive;
+	s->off_vm_file = offsetof(struct vm_area_struct, vm_file);
+	s->off_f_mapping = offsetof(struct file, f_mapping);
+	s->off_i_mmap_rwsem = offsetof(struct address_space, i_mmap_rwsem);
+	s->off_vm_private_data = offsetof(struct vm_area_struct, vm_private_data);
+	s->off_vma_lock_rw_sema = pmdstat_vma_lock_rw_sema_offset();
 	s->nr_sites = pmdstat_nr_sites;
 	for (i = 0; i < pmdstat_nr_sites; i++) {
 		strscpy(s->site[i].symbol, pmdstat_sites[i].symbol,
@@ -71,6 +87,7 @@ static void pmdstat_fill(struct pmdstat_snapshot *s)
 			pmdstat_hist_merge(&s->role[i].lat, &pc->role[i].lat);
 		}
 	}
+	pmdstat_locks_fill(s);
 }
 
 static void pmdstat_reset(void)
@@ -85,6 +102,7 @@ static void pmdstat_reset(void)
 
 		site->missed_base = site->rp.nmissed + site->rp.kp.nmissed;
 	}
+	pmdstat_locks_reset();
 	pmdstat_reset_ns = ktime_get_ns();
 	pmdstat_resets++;
 	mutex_unlock(&pmdstat_lock);
@@ -150,7 +168,18 @@ static ssize_t pmdstat_control_write(struct file *file, const char __user *ubuf,
 		pmdstat_reset();
 		return len;
 	}
-	pr_warn_ratelimited("control: unknown command '%s'; accepted: reset\n", cmd);
+	if (!strncmp(cmd, "threshold_us=", 13)) {
+		unsigned long us;
+
+		if (kstrtoul(cmd + 13, 10, &us) || pmdstat_locks_set_threshold(us)) {
+			pr_warn_ratelimited("control: bad threshold '%s': give threshold_us=N with N from 0 (log off) to 60000000\n",
+					    cmd + 13);
+			return -EINVAL;
+		}
+		return len;
+	}
+	pr_warn_ratelimited("control: unknown command '%s'; accepted: reset, threshold_us=N\n",
+			    cmd);
 	return -EINVAL;
 }
 
@@ -178,17 +207,25 @@ static int __init pmdstat_init(void)
 	err = pmdstat_probes_init(maxactive);
 	if (err)
 		return err;
+	err = pmdstat_locks_init();
+	if (err) {
+		pmdstat_probes_exit();
+		return err;
+	}
 
 	pmdstat_dir = debugfs_create_dir("pmdstat", NULL);
 	if (IS_ERR(pmdstat_dir)) {
 		err = PTR_ERR(pmdstat_dir);
 		pr_err("cannot create debugfs directory pmdstat: error %d (is debugfs enabled?)\n",
 		       err);
+		pmdstat_locks_exit();
 		pmdstat_probes_exit();
 		return err;
 	}
 	debugfs_create_file("stats", 0400, pmdstat_dir, NULL, &pmdstat_stats_fops);
 	debugfs_create_file("control", 0200, pmdstat_dir, NULL, &pmdstat_control_fops);
+	debugfs_create_file("live", 0400, pmdstat_dir, NULL, &pmdstat_live_fops);
+	debugfs_create_file("events", 0400, pmdstat_dir, NULL, &pmdstat_events_fops);
 	pr_info("loaded: %u probe sites, maxactive=%u\n", pmdstat_nr_sites, maxactive);
 	return 0;
 }
@@ -196,6 +233,7 @@ static int __init pmdstat_init(void)
 static void __exit pmdstat_exit(void)
 {
 	debugfs_remove_recursive(pmdstat_dir);
+	pmdstat_locks_exit();
 	pmdstat_probes_exit();
 	pr_info("unloaded\n");
 }

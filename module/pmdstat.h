@@ -8,6 +8,7 @@
 
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
+#include "locks.h"
 #include "snapshot.h"
 
 #define PMDSTAT_VERSION "0.1"
@@ -17,6 +18,9 @@ struct pmdstat_site {
 	char reads[PMDSTAT_READS_LEN];
 	unsigned int role;
 	unsigned long start;		/* symbol start; never printed */
+	unsigned long size;
+	int vma_arg;			/* argument register holding the vma, or -1 */
+	int file_arg;			/* ... holding vma->vm_file, or -1 */
 	unsigned long missed_base;	/* nmissed at the last reset */
 	struct kretprobe rp;
 };
@@ -25,6 +29,7 @@ struct pmdstat_site {
 struct pmdstat_pcpu {
 	struct pmdstat_site_stats site[PMDSTAT_MAX_SITES];
 	struct pmdstat_role_stats role[PMDSTAT_NR_ROLES];
+	struct pmdstat_lock_pcpu lk;
 };
 
 extern struct pmdstat_site pmdstat_sites[PMDSTAT_MAX_SITES];

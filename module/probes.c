@@ -63,6 +63,7 @@ static const struct {
 struct pmdstat_call {
 	u64 start_ns;
 	int cpu;
+	int rec;	/* in-flight record of a share call (scan length) */
 	bool outer;
 };
 
@@ -81,6 +82,14 @@ static int pmdstat_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	pc->site[idx].hits++;
 	c->cpu = smp_processor_id();
+	c->rec = -1;
+	/* the locks this call touches become tracked (locks.c) */
+	if (site->vma_arg >= 0)
+		pmdstat_track_vma((struct vm_area_struct *)
+				  regs_get_kernel_argument(regs, site->vma_arg));
+	else if (site->file_arg >= 0)
+		pmdstat_track_mapping(((struct file *)
+				       regs_get_kernel_argument(regs, site->file_arg))->f_mapping);
 	active = this_cpu_ptr(&pmdstat_active[site->role]);
 	if (*active == current) {
 		/* e.g. huge_pmd_unshare tail-jumping into its clone */
@@ -89,6 +98,8 @@ static int pmdstat_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	} else {
 		*active = current;
 		c->outer = true;
+		if (site->role == PMDSTAT_ROLE_SHARE)
+			c->rec = pmdstat_share_begin();
 	}
 	c->start_ns = ktime_get_mono_fast_ns();
 	return 0;
@@ -125,6 +136,8 @@ static int pmdstat_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	pc->site[idx].out[out]++;
 	pmdstat_hist_add(&pc->site[idx].lat, ns);
+	if (c->rec >= 0)
+		pmdstat_share_end(c->rec, out == PMDSTAT_OUT_SHARE_ATTACHED);
 	if (c->outer) {
 		pc->role[site->role].out[out]++;
 		pmdstat_hist_add(&pc->role[site->role].lat, ns);
@@ -199,6 +212,14 @@ static void pmdstat_reads(struct pmdstat_site *site, const char *const *args,
 
 	while (n < PMDSTAT_NR_ARG_REGS && args[n])
 		n++;
+	site->vma_arg = -1;
+	site->file_arg = -1;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(args[i], "vma"))
+			site->vma_arg = i;
+		else if (!strcmp(args[i], "vma->vm_file"))
+			site->file_arg = i;
+	}
 	if (n) {
 		len = scnprintf(p, left, "args:");
 		p += len;
@@ -219,7 +240,8 @@ static void pmdstat_reads(struct pmdstat_site *site, const char *const *args,
 		scnprintf(p, left, ";layout:from-%s", layout);
 }
 
-static int pmdstat_add_site(const char *name, unsigned long start)
+static int pmdstat_add_site(const char *name, unsigned long start,
+			    unsigned long size)
 {
 	const struct pmdstat_kind *k = pmdstat_match(name);
 	static const char *const none[PMDSTAT_NR_ARG_REGS];
@@ -240,6 +262,7 @@ static int pmdstat_add_site(const char *name, unsigned long start)
 	strscpy(site->symbol, name, sizeof(site->symbol));
 	site->role = k->role;
 	site->start = start;
+	site->size = size;
 	/* A clone's registers are not its prototype: claim nothing yet. */
 	pmdstat_reads(site, strchr(name, '.') ? none : k->args, k->ret, NULL);
 	return 0;
@@ -277,7 +300,7 @@ static int pmdstat_walk(unsigned long anchor)
 		if (pmdstat_sym_at(addr, &name, &start, &size) || !size ||
 		    !strcmp(name, "_etext"))
 			break;
-		err = pmdstat_add_site(name, start);
+		err = pmdstat_add_site(name, start, size);
 		if (err)
 			return err;
 		addr = start + size;
@@ -287,7 +310,7 @@ static int pmdstat_walk(unsigned long anchor)
 			break;
 		if (!strcmp(name, "_stext") || !strcmp(name, "_text"))
 			break;
-		err = pmdstat_add_site(name, start);
+		err = pmdstat_add_site(name, start, size);
 		if (err)
 			return err;
 		addr = start - 1;
@@ -386,6 +409,11 @@ static int pmdstat_resolve(void)
 		return -ENOENT;
 	}
 	pmdstat_verify_layouts();
+	for (i = 0; i < pmdstat_nr_sites; i++)
+		if (!strcmp(pmdstat_sites[i].symbol, "huge_pmd_share"))
+			pmdstat_set_share_range(pmdstat_sites[i].start,
+						pmdstat_sites[i].start +
+						pmdstat_sites[i].size);
 	return 0;
 }
 

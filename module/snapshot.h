@@ -45,6 +45,75 @@ struct pmdstat_role_stats {
 	struct pmdstat_hist lat;
 };
 
+/* Lock timing (tracked i_mmap_rwsem and hugetlb vma locks). */
+enum pmdstat_lock_kind {
+	PMDSTAT_LK_IMMAP,
+	PMDSTAT_LK_VMA,
+	PMDSTAT_NR_LK,
+};
+
+enum pmdstat_mode {
+	PMDSTAT_MODE_READ,
+	PMDSTAT_MODE_WRITE,
+	PMDSTAT_NR_MODES,
+};
+
+enum pmdstat_what {
+	PMDSTAT_WAIT,
+	PMDSTAT_HOLD,
+	PMDSTAT_NR_WHAT,
+};
+
+struct pmdstat_lock_stats {
+	u64 acquired;	/* successful acquisitions, trylocks included */
+	u64 contended;	/* acquisitions that entered the rwsem slow path */
+	u64 try_ok;
+	u64 try_fail;
+	u64 failed;	/* killable/interruptible waits that gave up */
+	struct pmdstat_hist wait;
+	struct pmdstat_hist hold;
+};
+
+#define PMDSTAT_FUNC_LEN	64
+#define PMDSTAT_COMM_LEN	16
+#define PMDSTAT_MAX_CALLERS	128
+#define PMDSTAT_TOP		16
+#define PMDSTAT_STACK_DEPTH	8
+#define PMDSTAT_STACK_TEXT	640
+
+/* One caller of a lock function, by function name, lock kind and mode. */
+struct pmdstat_snap_caller {
+	char func[PMDSTAT_FUNC_LEN];
+	unsigned int kind;
+	unsigned int mode;
+	u64 acquired;
+	u64 contended;
+	u64 try_ok;
+	u64 try_fail;
+	u64 wait_total;
+	u64 wait_max;
+	u64 holds;
+	u64 hold_total;
+	u64 hold_max;
+};
+
+/* One long wait or hold, with its context. */
+struct pmdstat_snap_event {
+	unsigned int what;
+	unsigned int kind;
+	unsigned int mode;
+	u64 ns;
+	u64 at_ns;		/* end of the wait or hold, ns since boot */
+	u32 dev_major;
+	u32 dev_minor;
+	u64 ino;
+	u32 pid;
+	u32 cpu;
+	char func[PMDSTAT_FUNC_LEN];	/* who asked for the lock */
+	char comm[PMDSTAT_COMM_LEN];
+	char stack[PMDSTAT_STACK_TEXT];	/* "f+0x1/0x20,g+0x2/0x40" */
+};
+
 struct pmdstat_snap_site {
 	char symbol[PMDSTAT_SYM_LEN];
 	char reads[PMDSTAT_READS_LEN];
@@ -53,18 +122,58 @@ struct pmdstat_snap_site {
 	struct pmdstat_site_stats st;
 };
 
+/* A probe on a lock function (down_read, up_write, ...). */
+#define PMDSTAT_MAX_LOCKPROBES	24
+
+struct pmdstat_snap_lockprobe {
+	char symbol[PMDSTAT_SYM_LEN];
+	u64 calls;	/* handler runs: every call of the function */
+	u64 hits;	/* calls on a tracked lock */
+	u64 missed;
+};
+
 struct pmdstat_snapshot {
 	char release[PMDSTAT_RELEASE_LEN];
 	char module_version[16];
 	u64 elapsed_ns;
 	u64 resets;
 	u64 maxactive;
+	/* structure offsets (not pointers), for tracers that need addresses */
+	u64 off_vm_file;
+	u64 off_f_mapping;
+	u64 off_i_mmap_rwsem;
+	u64 off_vm_private_data;
+	u64 off_vma_lock_rw_sema;
 	unsigned int nr_sites;
 	struct pmdstat_snap_site site[PMDSTAT_MAX_SITES];
 	struct pmdstat_role_stats role[PMDSTAT_NR_ROLES];
+
+	unsigned int nr_lockprobes;
+	struct pmdstat_snap_lockprobe lockprobe[PMDSTAT_MAX_LOCKPROBES];
+	struct pmdstat_lock_stats lock[PMDSTAT_NR_LK][PMDSTAT_NR_MODES];
+	struct pmdstat_hist share_wait;	/* i_mmap_rwsem wait in huge_pmd_share */
+	struct pmdstat_hist share_hold;	/* i_mmap_rwsem hold in huge_pmd_share */
+	struct pmdstat_hist scan;	/* VMAs considered per huge_pmd_share */
+	u64 tracked[PMDSTAT_NR_LK];
+	u64 track_full;
+	u64 inflight_full;
+	u64 unmatched;
+	u64 callers_full;
+	u64 events;
+	u64 event_drops;
+	u64 threshold_us;
+	unsigned int nr_callers;
+	struct pmdstat_snap_caller caller[PMDSTAT_MAX_CALLERS];
+	unsigned int nr_top[PMDSTAT_NR_WHAT];
+	struct pmdstat_snap_event top[PMDSTAT_NR_WHAT][PMDSTAT_TOP];
 };
 
 const char *pmdstat_role_name(unsigned int role);
+const char *pmdstat_lock_name(unsigned int kind);
+const char *pmdstat_mode_name(unsigned int mode);
+const char *pmdstat_what_name(unsigned int what);
 void pmdstat_format(pmdstat_out_t *out, const struct pmdstat_snapshot *s);
+void pmdstat_format_event(pmdstat_out_t *out, const char *keyword,
+			  unsigned int rank, const struct pmdstat_snap_event *e);
 
 #endif /* PMDSTAT_SNAPSHOT_H */

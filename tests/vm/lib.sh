@@ -44,8 +44,8 @@ hist_val() {
 	awk -v n="name=$2" -v k="$3" '$1 == "hist" && $2 == n { for (i = 3; i <= NF; i++) {
 		split($i, a, "="); if (a[1] == k) print a[2] } }' "$1"
 }
-# sites FILE: the probed symbols, one per line
-sites() { awk '$1 == "probe" { sub("symbol=", "", $2); print $2 }' "$1"; }
+# sites FILE: the probed share/unshare symbols, one per line
+sites() { awk '$1 == "probe" && ($3 == "role=share" || $3 == "role=unshare") { sub("symbol=", "", $2); print $2 }' "$1"; }
 # role_of FILE SYMBOL
 role_of() { probe_val "$1" "$2" role; }
 # sum_probes FILE ROLE KEY: KEY summed over the probes of ROLE

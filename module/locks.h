@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * locks.h - lock timing for the i_mmap_rwsem of hugetlb files and the
+ * hugetlb vma locks: which locks are tracked, who waits and holds them.
+ */
+#ifndef PMDSTAT_LOCKS_H
+#define PMDSTAT_LOCKS_H
+
+#include <linux/fs.h>
+#include <linux/mm_types.h>
+#include <linux/ptrace.h>
+#include "snapshot.h"
+
+/* Per-CPU lock counters (part of struct pmdstat_pcpu). */
+#define PMDSTAT_PCPU_CALLERS 64
+
+struct pmdstat_caller_stats {
+	unsigned long caller;	/* return address into the asking function */
+	unsigned int kind;
+	unsigned int mode;
+	u64 acquired;
+	u64 contended;
+	u64 try_ok;
+	u64 try_fail;
+	u64 wait_total;
+	u64 wait_max;
+	u64 holds;
+	u64 hold_total;
+	u64 hold_max;
+};
+
+struct pmdstat_lockprobe_stats {
+	u64 calls;
+	u64 hits;
+};
+
+struct pmdstat_lock_pcpu {
+	struct pmdstat_lock_stats lock[PMDSTAT_NR_LK][PMDSTAT_NR_MODES];
+	struct pmdstat_hist share_wait;
+	struct pmdstat_hist share_hold;
+	struct pmdstat_hist scan;
+	struct pmdstat_lockprobe_stats probe[PMDSTAT_MAX_LOCKPROBES];
+	struct pmdstat_caller_stats caller[PMDSTAT_PCPU_CALLERS];
+	u64 callers_full;
+	u64 inflight_full;
+	u64 unmatched;
+};
+
+int pmdstat_locks_init(void);
+void pmdstat_locks_exit(void);
+void pmdstat_locks_reset(void);
+void pmdstat_locks_fill(struct pmdstat_snapshot *s);
+int pmdstat_locks_set_threshold(unsigned long us);
+
+/* Called from the share/unshare probes. */
+void pmdstat_track_mapping(struct address_space *mapping);
+void pmdstat_track_vma(struct vm_area_struct *vma);
+int pmdstat_share_begin(void);
+void pmdstat_share_end(int rec, bool attached);
+void pmdstat_set_share_range(unsigned long start, unsigned long end);
+
+/* debugfs: the live view and the event log. */
+extern const struct file_operations pmdstat_live_fops;
+extern const struct file_operations pmdstat_events_fops;
+
+#endif /* PMDSTAT_LOCKS_H */
