@@ -55,13 +55,14 @@ module:
 READER_SRCS := $(wildcard loader/*.c)
 SHARED_SRCS := module/hist.c module/format.c module/decode.c
 
-tools: $(HOST)/pmdstat $(HOST)/pmdstat-workload $(HOST)/pmdstat-bench
+tools: $(HOST)/pmdstat $(HOST)/pmdstat-workload $(HOST)/pmdstat-bench \
+	$(HOST)/pmdstat-scan $(HOST)/pmdstat-contend
 
 $(HOST)/pmdstat: $(READER_SRCS) $(wildcard loader/*.h) $(SHARED_SRCS) $(wildcard module/*.h)
 	@mkdir -p $(HOST)
 	$(CC) $(HOST_CFLAGS) -static -Imodule -Iloader -o $@ $(READER_SRCS) module/hist.c module/format.c
 
-$(HOST)/pmdstat-workload: tests/workloads/pmdstat-workload.c
+$(HOST)/pmdstat-%: tests/workloads/pmdstat-%.c
 	@mkdir -p $(HOST)
 	$(CC) $(HOST_CFLAGS) -static -o $@ $<
 
@@ -94,6 +95,8 @@ bench: deps tools
 	@for k in $(if $(KERNEL),$(KERNEL),$(KERNELS)); do \
 		echo "== probe cost on $$k"; \
 		scripts/vm-run --kernel $$k --add tests/bench/probe-cost.sh -- sh probe-cost.sh || exit 1; \
+		echo "== lock timing cost on $$k"; \
+		scripts/vm-run --kernel $$k --add tests/bench/lock-cost.sh -- sh lock-cost.sh || exit 1; \
 	done
 
 lint:

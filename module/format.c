@@ -95,13 +95,14 @@ static void format_probe(pmdstat_out_t *out, const struct pmdstat_snap_site *p)
 void pmdstat_format_event(pmdstat_out_t *out, const char *keyword,
 			  unsigned int rank, const struct pmdstat_snap_event *e)
 {
-	pmdstat_printf(out, "%s rank=%u what=%s ns=%llu lock=%s mode=%s dev=%u:%u ino=%llu func=%s comm=%s pid=%u cpu=%u at_ns=%llu stack=%s\n",
+	pmdstat_printf(out, "%s rank=%u what=%s ns=%llu lock=%s mode=%s dev=%u:%u ino=%llu func=%s comm=%s pid=%u cpu=%u at_ns=%llu stack_at=%s stack=%s\n",
 		       keyword, rank, pmdstat_what_name(e->what),
 		       (unsigned long long)e->ns, pmdstat_lock_name(e->kind),
 		       pmdstat_mode_name(e->mode), e->dev_major, e->dev_minor,
 		       (unsigned long long)e->ino, e->func[0] ? e->func : "?",
 		       e->comm[0] ? e->comm : "?", e->pid, e->cpu,
 		       (unsigned long long)e->at_ns,
+		       e->what == PMDSTAT_WAIT ? "acquire" : "release",
 		       e->stack[0] ? e->stack : "none");
 }
 

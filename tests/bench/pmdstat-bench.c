@@ -10,7 +10,16 @@
  * runs it with and without pmdstat loaded and divides the difference by the
  * probe hits.
  *
- * Usage: pmdstat-bench [-n ITERATIONS] (default 200)
+ * Modes (-m):
+ *   share      (default) the loop above: probe hits on share/unshare sites
+ *   untracked  mincore() on an anonymous page: one down_read + up_read of
+ *              the mm's mmap_lock, an rwsem pmdstat does not track
+ *   tracked    write-fault a hugepage of a shared hugetlb mapping, then
+ *              MADV_DONTNEED it: three acquisitions of tracked locks (vma
+ *              lock read in the fault; vma lock and i_mmap_rwsem write in
+ *              the zap) and one unshare probe hit
+ *
+ * Usage: pmdstat-bench [-m MODE] [-n ITERATIONS] (default 200)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -35,13 +44,22 @@ static uint64_t now_ns(void)
 int main(int argc, char **argv)
 {
 	long iters = 200;
+	const char *mode = "share";
 	char *end, *res, *p;
 	uint64_t t0, t1;
 	int fd, opt;
 	long i;
 
-	while ((opt = getopt(argc, argv, "n:h")) != -1) {
+	while ((opt = getopt(argc, argv, "m:n:h")) != -1) {
 		switch (opt) {
+		case 'm':
+			mode = optarg;
+			if (strcmp(mode, "share") && strcmp(mode, "untracked") &&
+			    strcmp(mode, "tracked")) {
+				fprintf(stderr, "pmdstat-bench: -m %s: give share, untracked or tracked\n", optarg);
+				return 2;
+			}
+			break;
 		case 'n':
 			errno = 0;
 			iters = strtol(optarg, &end, 10);
@@ -51,9 +69,24 @@ int main(int argc, char **argv)
 			}
 			break;
 		default:
-			fprintf(stderr, "usage: pmdstat-bench [-n ITERATIONS]\n");
+			fprintf(stderr, "usage: pmdstat-bench [-m share|untracked|tracked] [-n ITERATIONS]\n");
 			return opt == 'h' ? 0 : 2;
 		}
+	}
+	if (!strcmp(mode, "untracked")) {
+		unsigned char vec;
+		char *a = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (a == MAP_FAILED)
+			return 1;
+		t0 = now_ns();
+		for (i = 0; i < iters; i++)
+			mincore(a, 4096, &vec);
+		t1 = now_ns();
+		printf("iterations=%ld ns_per_iteration=%llu\n", iters,
+		       (unsigned long long)((t1 - t0) / iters));
+		return 0;
 	}
 	fd = memfd_create("pmdstat-bench", MFD_HUGETLB);
 	if (fd < 0 || ftruncate(fd, PUD)) {
@@ -67,6 +100,23 @@ int main(int argc, char **argv)
 	}
 	p = (char *)(((uintptr_t)res + PUD - 1) & ~(PUD - 1));
 	munmap(res, 2 * PUD);
+	if (!strcmp(mode, "tracked")) {
+		char *m = mmap(p, PUD, PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_FIXED | MAP_NORESERVE, fd, 0);
+
+		if (m == MAP_FAILED)
+			return 1;
+		m[0] = 1;	/* the file and its locks become tracked */
+		t0 = now_ns();
+		for (i = 0; i < iters; i++) {
+			m[0] = 1;
+			madvise(m, 2UL << 20, MADV_DONTNEED);
+		}
+		t1 = now_ns();
+		printf("iterations=%ld ns_per_iteration=%llu\n", iters,
+		       (unsigned long long)((t1 - t0) / iters));
+		return 0;
+	}
 	t0 = now_ns();
 	for (i = 0; i < iters; i++) {
 		char *m = mmap(p, PUD, PROT_READ | PROT_WRITE,

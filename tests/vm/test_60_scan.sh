@@ -1,0 +1,22 @@
+# test_60_scan.sh - huge_pmd_share's scan: V VMAs of one file that cannot
+# share, so every share walks all V of them under i_mmap_rwsem (read).
+# The scan length is exact; the hold time must grow with it.
+median_lo() {	# lower bound of the bucket holding the median of hist $2 in $1
+	awk -v n="name=$2" '$1 == "hist" && $2 == n { f = 1; split($4, c, "="); half = (c[2] + 1) / 2; next }
+		f && $1 == "bucket" { s += $4; if (s >= half) { print $2; exit } }
+		f && $1 == "end" { exit }' "$1"
+}
+for v in 8 512; do
+	echo reset > $D/control
+	pmdstat-scan -v $v > /dev/null
+	snap /tmp/scan$v.stats
+	check_eq "scan $v: one share call per VMA" "$(hist_val /tmp/scan$v.stats scan_vmas count)" $v
+	check_eq "scan $v: each share considered all $v VMAs" "$(hist_val /tmp/scan$v.stats scan_vmas sum)" $((v * v))
+	check_eq "scan $v: no VMA shared" "$(total_val /tmp/scan$v.stats attached)" 0
+done
+m8=$(median_lo /tmp/scan8.stats share_i_mmap_hold_ns)
+m512=$(median_lo /tmp/scan512.stats share_i_mmap_hold_ns)
+a8=$(( $(hist_val /tmp/scan8.stats share_i_mmap_hold_ns sum) / 8 ))
+a512=$(( $(hist_val /tmp/scan512.stats share_i_mmap_hold_ns sum) / 512 ))
+diag "i_mmap_rwsem hold in huge_pmd_share: median bucket from $m8 ns (8 VMAs) and $m512 ns (512 VMAs): ratio $((m512 / (m8 + 1)))x; averages $a8 ns and $a512 ns"
+check_gt "median hold at 512 VMAs is at least 4x that at 8" "$m512" $((4 * m8 - 1))
