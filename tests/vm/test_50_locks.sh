@@ -79,7 +79,7 @@ nbad=$(awk '$1 == "outlier" { f = ""; s = ""; w = ""; for (i = 2; i <= NF; i++) 
 	split($i, a, "="); if (a[1] == "func") f = a[2]; if (a[1] == "stack") s = a[2]; if (a[1] == "what") w = a[2] }
 	if (f == "" || f == "?") bad++
 	else if (w == "wait" && index(s, f "+") != 1) bad++
-	else if (w == "hold" && s !~ /(entry_SYSCALL_64|asm_exc_page_fault)/) bad++ } END { print bad + 0 }' /tmp/l.stats)
+	else if (w == "hold" && s !~ /(do_syscall_64|entry_SYSCALL_64|exc_page_fault)/) bad++ } END { print bad + 0 }' /tmp/l.stats)
 check_eq "every outlier names its caller and carries a stack from it" "$nbad" 0
 check_gt "outliers include share-path or fault-path callers" \
 	"$(grep -c '^outlier .* func=\(huge_pmd_share\|hugetlb_fault\|__unmap_hugepage_range_final\|zap_page_range_single\) ' /tmp/l.stats)" 0
