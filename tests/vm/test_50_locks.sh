@@ -81,6 +81,7 @@ nbad=$(awk '$1 == "outlier" { f = ""; s = ""; w = ""; for (i = 2; i <= NF; i++) 
 	else if (w == "wait" && index(s, f "+") != 1) bad++
 	else if (w == "hold" && s !~ /(do_syscall_64|entry_SYSCALL_64|exc_page_fault)/) bad++ } END { print bad + 0 }' /tmp/l.stats)
 check_eq "every outlier names its caller and carries a stack from it" "$nbad" 0
+[ "$nbad" -eq 0 ] || grep '^outlier' /tmp/l.stats | cut -c1-400 | sed 's/^/# /'
 check_gt "outliers include share-path or fault-path callers" \
 	"$(grep -c '^outlier .* func=\(huge_pmd_share\|hugetlb_fault\|__unmap_hugepage_range_final\|zap_page_range_single\) ' /tmp/l.stats)" 0
 check_eq "16 longest waits and 16 longest holds" "$(grep -c '^outlier' /tmp/l.stats)" 32
