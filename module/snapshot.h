@@ -78,8 +78,8 @@ struct pmdstat_lock_stats {
 #define PMDSTAT_COMM_LEN	16
 #define PMDSTAT_MAX_CALLERS	128
 #define PMDSTAT_TOP		16
-#define PMDSTAT_STACK_DEPTH	8
-#define PMDSTAT_STACK_TEXT	640
+#define PMDSTAT_STACK_DEPTH	12
+#define PMDSTAT_STACK_TEXT	896
 
 /* One caller of a lock function, by function name, lock kind and mode. */
 struct pmdstat_snap_caller {
