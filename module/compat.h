@@ -48,4 +48,42 @@ static inline int pmdstat_table_share_count(const void *entry)
 #define PMDSTAT_SHARE_ARGS	{ "mm", "addr", "pud" }
 #endif
 
+/*
+ * 8d9bfb260814 "hugetlb: add vma based lock for pmd sharing" (v6.1): the
+ * vma lock of a shareable hugetlb VMA hangs off vm_private_data.  The test
+ * is __vma_shareable_lock()'s.
+ */
+#ifdef HAVE_HUGETLB_VMA_LOCK
+#include <linux/hugetlb.h>
+
+static inline struct rw_semaphore *pmdstat_vma_lock_of(struct vm_area_struct *vma)
+{
+	struct hugetlb_vma_lock *vl = vma->vm_private_data;
+
+	if (!(vma->vm_flags & (VM_MAYSHARE | VM_SHARED)) || !vl)
+		return NULL;
+	return &vl->rw_sema;
+}
+
+/* the lock whose kref hugetlb_vma_lock_release() is given */
+static inline struct rw_semaphore *pmdstat_vma_lock_of_kref(struct kref *kref)
+{
+	return &container_of(kref, struct hugetlb_vma_lock, refs)->rw_sema;
+}
+
+#define PMDSTAT_VMA_LOCK_RW_SEMA offsetof(struct hugetlb_vma_lock, rw_sema)
+#else
+static inline struct rw_semaphore *pmdstat_vma_lock_of(struct vm_area_struct *vma)
+{
+	return NULL;
+}
+
+static inline struct rw_semaphore *pmdstat_vma_lock_of_kref(struct kref *kref)
+{
+	return NULL;
+}
+
+#define PMDSTAT_VMA_LOCK_RW_SEMA 0
+#endif
+
 #endif /* PMDSTAT_COMPAT_H */

@@ -46,6 +46,17 @@ const char *pmdstat_what_name(unsigned int what)
 	return what < PMDSTAT_NR_WHAT ? what_names[what] : "unknown";
 }
 
+/* " key=value": the lines below are built from these */
+static void kv(pmdstat_out_t *out, const char *key, u64 v)
+{
+	pmdstat_printf(out, " %s=%llu", key, (unsigned long long)v);
+}
+
+static void ks(pmdstat_out_t *out, const char *key, const char *v)
+{
+	pmdstat_printf(out, " %s=%s", key, v);
+}
+
 static void format_hist_unit(pmdstat_out_t *out, const char *prefix,
 			     const char *name, const char *unit,
 			     const struct pmdstat_hist *h)
@@ -95,15 +106,22 @@ static void format_probe(pmdstat_out_t *out, const struct pmdstat_snap_site *p)
 void pmdstat_format_event(pmdstat_out_t *out, const char *keyword,
 			  unsigned int rank, const struct pmdstat_snap_event *e)
 {
-	pmdstat_printf(out, "%s rank=%u what=%s ns=%llu lock=%s mode=%s dev=%u:%u ino=%llu func=%s comm=%s pid=%u cpu=%u at_ns=%llu stack_at=%s stack=%s\n",
-		       keyword, rank, pmdstat_what_name(e->what),
-		       (unsigned long long)e->ns, pmdstat_lock_name(e->kind),
-		       pmdstat_mode_name(e->mode), e->dev_major, e->dev_minor,
-		       (unsigned long long)e->ino, e->func[0] ? e->func : "?",
-		       e->comm[0] ? e->comm : "?", e->pid, e->cpu,
-		       (unsigned long long)e->at_ns,
-		       e->what == PMDSTAT_WAIT ? "acquire" : "release",
-		       e->stack[0] ? e->stack : "none");
+	pmdstat_printf(out, "%s", keyword);
+	kv(out, "rank", rank);
+	ks(out, "what", pmdstat_what_name(e->what));
+	kv(out, "ns", e->ns);
+	ks(out, "lock", pmdstat_lock_name(e->kind));
+	ks(out, "mode", pmdstat_mode_name(e->mode));
+	pmdstat_printf(out, " dev=%u:%u", e->dev_major, e->dev_minor);
+	kv(out, "ino", e->ino);
+	ks(out, "func", e->func[0] ? e->func : "?");
+	ks(out, "comm", e->comm[0] ? e->comm : "?");
+	kv(out, "pid", e->pid);
+	kv(out, "cpu", e->cpu);
+	kv(out, "at_ns", e->at_ns);
+	ks(out, "stack_at", e->what == PMDSTAT_WAIT ? "acquire" : "release");
+	ks(out, "stack", e->stack[0] ? e->stack : "none");
+	pmdstat_printf(out, "\n");
 }
 
 static void format_locks(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
@@ -120,13 +138,14 @@ static void format_locks(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 		for (m = 0; m < PMDSTAT_NR_MODES; m++) {
 			const struct pmdstat_lock_stats *l = &s->lock[k][m];
 
-			pmdstat_printf(out, "lock kind=%s mode=%s acquired=%llu contended=%llu try_ok=%llu try_fail=%llu failed=%llu\n",
-				       pmdstat_lock_name(k), pmdstat_mode_name(m),
-				       (unsigned long long)l->acquired,
-				       (unsigned long long)l->contended,
-				       (unsigned long long)l->try_ok,
-				       (unsigned long long)l->try_fail,
-				       (unsigned long long)l->failed);
+			pmdstat_printf(out, "lock kind=%s mode=%s",
+				       pmdstat_lock_name(k), pmdstat_mode_name(m));
+			kv(out, "acquired", l->acquired);
+			kv(out, "contended", l->contended);
+			kv(out, "try_ok", l->try_ok);
+			kv(out, "try_fail", l->try_fail);
+			kv(out, "failed", l->failed);
+			pmdstat_printf(out, "\n");
 		}
 	}
 	for (k = 0; k < PMDSTAT_NR_LK; k++)
@@ -142,32 +161,33 @@ static void format_locks(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 	for (i = 0; i < s->nr_callers; i++) {
 		const struct pmdstat_snap_caller *c = &s->caller[i];
 
-		pmdstat_printf(out, "caller func=%s lock=%s mode=%s acquired=%llu contended=%llu try_ok=%llu try_fail=%llu wait_total_ns=%llu wait_max_ns=%llu holds=%llu hold_total_ns=%llu hold_max_ns=%llu\n",
-			       c->func, pmdstat_lock_name(c->kind),
-			       pmdstat_mode_name(c->mode),
-			       (unsigned long long)c->acquired,
-			       (unsigned long long)c->contended,
-			       (unsigned long long)c->try_ok,
-			       (unsigned long long)c->try_fail,
-			       (unsigned long long)c->wait_total,
-			       (unsigned long long)c->wait_max,
-			       (unsigned long long)c->holds,
-			       (unsigned long long)c->hold_total,
-			       (unsigned long long)c->hold_max);
+		pmdstat_printf(out, "caller func=%s lock=%s mode=%s", c->func,
+			       pmdstat_lock_name(c->kind), pmdstat_mode_name(c->mode));
+		kv(out, "acquired", c->acquired);
+		kv(out, "contended", c->contended);
+		kv(out, "try_ok", c->try_ok);
+		kv(out, "try_fail", c->try_fail);
+		kv(out, "wait_total_ns", c->wait_total);
+		kv(out, "wait_max_ns", c->wait_max);
+		kv(out, "holds", c->holds);
+		kv(out, "hold_total_ns", c->hold_total);
+		kv(out, "hold_max_ns", c->hold_max);
+		pmdstat_printf(out, "\n");
 	}
 	for (w = 0; w < PMDSTAT_NR_WHAT; w++)
 		for (i = 0; i < s->nr_top[w] && i < PMDSTAT_TOP; i++)
 			pmdstat_format_event(out, "outlier", i + 1, &s->top[w][i]);
-	pmdstat_printf(out, "locks tracked_i_mmap=%llu tracked_vma_lock=%llu track_full=%llu inflight_full=%llu unmatched_releases=%llu callers_full=%llu events=%llu event_drops=%llu threshold_us=%llu\n",
-		       (unsigned long long)s->tracked[PMDSTAT_LK_IMMAP],
-		       (unsigned long long)s->tracked[PMDSTAT_LK_VMA],
-		       (unsigned long long)s->track_full,
-		       (unsigned long long)s->inflight_full,
-		       (unsigned long long)s->unmatched,
-		       (unsigned long long)s->callers_full,
-		       (unsigned long long)s->events,
-		       (unsigned long long)s->event_drops,
-		       (unsigned long long)s->threshold_us);
+	pmdstat_printf(out, "locks");
+	kv(out, "tracked_i_mmap", s->tracked[PMDSTAT_LK_IMMAP]);
+	kv(out, "tracked_vma_lock", s->tracked[PMDSTAT_LK_VMA]);
+	kv(out, "track_full", s->track_full);
+	kv(out, "inflight_full", s->inflight_full);
+	kv(out, "unmatched_releases", s->unmatched);
+	kv(out, "callers_full", s->callers_full);
+	kv(out, "events", s->events);
+	kv(out, "event_drops", s->event_drops);
+	kv(out, "threshold_us", s->threshold_us);
+	pmdstat_printf(out, "\n");
 }
 
 void pmdstat_format(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
@@ -184,12 +204,13 @@ void pmdstat_format(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 		       (unsigned long long)s->elapsed_ns,
 		       (unsigned long long)s->resets,
 		       (unsigned long long)s->maxactive);
-	pmdstat_printf(out, "layout vm_file=%llu f_mapping=%llu i_mmap_rwsem=%llu vm_private_data=%llu vma_lock_rw_sema=%llu\n",
-		       (unsigned long long)s->off_vm_file,
-		       (unsigned long long)s->off_f_mapping,
-		       (unsigned long long)s->off_i_mmap_rwsem,
-		       (unsigned long long)s->off_vm_private_data,
-		       (unsigned long long)s->off_vma_lock_rw_sema);
+	pmdstat_printf(out, "layout");
+	kv(out, "vm_file", s->off_vm_file);
+	kv(out, "f_mapping", s->off_f_mapping);
+	kv(out, "i_mmap_rwsem", s->off_i_mmap_rwsem);
+	kv(out, "vm_private_data", s->off_vm_private_data);
+	kv(out, "vma_lock_rw_sema", s->off_vma_lock_rw_sema);
+	pmdstat_printf(out, "\n");
 	for (i = 0; i < s->nr_sites; i++) {
 		format_probe(out, &s->site[i]);
 		hits += s->site[i].st.hits;

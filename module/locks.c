@@ -21,7 +21,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hash.h>
-#include <linux/hugetlb.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/ktime.h>
@@ -83,6 +82,7 @@ static int pmdstat_tracked_kind(unsigned long addr, struct pmdstat_tracked **ent
 	}
 	return -1;
 }
+
 NOKPROBE_SYMBOL(pmdstat_tracked_kind);
 
 static void pmdstat_track_lock(unsigned long addr, unsigned int kind,
@@ -124,6 +124,7 @@ static void pmdstat_track_lock(unsigned long addr, unsigned int kind,
 	atomic_inc(&pmdstat_nr_tracked[kind]);
 	atomic_inc(&pmdstat_nr_tracked_all);
 }
+
 NOKPROBE_SYMBOL(pmdstat_track_lock);
 
 static void pmdstat_untrack_lock(unsigned long addr)
@@ -143,6 +144,7 @@ static void pmdstat_untrack_lock(unsigned long addr)
 		}
 	}
 }
+
 NOKPROBE_SYMBOL(pmdstat_untrack_lock);
 
 /*
@@ -165,6 +167,7 @@ static void pmdstat_untrack_owner(unsigned long owner)
 		}
 	}
 }
+
 NOKPROBE_SYMBOL(pmdstat_untrack_owner);
 
 void pmdstat_track_mapping(struct address_space *mapping)
@@ -173,20 +176,18 @@ void pmdstat_track_mapping(struct address_space *mapping)
 		pmdstat_track_lock((unsigned long)&mapping->i_mmap_rwsem,
 				   PMDSTAT_LK_IMMAP, mapping->host, 0);
 }
+
 NOKPROBE_SYMBOL(pmdstat_track_mapping);
 
 static void pmdstat_track_vma_lock(struct vm_area_struct *vma)
 {
-#ifdef HAVE_HUGETLB_VMA_LOCK
-	/* the test of __vma_shareable_lock(): vm_private_data is the lock */
-	if ((vma->vm_flags & (VM_MAYSHARE | VM_SHARED)) && vma->vm_private_data) {
-		struct hugetlb_vma_lock *vl = vma->vm_private_data;
+	struct rw_semaphore *sem = pmdstat_vma_lock_of(vma);
 
-		pmdstat_track_lock((unsigned long)&vl->rw_sema, PMDSTAT_LK_VMA,
+	if (sem)
+		pmdstat_track_lock((unsigned long)sem, PMDSTAT_LK_VMA,
 				   file_inode(vma->vm_file), (unsigned long)vma);
-	}
-#endif
 }
+
 NOKPROBE_SYMBOL(pmdstat_track_vma_lock);
 
 void pmdstat_track_vma(struct vm_area_struct *vma)
@@ -196,6 +197,7 @@ void pmdstat_track_vma(struct vm_area_struct *vma)
 	pmdstat_track_mapping(vma->vm_file->f_mapping);
 	pmdstat_track_vma_lock(vma);
 }
+
 NOKPROBE_SYMBOL(pmdstat_track_vma);
 
 /* ---- in-flight records: who waits, holds, shares right now ----------- */
@@ -264,12 +266,14 @@ static int inflight_alloc(unsigned long lock, unsigned int state,
 		r->from_share = 0;
 		memcpy(r->comm, current->comm, TASK_COMM_LEN);
 		r->t0 = ktime_get_mono_fast_ns();
+		/* publish a complete record to the live view */
 		smp_store_release(&r->state, state);
 		return idx;
 	}
 	this_cpu_inc(pmdstat_pcpu->lk.inflight_full);
 	return -1;
 }
+
 NOKPROBE_SYMBOL(inflight_alloc);
 
 static struct pmdstat_inflight *inflight_find(unsigned long lock,
@@ -287,19 +291,23 @@ static struct pmdstat_inflight *inflight_find(unsigned long lock,
 	}
 	return NULL;
 }
+
 NOKPROBE_SYMBOL(inflight_find);
 
 static void inflight_free(struct pmdstat_inflight *r)
 {
 	WRITE_ONCE(r->state, 0);
+	/* the slot is free only after its state is cleared */
 	smp_store_release(&r->task, 0);
 }
+
 NOKPROBE_SYMBOL(inflight_free);
 
 int pmdstat_share_begin(void)
 {
 	return inflight_alloc(0, ST_SHARE, 0, 0, pmdstat_share_lo + 1);
 }
+
 NOKPROBE_SYMBOL(pmdstat_share_begin);
 
 void pmdstat_share_end(int rec, bool attached)
@@ -320,6 +328,7 @@ void pmdstat_share_end(int rec, bool attached)
 			 r->scan + (attached ? 1 : 0));
 	inflight_free(r);
 }
+
 NOKPROBE_SYMBOL(pmdstat_share_end);
 
 /* ---- outliers and the event log ------------------------------------- */
@@ -375,6 +384,7 @@ static unsigned int pmdstat_save_stack(unsigned long *out, unsigned long first)
 		out[k] = entries[start + k];
 	return k;
 }
+
 NOKPROBE_SYMBOL(pmdstat_save_stack);
 
 static void pmdstat_note(unsigned int what, const struct pmdstat_inflight *r,
@@ -434,6 +444,7 @@ static void pmdstat_note(unsigned int what, const struct pmdstat_inflight *r,
 	}
 	raw_spin_unlock_irqrestore(&pmdstat_ev_lock, flags);
 }
+
 NOKPROBE_SYMBOL(pmdstat_note);
 
 /* ---- per-CPU accounting ---------------------------------------------- */
@@ -460,6 +471,7 @@ static struct pmdstat_caller_stats *caller_slot(struct pmdstat_lock_pcpu *lk,
 	lk->callers_full++;
 	return NULL;
 }
+
 NOKPROBE_SYMBOL(caller_slot);
 
 /* ---- the lock probes ----------------------------------------------- */
@@ -545,6 +557,7 @@ static int lp_acq_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 				return_address(regs));
 	return c->rec < 0;
 }
+
 NOKPROBE_SYMBOL(lp_acq_entry);
 
 static int lp_acq_return(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -606,6 +619,7 @@ static int lp_acq_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	WRITE_ONCE(r->state, ST_HOLD);
 	return 0;
 }
+
 NOKPROBE_SYMBOL(lp_acq_return);
 
 static void lp_end_hold(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r,
@@ -626,6 +640,7 @@ static void lp_end_hold(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r
 		pmdstat_hist_add(&lk->share_hold, hold);
 	pmdstat_note(PMDSTAT_HOLD, r, hold, now, first);
 }
+
 NOKPROBE_SYMBOL(lp_end_hold);
 
 static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
@@ -680,10 +695,8 @@ static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
 		break;
 	}
 	case LP_FREE_VMALOCK:
-#ifdef HAVE_HUGETLB_VMA_LOCK
-		pmdstat_untrack_lock((unsigned long)&container_of((struct kref *)arg,
-					struct hugetlb_vma_lock, refs)->rw_sema);
-#endif
+		pmdstat_untrack_lock((unsigned long)
+				     pmdstat_vma_lock_of_kref((struct kref *)arg));
 		break;
 	case LP_CLOSE_VMA:
 		if (atomic_read(&pmdstat_nr_tracked[PMDSTAT_LK_VMA]))
@@ -705,6 +718,7 @@ static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
 	}
 	return 0;
 }
+
 NOKPROBE_SYMBOL(lp_kprobe);
 
 int pmdstat_locks_init(void)

@@ -12,7 +12,6 @@
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
-#include <linux/hugetlb.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/mm.h>
@@ -36,15 +35,6 @@ static u64 pmdstat_reset_ns;
 static u64 pmdstat_resets;
 static DEFINE_MUTEX(pmdstat_lock);	/* serialises reset against snapshot */
 
-static u64 pmdstat_vma_lock_rw_sema_offset(void)
-{
-#ifdef HAVE_HUGETLB_VMA_LOCK
-	return offsetof(struct hugetlb_vma_lock, rw_sema);
-#else
-	return 0;
-#endif
-}
-
 static void pmdstat_fill(struct pmdstat_snapshot *s)
 {
 	unsigned int cpu, i, r;
@@ -58,7 +48,7 @@ static void pmdstat_fill(struct pmdstat_snapshot *s)
 	s->off_f_mapping = offsetof(struct file, f_mapping);
 	s->off_i_mmap_rwsem = offsetof(struct address_space, i_mmap_rwsem);
 	s->off_vm_private_data = offsetof(struct vm_area_struct, vm_private_data);
-	s->off_vma_lock_rw_sema = pmdstat_vma_lock_rw_sema_offset();
+	s->off_vma_lock_rw_sema = PMDSTAT_VMA_LOCK_RW_SEMA;
 	s->nr_sites = pmdstat_nr_sites;
 	for (i = 0; i < pmdstat_nr_sites; i++) {
 		strscpy(s->site[i].symbol, pmdstat_sites[i].symbol,
