@@ -53,14 +53,14 @@ module:
 # ---- userspace -----------------------------------------------------------
 
 READER_SRCS := $(wildcard loader/*.c)
-SHARED_SRCS := module/hist.c module/format.c module/decode.c
+SHARED_SRCS := module/hist.c module/format.c module/decode.c module/detect.c
 
 tools: $(HOST)/pmdstat $(HOST)/pmdstat-workload $(HOST)/pmdstat-bench \
 	$(HOST)/pmdstat-scan $(HOST)/pmdstat-contend
 
 $(HOST)/pmdstat: $(READER_SRCS) $(wildcard loader/*.h) $(SHARED_SRCS) $(wildcard module/*.h)
 	@mkdir -p $(HOST)
-	$(CC) $(HOST_CFLAGS) -static -Imodule -Iloader -o $@ $(READER_SRCS) module/hist.c module/format.c
+	$(CC) $(HOST_CFLAGS) -static -Imodule -Iloader -o $@ $(READER_SRCS) module/hist.c module/format.c module/detect.c
 
 $(HOST)/pmdstat-%: tests/workloads/pmdstat-%.c
 	@mkdir -p $(HOST)

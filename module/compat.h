@@ -9,6 +9,8 @@
 
 #include <linux/mm.h>
 #include <linux/kprobes.h>
+#include <linux/rwsem.h>
+#include <linux/sched.h>
 #include "conftest.h"
 
 #ifndef HAVE_GET_KRETPROBE
@@ -30,6 +32,36 @@ static inline int pmdstat_table_share_count(const void *entry)
 #else
 	/* before 59d9094df3d7 each sharer held a page reference */
 	return page_count(virt_to_page(entry)) - 1;
+#endif
+}
+
+/*
+ * page_count() of a PMD table that the sharing explains: 59d9094df3d7 made
+ * sharers stop taking page references; before it, each took one.
+ */
+static inline long long pmdstat_table_expected_refs(long long share_count)
+{
+#if defined(HAVE_PTDESC_PMD_PTS_COUNT) || defined(HAVE_PAGE_PT_SHARE_COUNT)
+	return 1;
+#else
+	return share_count + 1;
+#endif
+}
+
+/*
+ * Is @sem write-locked by the running task?  94a9717b3c40 "locking/rwsem:
+ * Make rwsem->owner an atomic_long_t" (v5.3): non-RT rwsems keep
+ * RWSEM_WRITER_LOCKED in bit 0 of count and the writer task in owner, with
+ * flags in its low bits (kernel/locking/rwsem.c).  PREEMPT_RT rwsems are
+ * rt_mutex based: unknown (-1).
+ */
+static inline int pmdstat_rwsem_write_held_by_current(struct rw_semaphore *sem)
+{
+#ifdef HAVE_RWSEM_COUNT_OWNER
+	return (atomic_long_read(&sem->count) & 1) &&
+	       (atomic_long_read(&sem->owner) & ~7L) == (long)current;
+#else
+	return -1;
 #endif
 }
 

@@ -4,6 +4,7 @@
  * docs/format.md.  Builds in the kernel (output to a seq_file) and in
  * userspace (output to a buffer) from the same source.
  */
+#include "detect.h"
 #include "snapshot.h"
 
 static const char *const role_names[PMDSTAT_NR_ROLES] = {
@@ -190,6 +191,55 @@ static void format_locks(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 	pmdstat_printf(out, "\n");
 }
 
+static void format_races(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
+{
+	unsigned int i;
+
+	pmdstat_printf(out, "races");
+	kv(out, "overlaps", s->overlaps);
+	kv(out, "unverified_vma_lock", s->unverified);
+	kv(out, "shadow_tables", s->shadow_tables);
+	kv(out, "shadow_full", s->shadow_full);
+	kv(out, "log_drops", s->race_log_drops);
+	kv(out, "inject_delay_us", s->inject_delay_us);
+	pmdstat_printf(out, "\n");
+	pmdstat_printf(out, "violations");
+	for (i = 0; i < PMDSTAT_NR_VIOLATIONS; i++)
+		kv(out, pmdstat_violation_name(i), s->violations[i]);
+	pmdstat_printf(out, "\n");
+	for (i = 0; i < s->nr_vlog && i < PMDSTAT_MAX_RACE_LOG; i++) {
+		const struct pmdstat_snap_violation *v = &s->vlog[i];
+
+		pmdstat_printf(out, "violation");
+		kv(out, "rank", i + 1);
+		ks(out, "kind", pmdstat_violation_name(v->kind));
+		ks(out, "comm", v->comm[0] ? v->comm : "?");
+		kv(out, "pid", v->pid);
+		kv(out, "cpu", v->cpu);
+		ks(out, "func", v->func[0] ? v->func : "?");
+		kv(out, "at_ns", v->at_ns);
+		ks(out, "detail", v->detail[0] ? v->detail : "none");
+		ks(out, "stack", v->stack[0] ? v->stack : "none");
+		pmdstat_printf(out, "\n");
+	}
+	for (i = 0; i < s->nr_olog && i < PMDSTAT_MAX_RACE_LOG; i++) {
+		const struct pmdstat_snap_overlap *o = &s->olog[i];
+
+		pmdstat_printf(out, "overlap");
+		kv(out, "rank", i + 1);
+		kv(out, "at_ns", o->at_ns);
+		kv(out, "share_pid", o->share_pid);
+		ks(out, "share_comm", o->share_comm[0] ? o->share_comm : "?");
+		kv(out, "share_cpu", o->share_cpu);
+		kv(out, "share_age_ns", o->share_age_ns);
+		kv(out, "unshare_pid", o->unshare_pid);
+		ks(out, "unshare_comm", o->unshare_comm[0] ? o->unshare_comm : "?");
+		kv(out, "unshare_cpu", o->unshare_cpu);
+		ks(out, "unshare_func", o->func[0] ? o->func : "?");
+		pmdstat_printf(out, "\n");
+	}
+}
+
 void pmdstat_format(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 {
 	const struct pmdstat_role_stats *sh = &s->role[PMDSTAT_ROLE_SHARE];
@@ -231,6 +281,7 @@ void pmdstat_format(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 	for (i = 0; i < s->nr_sites; i++)
 		format_hist(out, "site:", s->site[i].symbol, &s->site[i].st.lat);
 	format_locks(out, s);
+	format_races(out, s);
 	pmdstat_printf(out,
 		       "Totals: hits=%llu missed=%llu share_calls=%llu attached=%llu unshare_calls=%llu unshared=%llu\n",
 		       (unsigned long long)hits, (unsigned long long)missed,

@@ -34,6 +34,7 @@
 #include "compat.h"
 #include "locks.h"
 #include "pmdstat.h"
+#include "races.h"
 
 /* ---- tracked locks -------------------------------------------------- */
 
@@ -202,28 +203,7 @@ NOKPROBE_SYMBOL(pmdstat_track_vma);
 
 /* ---- in-flight records: who waits, holds, shares right now ----------- */
 
-#define INFLIGHT_SLOTS	1024
-#define INFLIGHT_PROBES	32
-
-enum { ST_WAIT = 1, ST_HOLD, ST_SHARE };
-
-struct pmdstat_inflight {
-	unsigned long task;	/* owner, 0: free */
-	unsigned long lock;	/* 0 for a share call */
-	unsigned long caller;
-	u64 t0;			/* request, then acquisition */
-	u32 pid;
-	u32 cpu;
-	u32 scan;
-	u8 state;
-	u8 kind;
-	u8 mode;
-	u8 contended;
-	u8 from_share;
-	char comm[TASK_COMM_LEN];
-};
-
-static struct pmdstat_inflight pmdstat_inflight[INFLIGHT_SLOTS];
+struct pmdstat_inflight pmdstat_inflight[INFLIGHT_SLOTS];
 static unsigned long pmdstat_share_lo, pmdstat_share_hi;
 
 void pmdstat_set_share_range(unsigned long start, unsigned long end)
@@ -242,7 +222,7 @@ static inline unsigned int inflight_hash(void)
 	return hash_ptr(current, ilog2(INFLIGHT_SLOTS));
 }
 
-static int inflight_alloc(unsigned long lock, unsigned int state,
+int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 			  unsigned int kind, unsigned int mode,
 			  unsigned long caller)
 {
@@ -260,6 +240,9 @@ static int inflight_alloc(unsigned long lock, unsigned int state,
 		r->pid = task_pid_nr(current);
 		r->cpu = smp_processor_id();
 		r->scan = 0;
+		r->aux1 = 0;
+		r->aux2 = 0;
+		r->checked = 0;
 		r->kind = kind;
 		r->mode = mode;
 		r->contended = 0;
@@ -274,9 +257,9 @@ static int inflight_alloc(unsigned long lock, unsigned int state,
 	return -1;
 }
 
-NOKPROBE_SYMBOL(inflight_alloc);
+NOKPROBE_SYMBOL(pmdstat_inflight_alloc);
 
-static struct pmdstat_inflight *inflight_find(unsigned long lock,
+struct pmdstat_inflight *pmdstat_inflight_find(unsigned long lock,
 					      unsigned int state)
 {
 	unsigned int h = inflight_hash(), i;
@@ -292,20 +275,26 @@ static struct pmdstat_inflight *inflight_find(unsigned long lock,
 	return NULL;
 }
 
-NOKPROBE_SYMBOL(inflight_find);
+NOKPROBE_SYMBOL(pmdstat_inflight_find);
 
-static void inflight_free(struct pmdstat_inflight *r)
+void pmdstat_inflight_free(struct pmdstat_inflight *r)
 {
 	WRITE_ONCE(r->state, 0);
 	/* the slot is free only after its state is cleared */
 	smp_store_release(&r->task, 0);
 }
 
-NOKPROBE_SYMBOL(inflight_free);
+NOKPROBE_SYMBOL(pmdstat_inflight_free);
 
-int pmdstat_share_begin(void)
+int pmdstat_share_begin(unsigned long pud, unsigned long immap)
 {
-	return inflight_alloc(0, ST_SHARE, 0, 0, pmdstat_share_lo + 1);
+	int rec = pmdstat_inflight_alloc(0, ST_SHARE, 0, 0, pmdstat_share_lo + 1);
+
+	if (rec >= 0) {
+		pmdstat_inflight[rec].aux1 = pud;
+		WRITE_ONCE(pmdstat_inflight[rec].aux2, immap);
+	}
+	return rec;
 }
 
 NOKPROBE_SYMBOL(pmdstat_share_begin);
@@ -326,7 +315,7 @@ void pmdstat_share_end(int rec, bool attached)
 	 */
 	pmdstat_hist_add(&this_cpu_ptr(pmdstat_pcpu)->lk.scan,
 			 r->scan + (attached ? 1 : 0));
-	inflight_free(r);
+	pmdstat_inflight_free(r);
 }
 
 NOKPROBE_SYMBOL(pmdstat_share_end);
@@ -553,7 +542,14 @@ static int lp_acq_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (kind < 0)
 		return 1;	/* untracked: no return probe */
 	lk->probe[idx].hits++;
-	c->rec = inflight_alloc(sem, ST_WAIT, kind, lp->mode,
+	/* before it blocks: does this task already hold it? */
+	if (lp->op == LP_ACQ && pmdstat_inflight_find(sem, ST_HOLD))
+		pmdstat_races_report(pmdstat_rule_acquire(true, false),
+				     return_address(regs), return_address(regs),
+				     lp->mode == PMDSTAT_MODE_WRITE ?
+				     "write request while holding" :
+				     "read request while holding");
+	c->rec = pmdstat_inflight_alloc(sem, ST_WAIT, kind, lp->mode,
 				return_address(regs));
 	return c->rec < 0;
 }
@@ -596,7 +592,7 @@ static int lp_acq_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 			l->failed++;
 	}
 	if (!ok) {
-		inflight_free(r);
+		pmdstat_inflight_free(r);
 		return 0;
 	}
 	l->acquired++;
@@ -660,26 +656,33 @@ static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
 		if (pmdstat_tracked_kind(arg, NULL) < 0)
 			return 0;
 		lk->probe[idx].hits++;
-		r = inflight_find(arg, ST_HOLD);
+		r = pmdstat_inflight_find(arg, ST_HOLD);
 		if (!r) {
 			/* taken before tracking began, or by another task */
 			lk->unmatched++;
 			return 0;
 		}
 		now = ktime_get_mono_fast_ns();
+		if (r->from_share && lp->op == LP_REL) {
+			/* still under i_mmap_rwsem: the table this share left */
+			struct pmdstat_inflight *sh = pmdstat_inflight_find(0, ST_SHARE);
+
+			if (sh)
+				pmdstat_races_share_observe(sh->aux1);
+		}
 		lp_end_hold(lk, r, now, return_address(regs));
 		if (lp->op == LP_DOWNGRADE) {
 			r->mode = PMDSTAT_MODE_READ;
 			r->t0 = now;
 		} else {
-			inflight_free(r);
+			pmdstat_inflight_free(r);
 		}
 		break;
 	case LP_SLOW:
 		if (pmdstat_tracked_kind(arg, NULL) < 0)
 			return 0;
 		lk->probe[idx].hits++;
-		r = inflight_find(arg, ST_WAIT);
+		r = pmdstat_inflight_find(arg, ST_WAIT);
 		if (r)
 			r->contended = 1;
 		break;
@@ -709,10 +712,21 @@ static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
 	case LP_SCAN:
 		if (!in_share(return_address(regs)))
 			return 0;
-		r = inflight_find(0, ST_SHARE);
+		r = pmdstat_inflight_find(0, ST_SHARE);
 		if (r) {
+			struct pmdstat_inflight *h;
+
 			lk->probe[idx].hits++;
 			r->scan++;
+			if (!r->checked && r->aux2) {
+				/* the scan must run under i_mmap_rwsem (read) */
+				r->checked = 1;
+				h = pmdstat_inflight_find(r->aux2, ST_HOLD);
+				pmdstat_races_report(pmdstat_rule_share(h ? PMDSTAT_YES : PMDSTAT_NO),
+						     pmdstat_share_lo + 1,
+						     return_address(regs),
+						     "scan without i_mmap_rwsem");
+			}
 		}
 		break;
 	}

@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/mm_types.h>
 #include <linux/ptrace.h>
+#include <linux/sched.h>
 #include "snapshot.h"
 
 /* Per-CPU lock counters (part of struct pmdstat_pcpu). */
@@ -46,6 +47,39 @@ struct pmdstat_lock_pcpu {
 	u64 unmatched;
 };
 
+#define INFLIGHT_SLOTS	1024
+#define INFLIGHT_PROBES	32
+
+enum { ST_WAIT = 1, ST_HOLD, ST_SHARE, ST_CTX };
+
+struct pmdstat_inflight {
+	unsigned long task;	/* owner, 0: free */
+	unsigned long lock;	/* 0 for a share call */
+	unsigned long caller;
+	u64 t0;			/* request, then acquisition */
+	u32 pid;
+	u32 cpu;
+	u32 scan;
+	unsigned long aux1;	/* share: pud pointer; context: vma */
+	unsigned long aux2;	/* share: i_mmap_rwsem address; context: take_locks */
+	u8 state;
+	u8 kind;
+	u8 mode;
+	u8 contended;
+	u8 from_share;
+	u8 checked;		/* share: the lock rule was checked */
+	char comm[TASK_COMM_LEN];
+};
+
+extern struct pmdstat_inflight pmdstat_inflight[INFLIGHT_SLOTS];
+
+int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
+			   unsigned int kind, unsigned int mode,
+			   unsigned long caller);
+struct pmdstat_inflight *pmdstat_inflight_find(unsigned long lock,
+					       unsigned int state);
+void pmdstat_inflight_free(struct pmdstat_inflight *r);
+
 int pmdstat_locks_init(void);
 void pmdstat_locks_exit(void);
 void pmdstat_locks_reset(void);
@@ -55,7 +89,7 @@ int pmdstat_locks_set_threshold(unsigned long us);
 /* Called from the share/unshare probes. */
 void pmdstat_track_mapping(struct address_space *mapping);
 void pmdstat_track_vma(struct vm_area_struct *vma);
-int pmdstat_share_begin(void);
+int pmdstat_share_begin(unsigned long pud, unsigned long immap);
 void pmdstat_share_end(int rec, bool attached);
 void pmdstat_set_share_range(unsigned long start, unsigned long end);
 

@@ -22,6 +22,7 @@
 #include <linux/utsname.h>
 #include "compat.h"
 #include "pmdstat.h"
+#include "races.h"
 
 static unsigned int maxactive;
 module_param(maxactive, uint, 0444);
@@ -78,6 +79,7 @@ static void pmdstat_fill(struct pmdstat_snapshot *s)
 		}
 	}
 	pmdstat_locks_fill(s);
+	pmdstat_races_fill(s);
 }
 
 static void pmdstat_reset(void)
@@ -93,6 +95,7 @@ static void pmdstat_reset(void)
 		site->missed_base = site->rp.nmissed + site->rp.kp.nmissed;
 	}
 	pmdstat_locks_reset();
+	pmdstat_races_reset();
 	pmdstat_reset_ns = ktime_get_ns();
 	pmdstat_resets++;
 	mutex_unlock(&pmdstat_lock);
@@ -194,12 +197,18 @@ static int __init pmdstat_init(void)
 	maxactive = min_t(unsigned int, maxactive, PMDSTAT_MAXACTIVE_MAX);
 
 	pmdstat_reset_ns = ktime_get_ns();
-	err = pmdstat_probes_init(maxactive);
+	err = pmdstat_races_init();
 	if (err)
 		return err;
+	err = pmdstat_probes_init(maxactive);
+	if (err) {
+		pmdstat_races_exit();
+		return err;
+	}
 	err = pmdstat_locks_init();
 	if (err) {
 		pmdstat_probes_exit();
+		pmdstat_races_exit();
 		return err;
 	}
 
@@ -210,6 +219,7 @@ static int __init pmdstat_init(void)
 		       err);
 		pmdstat_locks_exit();
 		pmdstat_probes_exit();
+		pmdstat_races_exit();
 		return err;
 	}
 	debugfs_create_file("stats", 0400, pmdstat_dir, NULL, &pmdstat_stats_fops);
@@ -225,6 +235,7 @@ static void __exit pmdstat_exit(void)
 	debugfs_remove_recursive(pmdstat_dir);
 	pmdstat_locks_exit();
 	pmdstat_probes_exit();
+	pmdstat_races_exit();
 	pr_info("unloaded\n");
 }
 

@@ -21,6 +21,8 @@ struct pmdstat_site {
 	unsigned long size;
 	int vma_arg;			/* argument register holding the vma, or -1 */
 	int file_arg;			/* ... holding vma->vm_file, or -1 */
+	int pud_arg;			/* ... holding the pud (share), or -1 */
+	int ptep_arg;			/* ... holding the ptep (unshare), or -1 */
 	unsigned long missed_base;	/* nmissed at the last reset */
 	struct kretprobe rp;
 };

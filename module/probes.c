@@ -15,6 +15,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/ktime.h>
@@ -26,6 +27,7 @@
 #include "compat.h"
 #include "decode.h"
 #include "pmdstat.h"
+#include "races.h"
 
 struct pmdstat_site pmdstat_sites[PMDSTAT_MAX_SITES];
 unsigned int pmdstat_nr_sites;
@@ -62,9 +64,11 @@ static const struct {
 /* Per-call state, in the kretprobe instance. */
 struct pmdstat_call {
 	u64 start_ns;
+	unsigned long caller;
 	int cpu;
 	int rec;	/* in-flight record of a share call (scan length) */
 	bool outer;
+	struct pmdstat_unshare_ctx u;	/* for the race detector */
 };
 
 static inline struct pmdstat_site *ri_site(struct kretprobe_instance *ri)
@@ -78,18 +82,28 @@ static int pmdstat_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct pmdstat_call *c = (struct pmdstat_call *)ri->data;
 	struct pmdstat_pcpu *pc = this_cpu_ptr(pmdstat_pcpu);
 	unsigned int idx = site - pmdstat_sites;
+	struct address_space *mapping = NULL;
+	struct vm_area_struct *vma;
 	struct task_struct **active;
 
 	pc->site[idx].hits++;
 	c->cpu = smp_processor_id();
 	c->rec = -1;
+	c->caller = *(unsigned long *)kernel_stack_pointer(regs);
+	memset(&c->u, 0, sizeof(c->u));
 	/* the locks this call touches become tracked (locks.c) */
-	if (site->vma_arg >= 0)
-		pmdstat_track_vma((struct vm_area_struct *)
-				  regs_get_kernel_argument(regs, site->vma_arg));
-	else if (site->file_arg >= 0)
-		pmdstat_track_mapping(((struct file *)
-				       regs_get_kernel_argument(regs, site->file_arg))->f_mapping);
+	if (site->vma_arg >= 0) {
+		vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, site->vma_arg);
+		pmdstat_track_vma(vma);
+		c->u.vma = (unsigned long)vma;
+		if (vma && vma->vm_file)
+			mapping = vma->vm_file->f_mapping;
+	} else if (site->file_arg >= 0) {
+		mapping = ((struct file *)regs_get_kernel_argument(regs, site->file_arg))->f_mapping;
+		pmdstat_track_mapping(mapping);
+	}
+	if (mapping)
+		c->u.immap = (unsigned long)&mapping->i_mmap_rwsem;
 	active = this_cpu_ptr(&pmdstat_active[site->role]);
 	if (*active == current) {
 		/* e.g. huge_pmd_unshare tail-jumping into its clone */
@@ -98,8 +112,17 @@ static int pmdstat_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	} else {
 		*active = current;
 		c->outer = true;
-		if (site->role == PMDSTAT_ROLE_SHARE)
-			c->rec = pmdstat_share_begin();
+		if (site->role == PMDSTAT_ROLE_SHARE) {
+			c->rec = pmdstat_share_begin(site->pud_arg < 0 ? 0 :
+						     regs_get_kernel_argument(regs, site->pud_arg),
+						     c->u.immap);
+			/* test-only fault injection, off by default (races.c) */
+			if (pmdstat_inject_share_delay_us)
+				udelay(pmdstat_inject_share_delay_us);
+		} else if (site->ptep_arg >= 0) {
+			pmdstat_races_unshare_begin(&c->u, (void *)
+				regs_get_kernel_argument(regs, site->ptep_arg));
+		}
 	}
 	c->start_ns = ktime_get_mono_fast_ns();
 	return 0;
@@ -138,6 +161,8 @@ static int pmdstat_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	pmdstat_hist_add(&pc->site[idx].lat, ns);
 	if (c->rec >= 0)
 		pmdstat_share_end(c->rec, out == PMDSTAT_OUT_SHARE_ATTACHED);
+	if (c->outer && site->role == PMDSTAT_ROLE_UNSHARE)
+		pmdstat_races_unshare_end(&c->u, (int)regs_return_value(regs), c->caller);
 	if (c->outer) {
 		pc->role[site->role].out[out]++;
 		pmdstat_hist_add(&pc->role[site->role].lat, ns);
@@ -214,11 +239,17 @@ static void pmdstat_reads(struct pmdstat_site *site, const char *const *args,
 		n++;
 	site->vma_arg = -1;
 	site->file_arg = -1;
+	site->pud_arg = -1;
+	site->ptep_arg = -1;
 	for (i = 0; i < n; i++) {
 		if (!strcmp(args[i], "vma"))
 			site->vma_arg = i;
 		else if (!strcmp(args[i], "vma->vm_file"))
 			site->file_arg = i;
+		else if (!strcmp(args[i], "pud"))
+			site->pud_arg = i;
+		else if (!strcmp(args[i], "ptep"))
+			site->ptep_arg = i;
 	}
 	if (n) {
 		len = scnprintf(p, left, "args:");

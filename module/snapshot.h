@@ -122,6 +122,34 @@ struct pmdstat_snap_site {
 	struct pmdstat_site_stats st;
 };
 
+/* The race and lock-rule detector (detect.h lists the kinds). */
+#define PMDSTAT_NR_VKINDS	7
+#define PMDSTAT_DETAIL_LEN	80
+#define PMDSTAT_MAX_RACE_LOG	32
+
+struct pmdstat_snap_violation {
+	unsigned int kind;
+	u64 at_ns;
+	u32 pid;
+	u32 cpu;
+	char comm[PMDSTAT_COMM_LEN];
+	char func[PMDSTAT_FUNC_LEN];
+	char detail[PMDSTAT_DETAIL_LEN];
+	char stack[PMDSTAT_STACK_TEXT];
+};
+
+struct pmdstat_snap_overlap {
+	u64 at_ns;
+	u64 share_age_ns;	/* how long the share had been in flight */
+	u32 share_pid;
+	u32 share_cpu;
+	u32 unshare_pid;
+	u32 unshare_cpu;
+	char share_comm[PMDSTAT_COMM_LEN];
+	char unshare_comm[PMDSTAT_COMM_LEN];
+	char func[PMDSTAT_FUNC_LEN];	/* the unshare's caller */
+};
+
 /* A probe on a lock function (down_read, up_write, ...). */
 #define PMDSTAT_MAX_LOCKPROBES	24
 
@@ -166,6 +194,18 @@ struct pmdstat_snapshot {
 	struct pmdstat_snap_caller caller[PMDSTAT_MAX_CALLERS];
 	unsigned int nr_top[PMDSTAT_NR_WHAT];
 	struct pmdstat_snap_event top[PMDSTAT_NR_WHAT][PMDSTAT_TOP];
+
+	u64 violations[PMDSTAT_NR_VKINDS];
+	u64 overlaps;
+	u64 unverified;		/* unshares whose vma lock could not be checked */
+	u64 shadow_tables;
+	u64 shadow_full;
+	u64 inject_delay_us;
+	u64 race_log_drops;
+	unsigned int nr_vlog;
+	struct pmdstat_snap_violation vlog[PMDSTAT_MAX_RACE_LOG];
+	unsigned int nr_olog;
+	struct pmdstat_snap_overlap olog[PMDSTAT_MAX_RACE_LOG];
 };
 
 const char *pmdstat_role_name(unsigned int role);

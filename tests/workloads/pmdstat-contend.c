@@ -13,6 +13,8 @@
  *   -r  create file READY once every process has faulted once (the file
  *       and its locks are then known to pmdstat)
  *   -g  then wait until file GATE exists before starting (for tracers)
+ *   -U  no unsharers: the faulters only fault (no MADV_DONTNEED) and there
+ *       is no churn process, so no unshare runs while they share
  * Prints: result faulters=F faults=N churn=M
  * Exit: 0 ok, 1 failure, 2 bad arguments, 4 no hugetlb memory.
  */
@@ -76,21 +78,23 @@ static char *aligned_map(int fd)
 
 int main(int argc, char **argv)
 {
-	long faulters = 3, secs = 5, i, total = 0;
+	long faulters = 3, secs = 5, i, total = 0, nprocs;
+	int no_unshare = 0;
 	const char *ready = NULL, *gate = NULL;
 	int fd, opt, pipefd[2], status, failed = 0;
 	pid_t pids[MAX_F + 1];
 	volatile long *counts;
 	char *map;
 
-	while ((opt = getopt(argc, argv, "f:d:r:g:h")) != -1) {
+	while ((opt = getopt(argc, argv, "f:d:r:g:Uh")) != -1) {
 		switch (opt) {
 		case 'f': faulters = num("-f", optarg, 1, MAX_F); break;
 		case 'd': secs = num("-d", optarg, 1, 600); break;
 		case 'r': ready = optarg; break;
 		case 'g': gate = optarg; break;
+		case 'U': no_unshare = 1; break;
 		case 'h':
-			printf("usage: pmdstat-contend [-f FAULTERS] [-d SECS] [-r READY] [-g GATE]\n"
+			printf("usage: pmdstat-contend [-f FAULTERS] [-d SECS] [-r READY] [-g GATE] [-U]\n"
 			       "example: pmdstat-contend -f 3 -d 5\n");
 			return 0;
 		default:
@@ -113,7 +117,8 @@ int main(int argc, char **argv)
 		perror("pmdstat-contend: setup");
 		return 1;
 	}
-	for (i = 0; i <= faulters; i++) {
+	nprocs = no_unshare ? faulters : faulters + 1;
+	for (i = 0; i < nprocs; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0) {
 			perror("pmdstat-contend: fork");
@@ -139,7 +144,10 @@ int main(int argc, char **argv)
 			while (now() < stop) {
 				if (i < faulters) {
 					map[0] = 1;
-					madvise(map, SZ_2M, MADV_DONTNEED);
+					if (!no_unshare)
+						madvise(map, SZ_2M, MADV_DONTNEED);
+					else
+						usleep(1000);
 				} else {
 					char *p = aligned_map(fd);
 
@@ -166,7 +174,7 @@ int main(int argc, char **argv)
 		while (access(gate, F_OK))
 			usleep(10000);
 	close(pipefd[1]);	/* go */
-	for (i = 0; i <= faulters; i++) {
+	for (i = 0; i < nprocs; i++) {
 		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) ||
 		    WEXITSTATUS(status))
 			failed++;
@@ -174,6 +182,6 @@ int main(int argc, char **argv)
 	for (i = 0; i < faulters; i++)
 		total += counts[i];
 	printf("result faulters=%ld faults=%ld churn=%ld failed=%d\n", faulters, total,
-	       counts[faulters], failed);
+	       no_unshare ? 0 : counts[faulters], failed);
 	return failed ? 1 : 0;
 }

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * detect.c - shadow share counts and lock rules (see detect.h).  Plain C:
+ * builds in the kernel and in the userspace unit tests.  Callers serialise
+ * access to a struct pmdstat_shadow.
+ */
+#include "detect.h"
+
+#define BIT_V(v) (1U << (v))
+
+_Static_assert(PMDSTAT_NR_VIOLATIONS == PMDSTAT_NR_VKINDS,
+	       "snapshot.h PMDSTAT_NR_VKINDS must match enum pmdstat_violation");
+
+static const char *const violation_names[PMDSTAT_NR_VIOLATIONS] = {
+	[PMDSTAT_V_STRAY_REF] = "stray_ref",
+	[PMDSTAT_V_SHADOW_MISMATCH] = "shadow_mismatch",
+	[PMDSTAT_V_NEGATIVE] = "negative_count",
+	[PMDSTAT_V_UNSHARE_NO_IMMAP] = "unshare_without_i_mmap_write",
+	[PMDSTAT_V_UNSHARE_NO_VMALOCK] = "unshare_without_vma_lock_write",
+	[PMDSTAT_V_SHARE_NO_IMMAP] = "share_without_i_mmap_read",
+	[PMDSTAT_V_RECURSION] = "recursive_acquire",
+};
+
+const char *pmdstat_violation_name(unsigned int v)
+{
+	return v < PMDSTAT_NR_VIOLATIONS ? violation_names[v] : "unknown";
+}
+
+static unsigned int shadow_hash(u64 table)
+{
+	return (unsigned int)((table * 0x9e3779b97f4a7c15ULL) >> 54) &
+	       (PMDSTAT_SHADOW_SLOTS - 1);
+}
+
+static struct pmdstat_shadow_ent *shadow_find(struct pmdstat_shadow *s,
+					      u64 table)
+{
+	unsigned int h = shadow_hash(table), i;
+
+	for (i = 0; i < PMDSTAT_SHADOW_PROBES; i++) {
+		struct pmdstat_shadow_ent *e =
+			&s->e[(h + i) & (PMDSTAT_SHADOW_SLOTS - 1)];
+
+		if (e->table == table)
+			return e;
+	}
+	return NULL;
+}
+
+static struct pmdstat_shadow_ent *shadow_insert(struct pmdstat_shadow *s,
+						u64 table)
+{
+	unsigned int h = shadow_hash(table), i;
+
+	for (i = 0; i < PMDSTAT_SHADOW_PROBES; i++) {
+		struct pmdstat_shadow_ent *e =
+			&s->e[(h + i) & (PMDSTAT_SHADOW_SLOTS - 1)];
+
+		if (!e->table) {
+			e->table = table;
+			e->count = 0;
+			s->nr++;
+			return e;
+		}
+	}
+	s->full++;
+	return NULL;
+}
+
+static void shadow_remove(struct pmdstat_shadow *s, struct pmdstat_shadow_ent *e)
+{
+	unsigned int i, hole = (unsigned int)(e - s->e);
+
+	e->table = 0;
+	s->nr--;
+	/* keep probe chains intact: move later members of the chain back */
+	for (i = 1; i < PMDSTAT_SHADOW_PROBES; i++) {
+		unsigned int j = (hole + i) & (PMDSTAT_SHADOW_SLOTS - 1);
+		struct pmdstat_shadow_ent *m = &s->e[j];
+		unsigned int home, dist_hole, dist_j;
+
+		if (!m->table)
+			break;
+		home = shadow_hash(m->table);
+		dist_hole = (hole - home) & (PMDSTAT_SHADOW_SLOTS - 1);
+		dist_j = (j - home) & (PMDSTAT_SHADOW_SLOTS - 1);
+		if (dist_hole < dist_j) {
+			s->e[hole] = *m;
+			m->table = 0;
+			hole = j;
+		}
+	}
+}
+
+unsigned int pmdstat_shadow_share(struct pmdstat_shadow *s, u64 table,
+				  long long k)
+{
+	struct pmdstat_shadow_ent *e;
+
+	if (k < 0)
+		return BIT_V(PMDSTAT_V_NEGATIVE);
+	if (!k || !table)
+		return 0;	/* a table of one mm */
+	e = shadow_find(s, table);
+	if (!e)
+		e = shadow_insert(s, table);
+	if (e && k > e->count)
+		e->count = k;
+	return 0;
+}
+
+unsigned int pmdstat_shadow_unshare_begin(struct pmdstat_shadow *s, u64 table,
+					  long long k, long long refs,
+					  long long expect_refs)
+{
+	struct pmdstat_shadow_ent *e = table ? shadow_find(s, table) : NULL;
+	unsigned int v = 0;
+
+	if (k < 0)
+		v |= BIT_V(PMDSTAT_V_NEGATIVE);
+	if (refs > expect_refs)
+		v |= BIT_V(PMDSTAT_V_STRAY_REF);
+	if (e && e->count != k)
+		v |= BIT_V(PMDSTAT_V_SHADOW_MISMATCH);
+	return v;
+}
+
+unsigned int pmdstat_shadow_unshare_end(struct pmdstat_shadow *s, u64 table,
+					long long k, int ret)
+{
+	struct pmdstat_shadow_ent *e;
+
+	if (ret != 1 || !table)
+		return 0;
+	e = shadow_find(s, table);
+	if (k - 1 < 0)
+		return BIT_V(PMDSTAT_V_NEGATIVE);
+	if (k - 1 == 0) {
+		if (e)
+			shadow_remove(s, e);
+		return 0;
+	}
+	if (!e)
+		e = shadow_insert(s, table);
+	if (e)
+		e->count = k - 1;
+	return 0;
+}
+
+unsigned int pmdstat_rule_unshare(int ret, int immap_write_held,
+				  int vmalock_write_held, bool in_split)
+{
+	unsigned int v = 0;
+
+	if (ret != 1)
+		return 0;
+	if (immap_write_held == PMDSTAT_NO)
+		v |= BIT_V(PMDSTAT_V_UNSHARE_NO_IMMAP);
+	if (vmalock_write_held == PMDSTAT_NO && !in_split)
+		v |= BIT_V(PMDSTAT_V_UNSHARE_NO_VMALOCK);
+	return v;
+}
+
+unsigned int pmdstat_rule_share(int immap_read_held)
+{
+	return immap_read_held == PMDSTAT_NO ? BIT_V(PMDSTAT_V_SHARE_NO_IMMAP) : 0;
+}
+
+unsigned int pmdstat_rule_acquire(bool already_held, bool trylock)
+{
+	return already_held && !trylock ? BIT_V(PMDSTAT_V_RECURSION) : 0;
+}

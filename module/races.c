@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * races.c - on production kernels, where lockdep is compiled out, check
+ * what lockdep and the 2019 review thread worried about:
+ *  - shadow share counts per PMD table page (detect.c), fed by what the
+ *    share path sees under i_mmap_rwsem (read) and what unshares see under
+ *    i_mmap_rwsem (write), against the kernel's pt_share_count and
+ *    page_count;
+ *  - overlaps: an unshare that detaches a table of a file while a
+ *    huge_pmd_share of the same file is in flight on another task;
+ *  - lock rules at every unshare that returns 1 (i_mmap_rwsem and the vma
+ *    lock write-held by the task; the vma is known from the unshare
+ *    site or from the caller that is running: __unmap_hugepage_range,
+ *    hugetlb_change_protection, move_hugetlb_page_tables,
+ *    hugetlb_unshare_pmds), during share (i_mmap_rwsem read-held), and
+ *    recursive acquisitions (locks.c).
+ * Test-only fault injection (inject_share_delay_us) is the one place where
+ * pmdstat changes timing; it is off by default and logged when on.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/kprobes.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/pgtable.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/stacktrace.h>
+#include "compat.h"
+#include "locks.h"
+#include "pmdstat.h"
+#include "races.h"
+
+unsigned int pmdstat_inject_share_delay_us;
+module_param_named(inject_share_delay_us, pmdstat_inject_share_delay_us, uint, 0444);
+MODULE_PARM_DESC(inject_share_delay_us,
+		 "TEST ONLY: busy-wait this many microseconds (at most 2000) at the start of every huge_pmd_share call, so that overlaps with unshares become reproducible. Changes timing; off (0) by default; logged when on.");
+
+#define PMDSTAT_INJECT_MAX_US 2000
+#define VLOG_SIZE 64
+#define OLOG_SIZE 64
+
+static DEFINE_RAW_SPINLOCK(pmdstat_races_lock);
+static struct pmdstat_shadow *pmdstat_shadow;
+static atomic64_t pmdstat_violations[PMDSTAT_NR_VIOLATIONS];
+static atomic64_t pmdstat_overlaps, pmdstat_unverified;
+
+struct pmdstat_vrec {
+	u64 at_ns;
+	unsigned long caller;
+	unsigned long stack[PMDSTAT_STACK_DEPTH];
+	u32 pid;
+	u32 cpu;
+	u8 kind;
+	u8 nr_stack;
+	char comm[TASK_COMM_LEN];
+	char detail[PMDSTAT_DETAIL_LEN];
+};
+
+struct pmdstat_orec {
+	u64 at_ns;
+	u64 share_age_ns;
+	u32 share_pid;
+	u32 share_cpu;
+	u32 unshare_pid;
+	u32 unshare_cpu;
+	unsigned long caller;
+	char share_comm[TASK_COMM_LEN];
+	char unshare_comm[TASK_COMM_LEN];
+};
+
+static struct pmdstat_vrec pmdstat_vlog[VLOG_SIZE];
+static unsigned int pmdstat_nr_vlog;
+static u64 pmdstat_vlog_drops;
+static struct pmdstat_orec pmdstat_olog[OLOG_SIZE];
+static unsigned int pmdstat_nr_olog;
+static u64 pmdstat_olog_drops;
+
+/* ---- reports ------------------------------------------------------- */
+
+void pmdstat_races_report(unsigned int v, unsigned long caller,
+			  unsigned long first, const char *detail)
+{
+	unsigned long entries[24], flags;
+	struct pmdstat_vrec rec;
+	unsigned int k, n, i, start = 0;
+
+	if (!v)
+		return;
+	memset(&rec, 0, sizeof(rec));
+	rec.at_ns = ktime_get_ns();
+	rec.caller = caller;
+	rec.pid = task_pid_nr(current);
+	rec.cpu = smp_processor_id();
+	memcpy(rec.comm, current->comm, TASK_COMM_LEN);
+	strscpy(rec.detail, detail, sizeof(rec.detail));
+	n = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
+	for (i = 0; i < n; i++)
+		if (entries[i] == first) {
+			start = i;
+			break;
+		}
+	if (i == n)
+		while (start < n && within_module(entries[start], THIS_MODULE))
+			start++;
+	for (i = 0; i < PMDSTAT_STACK_DEPTH && start + i < n; i++)
+		rec.stack[i] = entries[start + i];
+	rec.nr_stack = i;
+
+	for (k = 0; k < PMDSTAT_NR_VIOLATIONS; k++) {
+		if (!(v & (1U << k)))
+			continue;
+		atomic64_inc(&pmdstat_violations[k]);
+		rec.kind = k;
+		raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
+		if (pmdstat_nr_vlog < VLOG_SIZE)
+			pmdstat_vlog[pmdstat_nr_vlog++] = rec;
+		else
+			pmdstat_vlog_drops++;
+		raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
+	}
+}
+NOKPROBE_SYMBOL(pmdstat_races_report);
+
+/* ---- share counts ------------------------------------------------------ */
+
+static inline u64 table_of(const void *entry)
+{
+	return page_to_pfn(virt_to_page(entry));
+}
+
+void pmdstat_races_share_observe(unsigned long pudp)
+{
+	unsigned long flags;
+	unsigned int v;
+	pud_t pud;
+	pmd_t *pmd;
+
+	if (!pudp)
+		return;
+	pud = READ_ONCE(*(pud_t *)pudp);
+	if (!pud_present(pud) || pud_leaf(pud))
+		return;
+	pmd = pud_pgtable(pud);
+	raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
+	v = pmdstat_shadow_share(pmdstat_shadow, table_of(pmd),
+				 pmdstat_table_share_count(pmd));
+	raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
+	if (v)
+		pmdstat_races_report(v, 0, 0, "at share");
+}
+NOKPROBE_SYMBOL(pmdstat_races_share_observe);
+
+void pmdstat_races_unshare_begin(struct pmdstat_unshare_ctx *u, void *ptep)
+{
+	long long refs, expect;
+	unsigned long flags;
+	unsigned int v;
+	char detail[PMDSTAT_DETAIL_LEN];
+
+	if (!ptep)
+		return;
+	u->table = table_of(ptep);
+	u->k = pmdstat_table_share_count(ptep);
+	refs = page_count(virt_to_page(ptep));
+	expect = pmdstat_table_expected_refs(u->k);
+	raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
+	v = pmdstat_shadow_unshare_begin(pmdstat_shadow, u->table, u->k, refs, expect);
+	raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
+	if (v) {
+		snprintf(detail, sizeof(detail), "share_count=%lld,page_count=%lld,expected_refs=%lld",
+			 u->k, refs, expect);
+		pmdstat_races_report(v, 0, 0, detail);
+	}
+}
+NOKPROBE_SYMBOL(pmdstat_races_unshare_begin);
+
+/* Is the vma lock of the vma being unshared write-held by this task? */
+static int vma_lock_state(struct pmdstat_unshare_ctx *u, bool *in_split)
+{
+	unsigned long vma = u->vma;
+	struct pmdstat_inflight *ctx;
+	struct rw_semaphore *sem;
+
+	*in_split = false;
+	if (!vma) {
+		ctx = pmdstat_inflight_find(0, ST_CTX);
+		if (!ctx)
+			return PMDSTAT_UNKNOWN;
+		vma = ctx->aux1;
+		*in_split = !ctx->aux2;	/* hugetlb_unshare_pmds(take_locks=false) */
+	}
+	sem = pmdstat_vma_lock_of((struct vm_area_struct *)vma);
+	if (!sem)
+		return PMDSTAT_UNKNOWN;
+	return pmdstat_rwsem_write_held_by_current(sem);
+}
+NOKPROBE_SYMBOL(vma_lock_state);
+
+static void pmdstat_overlap(struct pmdstat_unshare_ctx *u, unsigned long caller)
+{
+	u64 now = ktime_get_mono_fast_ns();
+	struct pmdstat_orec rec;
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < INFLIGHT_SLOTS; i++) {
+		const struct pmdstat_inflight *r = &pmdstat_inflight[i];
+		unsigned long task = READ_ONCE(r->task);
+
+		if (!task || task == (unsigned long)current ||
+		    READ_ONCE(r->state) != ST_SHARE || READ_ONCE(r->aux2) != u->immap)
+			continue;
+		memset(&rec, 0, sizeof(rec));
+		rec.at_ns = ktime_get_ns();
+		rec.share_age_ns = now - min(now, READ_ONCE(r->t0));
+		rec.share_pid = r->pid;
+		rec.share_cpu = r->cpu;
+		memcpy(rec.share_comm, r->comm, TASK_COMM_LEN);
+		rec.unshare_pid = task_pid_nr(current);
+		rec.unshare_cpu = smp_processor_id();
+		memcpy(rec.unshare_comm, current->comm, TASK_COMM_LEN);
+		rec.caller = caller;
+		atomic64_inc(&pmdstat_overlaps);
+		raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
+		if (pmdstat_nr_olog < OLOG_SIZE)
+			pmdstat_olog[pmdstat_nr_olog++] = rec;
+		else
+			pmdstat_olog_drops++;
+		raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
+	}
+}
+NOKPROBE_SYMBOL(pmdstat_overlap);
+
+void pmdstat_races_unshare_end(struct pmdstat_unshare_ctx *u, int ret,
+			       unsigned long caller)
+{
+	int immap = PMDSTAT_UNKNOWN, vl;
+	unsigned long flags;
+	bool in_split;
+	unsigned int v;
+
+	if (u->table) {
+		raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
+		v = pmdstat_shadow_unshare_end(pmdstat_shadow, u->table, u->k, ret);
+		raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
+		pmdstat_races_report(v, caller, 0, "after unshare");
+	}
+	if (ret != 1)
+		return;
+	if (u->immap) {
+		immap = pmdstat_rwsem_write_held_by_current((struct rw_semaphore *)u->immap);
+		pmdstat_overlap(u, caller);
+	}
+	vl = vma_lock_state(u, &in_split);
+	if (vl == PMDSTAT_UNKNOWN)
+		atomic64_inc(&pmdstat_unverified);
+	pmdstat_races_report(pmdstat_rule_unshare(ret, immap, vl, in_split),
+			     caller, 0, in_split ? "unshare in hugetlb_split" : "unshare");
+}
+NOKPROBE_SYMBOL(pmdstat_races_unshare_end);
+
+/* ---- the callers of unshare that tell which vma it works on ----------- */
+
+struct pmdstat_ctxprobe {
+	const char *symbol;
+	int vma_arg;
+	int take_locks_arg;	/* -1: always takes the locks */
+	bool registered;
+	struct kretprobe rp;
+};
+
+static struct pmdstat_ctxprobe pmdstat_ctxprobes[] = {
+	{ "__unmap_hugepage_range", 1, -1 },
+	{ "hugetlb_change_protection", 0, -1 },
+	{ "move_hugetlb_page_tables", 0, -1 },
+	{ "hugetlb_unshare_pmds", 0, 3 },
+};
+
+struct pmdstat_ctxcall {
+	int rec;
+};
+
+static int ctx_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct pmdstat_ctxprobe *cp =
+		container_of(get_kretprobe(ri), struct pmdstat_ctxprobe, rp);
+	struct pmdstat_ctxcall *c = (struct pmdstat_ctxcall *)ri->data;
+	struct pmdstat_inflight *r;
+
+	c->rec = pmdstat_inflight_alloc(0, ST_CTX, 0, 0, 0);
+	if (c->rec < 0)
+		return 1;
+	r = &pmdstat_inflight[c->rec];
+	r->aux1 = regs_get_kernel_argument(regs, cp->vma_arg);
+	r->aux2 = cp->take_locks_arg < 0 ? 1 :
+		  (u8)regs_get_kernel_argument(regs, cp->take_locks_arg);
+	return 0;
+}
+NOKPROBE_SYMBOL(ctx_entry);
+
+static int ctx_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct pmdstat_ctxcall *c = (struct pmdstat_ctxcall *)ri->data;
+	struct pmdstat_inflight *r = &pmdstat_inflight[c->rec];
+
+	if (READ_ONCE(r->task) == (unsigned long)current && r->state == ST_CTX)
+		pmdstat_inflight_free(r);
+	return 0;
+}
+NOKPROBE_SYMBOL(ctx_return);
+
+int pmdstat_races_init(void)
+{
+	unsigned int i;
+	int err;
+
+	if (pmdstat_inject_share_delay_us > PMDSTAT_INJECT_MAX_US) {
+		pr_err("inject_share_delay_us=%u is out of range: give 0 (off) to %d\n",
+		       pmdstat_inject_share_delay_us, PMDSTAT_INJECT_MAX_US);
+		return -EINVAL;
+	}
+	pmdstat_shadow = kvzalloc(sizeof(*pmdstat_shadow), GFP_KERNEL);
+	if (!pmdstat_shadow)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(pmdstat_ctxprobes); i++) {
+		struct pmdstat_ctxprobe *cp = &pmdstat_ctxprobes[i];
+
+		cp->rp.kp.symbol_name = cp->symbol;
+		cp->rp.entry_handler = ctx_entry;
+		cp->rp.handler = ctx_return;
+		cp->rp.data_size = sizeof(struct pmdstat_ctxcall);
+		cp->rp.maxactive = max_t(unsigned int, 64, 8 * num_possible_cpus());
+		err = register_kretprobe(&cp->rp);
+		if (err) {
+			pr_warn("cannot probe %s (error %d): the vma-lock rule is not checked on its unshares\n",
+				cp->symbol, err);
+			continue;
+		}
+		cp->registered = true;
+	}
+	if (pmdstat_inject_share_delay_us)
+		pr_warn("FAULT INJECTION ON (test only): every huge_pmd_share call is delayed by %u us\n",
+			pmdstat_inject_share_delay_us);
+	return 0;
+}
+
+void pmdstat_races_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pmdstat_ctxprobes); i++)
+		if (pmdstat_ctxprobes[i].registered) {
+			unregister_kretprobe(&pmdstat_ctxprobes[i].rp);
+			pmdstat_ctxprobes[i].registered = false;
+		}
+	kvfree(pmdstat_shadow);
+	pmdstat_shadow = NULL;
+}
+
+void pmdstat_races_reset(void)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < PMDSTAT_NR_VIOLATIONS; i++)
+		atomic64_set(&pmdstat_violations[i], 0);
+	atomic64_set(&pmdstat_overlaps, 0);
+	atomic64_set(&pmdstat_unverified, 0);
+	raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
+	pmdstat_nr_vlog = 0;
+	pmdstat_vlog_drops = 0;
+	pmdstat_nr_olog = 0;
+	pmdstat_olog_drops = 0;
+	raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
+}
+
+static void sanitize(char *p)
+{
+	for (; *p; p++)
+		if (*p <= ' ' || *p > '~' || *p == '=')
+			*p = '?';
+}
+
+void pmdstat_races_fill(struct pmdstat_snapshot *s)
+{
+	struct pmdstat_vrec *v;
+	struct pmdstat_orec *o;
+	unsigned int i, j, nv, no;
+	unsigned long flags;
+
+	for (i = 0; i < PMDSTAT_NR_VIOLATIONS; i++)
+		s->violations[i] = atomic64_read(&pmdstat_violations[i]);
+	s->overlaps = atomic64_read(&pmdstat_overlaps);
+	s->unverified = atomic64_read(&pmdstat_unverified);
+	s->inject_delay_us = pmdstat_inject_share_delay_us;
+	v = kmalloc_array(PMDSTAT_MAX_RACE_LOG, sizeof(*v), GFP_KERNEL);
+	o = kmalloc_array(PMDSTAT_MAX_RACE_LOG, sizeof(*o), GFP_KERNEL);
+	if (!v || !o)
+		goto out;
+	raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
+	s->shadow_tables = pmdstat_shadow->nr;
+	s->shadow_full = pmdstat_shadow->full;
+	nv = min_t(unsigned int, pmdstat_nr_vlog, PMDSTAT_MAX_RACE_LOG);
+	no = min_t(unsigned int, pmdstat_nr_olog, PMDSTAT_MAX_RACE_LOG);
+	memcpy(v, pmdstat_vlog, nv * sizeof(*v));
+	memcpy(o, pmdstat_olog, no * sizeof(*o));
+	s->race_log_drops = pmdstat_vlog_drops + pmdstat_olog_drops +
+			    (pmdstat_nr_vlog - nv) + (pmdstat_nr_olog - no);
+	raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
+	s->nr_vlog = nv;
+	for (i = 0; i < nv; i++) {
+		struct pmdstat_snap_violation *d = &s->vlog[i];
+		size_t off = 0;
+
+		d->kind = v[i].kind;
+		d->at_ns = v[i].at_ns;
+		d->pid = v[i].pid;
+		d->cpu = v[i].cpu;
+		strscpy(d->comm, v[i].comm, sizeof(d->comm));
+		sanitize(d->comm);
+		if (v[i].caller)
+			snprintf(d->func, sizeof(d->func), "%ps", (void *)(v[i].caller - 1));
+		else
+			strscpy(d->func, "?", sizeof(d->func));
+		sanitize(d->func);
+		strscpy(d->detail, v[i].detail[0] ? v[i].detail : "none", sizeof(d->detail));
+		sanitize(d->detail);
+		d->stack[0] = '\0';
+		for (j = 0; j < v[i].nr_stack && off < sizeof(d->stack) - 1; j++)
+			off += scnprintf(d->stack + off, sizeof(d->stack) - off, "%s%pB",
+					 j ? "," : "", (void *)v[i].stack[j]);
+		sanitize(d->stack);
+	}
+	s->nr_olog = no;
+	for (i = 0; i < no; i++) {
+		struct pmdstat_snap_overlap *d = &s->olog[i];
+
+		d->at_ns = o[i].at_ns;
+		d->share_age_ns = o[i].share_age_ns;
+		d->share_pid = o[i].share_pid;
+		d->share_cpu = o[i].share_cpu;
+		d->unshare_pid = o[i].unshare_pid;
+		d->unshare_cpu = o[i].unshare_cpu;
+		strscpy(d->share_comm, o[i].share_comm, sizeof(d->share_comm));
+		strscpy(d->unshare_comm, o[i].unshare_comm, sizeof(d->unshare_comm));
+		sanitize(d->share_comm);
+		sanitize(d->unshare_comm);
+		snprintf(d->func, sizeof(d->func), "%ps", (void *)(o[i].caller - 1));
+		sanitize(d->func);
+	}
+out:
+	kfree(v);
+	kfree(o);
+}
