@@ -56,6 +56,11 @@ static void out_fail(pmdstat_out_t *out)
 	out->cap = OUT_FAILED;
 }
 
+void pmdstat_out_set_failed(pmdstat_out_t *out)
+{
+	out_fail(out);
+}
+
 /* Make room for len more bytes plus the NUL; false if out of memory. */
 static bool out_reserve(pmdstat_out_t *out, size_t len)
 {

@@ -22,6 +22,8 @@ void pmdstat_out_clear(pmdstat_out_t *out);
 /* Append len bytes (may contain NUL bytes). */
 void pmdstat_out_append(pmdstat_out_t *out, const char *s, size_t len);
 bool pmdstat_out_failed(const pmdstat_out_t *out);
+/* Mark out failed: an allocation of its writer failed, the text is incomplete. */
+void pmdstat_out_set_failed(pmdstat_out_t *out);
 /* The text so far: "" if empty or failed. */
 const char *pmdstat_out_str(const pmdstat_out_t *out);
 /* Write the contents to f; 0 or -1 with errno set. */

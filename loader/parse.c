@@ -8,6 +8,9 @@
  * that a truncated file is never taken for a complete one) and lenient
  * about what the format allows to grow: unknown keys are kept, unknown line
  * keywords are skipped.
+ *
+ * The line loop (parse_run) also reads the events and live files; their
+ * record lines, and those of the stats file's lock timing, are records.c's.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,38 +19,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include "parse.h"
-
-struct parser {
-	struct pmdstat_stats *st;
-	struct pmdstat_parse_error *err;
-	unsigned int line;
-	char **tok;
-	size_t nr_tok;
-	size_t cap_tok;
-	size_t open_hist;		/* index into st->hist, or NO_HIST */
-	unsigned int open_line;		/* line of the open hist */
-	bool seen_kernel;
-	bool seen_state;
-	bool seen_totals;
-};
-
-#define NO_HIST		SIZE_MAX
-#define TOKEN_SHOWN	"%.48s"		/* how much of a bad token a message quotes */
+#include "parse_priv.h"
 
 /* Keys of version 1 whose values must be numbers when present. */
 static const char *const probe_numeric_keys[] = {
 	"hits", "missed", "nested", "attached", "fresh", "failed", "ret1", "ret0",
+	"calls",
 };
 
 static const char *const totals_keys[] = {
 	"hits", "missed", "share_calls", "attached", "unshare_calls", "unshared",
 };
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-__attribute__((format(printf, 3, 4)))
-static enum pmdstat_parse_code fail(struct parser *p, enum pmdstat_parse_code code,
-				    const char *fmt, ...)
+enum pmdstat_parse_code parse_fail(struct parser *p, enum pmdstat_parse_code code,
+				   const char *fmt, ...)
 {
 	struct pmdstat_parse_error *err = p->err;
 	va_list ap;
@@ -66,13 +51,12 @@ static enum pmdstat_parse_code fail(struct parser *p, enum pmdstat_parse_code co
 	return code;
 }
 
-static enum pmdstat_parse_code fail_nomem(struct parser *p)
+enum pmdstat_parse_code parse_nomem(struct parser *p)
 {
-	return fail(p, PMDSTAT_PARSE_ENOMEM, "out of memory");
+	return parse_fail(p, PMDSTAT_PARSE_ENOMEM, "out of memory");
 }
 
-/* Grow *arr (of elements of size) so that it holds at least nr + 1. */
-static int grow(void **arr, size_t *cap, size_t nr, size_t size)
+int parse_grow(void **arr, size_t *cap, size_t nr, size_t size)
 {
 	size_t ncap;
 	void *na;
@@ -90,8 +74,7 @@ static int grow(void **arr, size_t *cap, size_t nr, size_t size)
 	return 0;
 }
 
-/* An unsigned decimal u64: digits only, no sign, no spaces, no overflow. */
-static bool parse_u64(const char *s, u64 *val)
+bool parse_u64(const char *s, u64 *val)
 {
 	u64 v = 0;
 
@@ -113,7 +96,7 @@ static bool parse_u64(const char *s, u64 *val)
 
 /* ---- key=value lists ---- */
 
-static void kvs_free(struct pmdstat_kvs *kvs)
+void pmdstat_kvs_free(struct pmdstat_kvs *kvs)
 {
 	size_t i;
 
@@ -155,12 +138,20 @@ u64 pmdstat_kv_get(const struct pmdstat_kvs *kvs, const char *key, u64 def)
 	return pmdstat_kv_u64(kvs, key, &v) ? def : v;
 }
 
-static int kvs_add(struct pmdstat_kvs *kvs, const char *key, size_t klen,
-		   const char *value)
+const char *pmdstat_kv_str(const struct pmdstat_kvs *kvs, const char *key,
+			   const char *def)
+{
+	const struct pmdstat_kv *kv = pmdstat_kv_find(kvs, key);
+
+	return kv ? kv->value : def;
+}
+
+int pmdstat_kvs_add(struct pmdstat_kvs *kvs, const char *key, size_t klen,
+		    const char *value)
 {
 	struct pmdstat_kv *kv;
 
-	if (grow((void **)&kvs->kv, &kvs->cap, kvs->nr, sizeof(*kvs->kv)))
+	if (parse_grow((void **)&kvs->kv, &kvs->cap, kvs->nr, sizeof(*kvs->kv)))
 		return -ENOMEM;
 	kv = &kvs->kv[kvs->nr];
 	kv->key = strndup(key, klen);
@@ -177,8 +168,7 @@ static int kvs_add(struct pmdstat_kvs *kvs, const char *key, size_t klen,
 	return 0;
 }
 
-/* Remove key from kvs and hand its value over to the caller. */
-static char *kvs_take(struct pmdstat_kvs *kvs, const char *key)
+char *pmdstat_kvs_take(struct pmdstat_kvs *kvs, const char *key)
 {
 	struct pmdstat_kv *kv = (struct pmdstat_kv *)pmdstat_kv_find(kvs, key);
 	size_t i;
@@ -194,7 +184,7 @@ static char *kvs_take(struct pmdstat_kvs *kvs, const char *key)
 	return v;
 }
 
-static int kvs_dup(const struct pmdstat_kvs *src, struct pmdstat_kvs *dst)
+int pmdstat_kvs_dup(const struct pmdstat_kvs *src, struct pmdstat_kvs *dst)
 {
 	size_t i;
 
@@ -202,8 +192,8 @@ static int kvs_dup(const struct pmdstat_kvs *src, struct pmdstat_kvs *dst)
 	for (i = 0; i < src->nr; i++) {
 		const struct pmdstat_kv *kv = &src->kv[i];
 
-		if (kvs_add(dst, kv->key, strlen(kv->key), kv->value)) {
-			kvs_free(dst);
+		if (pmdstat_kvs_add(dst, kv->key, strlen(kv->key), kv->value)) {
+			pmdstat_kvs_free(dst);
 			return -ENOMEM;
 		}
 	}
@@ -234,7 +224,7 @@ static int tokenize(struct parser *p, char *line)
 			s++;
 		if (!*s)
 			return 0;
-		if (grow((void **)&p->tok, &p->cap_tok, p->nr_tok, sizeof(*p->tok)))
+		if (parse_grow((void **)&p->tok, &p->cap_tok, p->nr_tok, sizeof(*p->tok)))
 			return -ENOMEM;
 		p->tok[p->nr_tok++] = s;
 		while (*s && *s != ' ')
@@ -244,8 +234,7 @@ static int tokenize(struct parser *p, char *line)
 	}
 }
 
-/* The key=value tokens after the keyword, into kvs (emptied first). */
-static enum pmdstat_parse_code parse_kvs(struct parser *p, struct pmdstat_kvs *kvs)
+enum pmdstat_parse_code parse_kvs(struct parser *p, struct pmdstat_kvs *kvs)
 {
 	size_t i;
 
@@ -255,47 +244,47 @@ static enum pmdstat_parse_code parse_kvs(struct parser *p, struct pmdstat_kvs *k
 		const char *eq = strchr(t, '=');
 
 		if (!eq || eq == t) {
-			kvs_free(kvs);
-			return fail(p, PMDSTAT_PARSE_MALFORMED,
-				    "'%s' line: expected key=value, got '" TOKEN_SHOWN "'",
-				    p->tok[0], t);
+			pmdstat_kvs_free(kvs);
+			return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+					  "'%s' line: expected key=value, got '" TOKEN_SHOWN "'",
+					  p->tok[0], t);
 		}
 		if (kvs_find_n(kvs, t, (size_t)(eq - t))) {
-			kvs_free(kvs);
-			return fail(p, PMDSTAT_PARSE_MALFORMED,
-				    "'%s' line: key '%.*s' appears twice",
-				    p->tok[0], (int)(eq - t), t);
+			pmdstat_kvs_free(kvs);
+			return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+					  "'%s' line: key '%.*s' appears twice",
+					  p->tok[0], (int)(eq - t), t);
 		}
-		if (kvs_add(kvs, t, (size_t)(eq - t), eq + 1)) {
-			kvs_free(kvs);
-			return fail_nomem(p);
+		if (pmdstat_kvs_add(kvs, t, (size_t)(eq - t), eq + 1)) {
+			pmdstat_kvs_free(kvs);
+			return parse_nomem(p);
 		}
 	}
 	return PMDSTAT_PARSE_OK;
 }
 
-static enum pmdstat_parse_code need_u64(struct parser *p,
-					const struct pmdstat_kvs *kvs,
-					const char *key, u64 *val)
+enum pmdstat_parse_code parse_need_u64(struct parser *p,
+				       const struct pmdstat_kvs *kvs,
+				       const char *key, u64 *val)
 {
 	const struct pmdstat_kv *kv = pmdstat_kv_find(kvs, key);
 
 	if (!kv)
-		return fail(p, PMDSTAT_PARSE_MALFORMED, "'%s' line has no %s=",
-			    p->tok[0], key);
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED, "'%s' line has no %s=",
+				  p->tok[0], key);
 	if (!kv->numeric)
-		return fail(p, PMDSTAT_PARSE_MALFORMED,
-			    "'%s' line: %s=" TOKEN_SHOWN " is not an unsigned decimal number",
-			    p->tok[0], key, kv->value);
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+				  "'%s' line: %s=" TOKEN_SHOWN " is not an unsigned decimal number",
+				  p->tok[0], key, kv->value);
 	if (val)
 		*val = kv->num;
 	return PMDSTAT_PARSE_OK;
 }
 
 /* Keys that must be numbers if present. */
-static enum pmdstat_parse_code check_numeric(struct parser *p,
-					     const struct pmdstat_kvs *kvs,
-					     const char *const *keys, size_t nr)
+static enum pmdstat_parse_code parse_check_numeric(struct parser *p,
+						   const struct pmdstat_kvs *kvs,
+						   const char *const *keys, size_t nr)
 {
 	size_t i;
 
@@ -303,24 +292,24 @@ static enum pmdstat_parse_code check_numeric(struct parser *p,
 		const struct pmdstat_kv *kv = pmdstat_kv_find(kvs, keys[i]);
 
 		if (kv && !kv->numeric)
-			return need_u64(p, kvs, keys[i], NULL);
+			return parse_need_u64(p, kvs, keys[i], NULL);
 	}
 	return PMDSTAT_PARSE_OK;
 }
 
 /* Take the string value of a required key out of kvs into *val. */
-static enum pmdstat_parse_code need_str(struct parser *p, struct pmdstat_kvs *kvs,
-					const char *key, bool nonempty, char **val)
+static enum pmdstat_parse_code parse_need_str(struct parser *p, struct pmdstat_kvs *kvs,
+					      const char *key, bool nonempty, char **val)
 {
 	const struct pmdstat_kv *kv = pmdstat_kv_find(kvs, key);
 
 	if (!kv)
-		return fail(p, PMDSTAT_PARSE_MALFORMED, "'%s' line has no %s=",
-			    p->tok[0], key);
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED, "'%s' line has no %s=",
+				  p->tok[0], key);
 	if (nonempty && !kv->value[0])
-		return fail(p, PMDSTAT_PARSE_MALFORMED, "'%s' line: %s= is empty",
-			    p->tok[0], key);
-	*val = kvs_take(kvs, key);
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED, "'%s' line: %s= is empty",
+				  p->tok[0], key);
+	*val = pmdstat_kvs_take(kvs, key);
 	return PMDSTAT_PARSE_OK;
 }
 
@@ -331,28 +320,30 @@ static enum pmdstat_parse_code need_str(struct parser *p, struct pmdstat_kvs *kv
 static enum pmdstat_parse_code parse_version(struct parser *p)
 {
 	static const char hint[] = "use the pmdstat reader built with the module";
+	const struct parse_file *f = p->file;
 	u64 v;
 	size_t i;
 
-	if (!p->nr_tok || strcmp(p->tok[0], "pmdstat-stats"))
-		return fail(p, PMDSTAT_PARSE_NOVERSION,
-			    "not a pmdstat stats file: the first line must be 'pmdstat-stats version=N'");
+	if (!p->nr_tok || strcmp(p->tok[0], f->magic))
+		return parse_fail(p, PMDSTAT_PARSE_NOVERSION,
+				  "not a pmdstat %s file: the first line must be '%s version=N'",
+				  f->what, f->magic);
 	for (i = 1; i < p->nr_tok; i++)
 		if (!strncmp(p->tok[i], "version=", 8))
 			break;
 	if (i == p->nr_tok || !parse_u64(p->tok[i] + 8, &v))
-		return fail(p, PMDSTAT_PARSE_NOVERSION,
-			    "the first line has no valid version=N");
+		return parse_fail(p, PMDSTAT_PARSE_NOVERSION,
+				  "the first line has no valid version=N");
 	if (v > PMDSTAT_READER_FORMAT)
-		return fail(p, PMDSTAT_PARSE_VERSION,
-			    "stats format version %llu is newer than this pmdstat understands (%d): %s",
-			    (unsigned long long)v, PMDSTAT_READER_FORMAT, hint);
+		return parse_fail(p, PMDSTAT_PARSE_VERSION,
+				  "%s format version %llu is newer than this pmdstat understands (%d): %s",
+				  f->what, (unsigned long long)v, PMDSTAT_READER_FORMAT, hint);
 	if (v != PMDSTAT_READER_FORMAT)
-		return fail(p, PMDSTAT_PARSE_VERSION,
-			    "stats format version %llu is not one this pmdstat understands (%d): %s",
-			    (unsigned long long)v, PMDSTAT_READER_FORMAT, hint);
-	p->st->version = (unsigned int)v;
-	return PMDSTAT_PARSE_OK;
+		return parse_fail(p, PMDSTAT_PARSE_VERSION,
+				  "%s format version %llu is not one this pmdstat understands (%d): %s",
+				  f->what, (unsigned long long)v, PMDSTAT_READER_FORMAT, hint);
+	p->version = (unsigned int)v;
+	return f->header ? f->header(p) : PMDSTAT_PARSE_OK;
 }
 
 static enum pmdstat_parse_code parse_kernel(struct parser *p, struct pmdstat_kvs *kvs)
@@ -360,11 +351,11 @@ static enum pmdstat_parse_code parse_kernel(struct parser *p, struct pmdstat_kvs
 	enum pmdstat_parse_code rc;
 
 	if (p->seen_kernel)
-		return fail(p, PMDSTAT_PARSE_MALFORMED, "a second 'kernel' line");
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED, "a second 'kernel' line");
 	p->seen_kernel = true;
-	rc = need_str(p, kvs, "release", false, &p->st->release);
+	rc = parse_need_str(p, kvs, "release", false, &p->st->release);
 	if (!rc)
-		rc = need_str(p, kvs, "module", false, &p->st->module);
+		rc = parse_need_str(p, kvs, "module", false, &p->st->module);
 	return rc;
 }
 
@@ -374,13 +365,13 @@ static enum pmdstat_parse_code parse_state(struct parser *p, struct pmdstat_kvs 
 	enum pmdstat_parse_code rc;
 
 	if (p->seen_state)
-		return fail(p, PMDSTAT_PARSE_MALFORMED, "a second 'state' line");
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED, "a second 'state' line");
 	p->seen_state = true;
-	rc = need_u64(p, kvs, "elapsed_ns", &st->elapsed_ns);
+	rc = parse_need_u64(p, kvs, "elapsed_ns", &st->elapsed_ns);
 	if (!rc)
-		rc = need_u64(p, kvs, "resets", &st->resets);
+		rc = parse_need_u64(p, kvs, "resets", &st->resets);
 	if (!rc)
-		rc = need_u64(p, kvs, "maxactive", &st->maxactive);
+		rc = parse_need_u64(p, kvs, "maxactive", &st->maxactive);
 	return rc;
 }
 
@@ -388,7 +379,7 @@ static void probe_free(struct pmdstat_probe *pr)
 {
 	free(pr->symbol);
 	free(pr->role);
-	kvs_free(&pr->keys);
+	pmdstat_kvs_free(&pr->keys);
 	memset(pr, 0, sizeof(*pr));
 }
 
@@ -398,19 +389,19 @@ static enum pmdstat_parse_code parse_probe(struct parser *p, struct pmdstat_kvs 
 	struct pmdstat_probe pr = { 0 };
 	enum pmdstat_parse_code rc;
 
-	rc = need_u64(p, kvs, "hits", NULL);
+	rc = parse_need_u64(p, kvs, "hits", NULL);
 	if (!rc)
-		rc = need_u64(p, kvs, "missed", NULL);
+		rc = parse_need_u64(p, kvs, "missed", NULL);
 	if (!rc)
-		rc = check_numeric(p, kvs, probe_numeric_keys,
-				   ARRAY_SIZE(probe_numeric_keys));
+		rc = parse_check_numeric(p, kvs, probe_numeric_keys,
+					 ARRAY_SIZE(probe_numeric_keys));
 	if (!rc)
-		rc = need_str(p, kvs, "symbol", true, &pr.symbol);
+		rc = parse_need_str(p, kvs, "symbol", true, &pr.symbol);
 	if (!rc)
-		rc = need_str(p, kvs, "role", true, &pr.role);
-	if (!rc && grow((void **)&st->probe, &st->cap_probes, st->nr_probes,
-			sizeof(*st->probe)))
-		rc = fail_nomem(p);
+		rc = parse_need_str(p, kvs, "role", true, &pr.role);
+	if (!rc && parse_grow((void **)&st->probe, &st->cap_probes, st->nr_probes,
+			      sizeof(*st->probe)))
+		rc = parse_nomem(p);
 	if (rc) {
 		probe_free(&pr);
 		return rc;
@@ -431,9 +422,9 @@ static void hist_free(struct pmdstat_phist *h)
 
 static enum pmdstat_parse_code no_end(struct parser *p)
 {
-	return fail(p, PMDSTAT_PARSE_NOEND,
-		    "hist %s (line %u) has no 'end' line before this '%s' line",
-		    p->st->hist[p->open_hist].name, p->open_line, p->tok[0]);
+	return parse_fail(p, PMDSTAT_PARSE_NOEND,
+			  "hist %s (line %u) has no 'end' line before this '%s' line",
+			  p->st->hist[p->open_hist].name, p->open_line, p->tok[0]);
 }
 
 static enum pmdstat_parse_code parse_hist(struct parser *p, struct pmdstat_kvs *kvs)
@@ -444,21 +435,21 @@ static enum pmdstat_parse_code parse_hist(struct parser *p, struct pmdstat_kvs *
 
 	if (p->open_hist != NO_HIST)
 		return no_end(p);
-	rc = need_u64(p, kvs, "count", &h.count);
+	rc = parse_need_u64(p, kvs, "count", &h.count);
 	if (!rc)
-		rc = need_u64(p, kvs, "sum", &h.sum);
+		rc = parse_need_u64(p, kvs, "sum", &h.sum);
 	if (!rc)
-		rc = need_u64(p, kvs, "max", &h.max);
+		rc = parse_need_u64(p, kvs, "max", &h.max);
 	if (!rc)
-		rc = need_str(p, kvs, "name", true, &h.name);
+		rc = parse_need_str(p, kvs, "name", true, &h.name);
 	if (!rc)
-		rc = need_str(p, kvs, "unit", true, &h.unit);
+		rc = parse_need_str(p, kvs, "unit", true, &h.unit);
 	if (!rc && pmdstat_find_hist(st, h.name))
-		rc = fail(p, PMDSTAT_PARSE_MALFORMED, "a second hist named %s",
-			  h.name);
-	if (!rc && grow((void **)&st->hist, &st->cap_hists, st->nr_hists,
-			sizeof(*st->hist)))
-		rc = fail_nomem(p);
+		rc = parse_fail(p, PMDSTAT_PARSE_MALFORMED, "a second hist named %s",
+				h.name);
+	if (!rc && parse_grow((void **)&st->hist, &st->cap_hists, st->nr_hists,
+			      sizeof(*st->hist)))
+		rc = parse_nomem(p);
 	if (rc) {
 		hist_free(&h);
 		return rc;
@@ -477,79 +468,82 @@ static enum pmdstat_parse_code parse_bucket(struct parser *p)
 	u64 v[3];
 
 	if (p->open_hist == NO_HIST)
-		return fail(p, PMDSTAT_PARSE_STRAY,
-			    "'bucket' outside a hist (not between a 'hist' line and its 'end')");
+		return parse_fail(p, PMDSTAT_PARSE_STRAY,
+				  "'bucket' outside a hist (not between a 'hist' line and its 'end')");
 	if (p->nr_tok != 4)
-		return fail(p, PMDSTAT_PARSE_MALFORMED,
-			    "'bucket' needs 3 numbers (lo hi count), got %zu tokens",
-			    p->nr_tok - 1);
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+				  "'bucket' needs 3 numbers (lo hi count), got %zu tokens",
+				  p->nr_tok - 1);
 	for (i = 0; i < 3; i++)
 		if (!parse_u64(p->tok[i + 1], &v[i]))
-			return fail(p, PMDSTAT_PARSE_MALFORMED,
-				    "bucket: '" TOKEN_SHOWN "' is not an unsigned decimal number",
-				    p->tok[i + 1]);
+			return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+					  "bucket: '" TOKEN_SHOWN "' is not an unsigned decimal number",
+					  p->tok[i + 1]);
 	b.lo = v[0];
 	b.hi = v[1];
 	b.count = v[2];
 	h = &p->st->hist[p->open_hist];
 	if (b.lo > b.hi)
-		return fail(p, PMDSTAT_PARSE_MALFORMED,
-			    "bucket: lo %llu is above hi %llu",
-			    (unsigned long long)b.lo, (unsigned long long)b.hi);
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+				  "bucket: lo %llu is above hi %llu",
+				  (unsigned long long)b.lo, (unsigned long long)b.hi);
 	if (h->nr_buckets && b.lo <= h->bucket[h->nr_buckets - 1].hi)
-		return fail(p, PMDSTAT_PARSE_MALFORMED,
-			    "bucket: %llu..%llu is not above the previous bucket of hist %s",
-			    (unsigned long long)b.lo, (unsigned long long)b.hi, h->name);
-	if (grow((void **)&h->bucket, &h->cap_buckets, h->nr_buckets,
-		 sizeof(*h->bucket)))
-		return fail_nomem(p);
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+				  "bucket: %llu..%llu is not above the previous bucket of hist %s",
+				  (unsigned long long)b.lo, (unsigned long long)b.hi, h->name);
+	if (parse_grow((void **)&h->bucket, &h->cap_buckets, h->nr_buckets,
+		       sizeof(*h->bucket)))
+		return parse_nomem(p);
 	h->bucket[h->nr_buckets++] = b;
+	return PMDSTAT_PARSE_OK;
+}
+
+enum pmdstat_parse_code parse_totals_into(struct parser *p, struct pmdstat_kvs *kvs,
+					  const char *const *keys, size_t nr,
+					  struct pmdstat_kvs *dst)
+{
+	enum pmdstat_parse_code rc;
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		rc = parse_need_u64(p, kvs, keys[i], NULL);
+		if (rc)
+			return rc;
+	}
+	*dst = *kvs;
+	memset(kvs, 0, sizeof(*kvs));
+	p->seen_totals = true;
 	return PMDSTAT_PARSE_OK;
 }
 
 static enum pmdstat_parse_code parse_totals(struct parser *p, struct pmdstat_kvs *kvs)
 {
-	enum pmdstat_parse_code rc;
-	size_t i;
-
 	if (p->open_hist != NO_HIST)
 		return no_end(p);
-	for (i = 0; i < ARRAY_SIZE(totals_keys); i++) {
-		rc = need_u64(p, kvs, totals_keys[i], NULL);
-		if (rc)
-			return rc;
-	}
-	p->st->totals = *kvs;
-	memset(kvs, 0, sizeof(*kvs));
-	p->seen_totals = true;
-	return PMDSTAT_PARSE_OK;
+	return parse_totals_into(p, kvs, totals_keys, ARRAY_SIZE(totals_keys),
+				 &p->st->totals);
 }
 
 static enum pmdstat_parse_code parse_line(struct parser *p)
 {
 	struct pmdstat_kvs kvs;
 	enum pmdstat_parse_code rc;
-	const char *kw;
+	const char *kw = p->tok[0];
 
-	if (!p->nr_tok)
-		return PMDSTAT_PARSE_OK;	/* blank line */
-	kw = p->tok[0];
-	if (p->seen_totals)
-		return fail(p, PMDSTAT_PARSE_MALFORMED,
-			    "'%s' after the Totals: line, which must be the last (two files joined?)",
-			    kw);
 	if (!strcmp(kw, "bucket"))
 		return parse_bucket(p);
 	if (!strcmp(kw, "end")) {
 		if (p->open_hist == NO_HIST)
-			return fail(p, PMDSTAT_PARSE_STRAY,
-				    "'end' outside a hist (no open 'hist' line)");
+			return parse_fail(p, PMDSTAT_PARSE_STRAY,
+					  "'end' outside a hist (no open 'hist' line)");
 		p->open_hist = NO_HIST;
 		return PMDSTAT_PARSE_OK;
 	}
-	if (!strcmp(kw, "pmdstat-stats"))
-		return fail(p, PMDSTAT_PARSE_MALFORMED,
-			    "a second 'pmdstat-stats' header (two files joined?)");
+	if (records_parse_stats_line(p, kw, &rc)) {
+		if (!rc && p->open_hist != NO_HIST)
+			rc = no_end(p);
+		return rc;
+	}
 	if (strcmp(kw, "kernel") && strcmp(kw, "state") && strcmp(kw, "probe") &&
 	    strcmp(kw, "hist") && strcmp(kw, "Totals:"))
 		return PMDSTAT_PARSE_OK;	/* unknown keyword: ignored */
@@ -567,56 +561,78 @@ static enum pmdstat_parse_code parse_line(struct parser *p)
 		rc = parse_hist(p, &kvs);
 	else
 		rc = parse_totals(p, &kvs);
-	kvs_free(&kvs);
+	pmdstat_kvs_free(&kvs);
 	return rc;
 }
 
-static enum pmdstat_parse_code parse_end_of_file(struct parser *p)
+static enum pmdstat_parse_code parse_stats_eof(struct parser *p)
 {
-	p->line++;
-	if (p->line == 1)
-		return fail(p, PMDSTAT_PARSE_NOVERSION,
-			    "empty file: not a pmdstat stats file");
 	if (p->open_hist != NO_HIST)
-		return fail(p, PMDSTAT_PARSE_NOEND,
-			    "end of file inside hist %s (line %u): no 'end' line, the file is truncated",
-			    p->st->hist[p->open_hist].name, p->open_line);
+		return parse_fail(p, PMDSTAT_PARSE_NOEND,
+				  "end of file inside hist %s (line %u): no 'end' line, the file is truncated",
+				  p->st->hist[p->open_hist].name, p->open_line);
 	if (!p->seen_totals)
-		return fail(p, PMDSTAT_PARSE_NOTOTALS,
-			    "end of file without a Totals: line: the file is truncated");
+		return parse_no_totals(p);
 	if (!p->seen_kernel)
-		return fail(p, PMDSTAT_PARSE_MALFORMED, "no 'kernel' line in the file");
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED, "no 'kernel' line in the file");
 	if (!p->seen_state)
-		return fail(p, PMDSTAT_PARSE_MALFORMED, "no 'state' line in the file");
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED, "no 'state' line in the file");
 	return PMDSTAT_PARSE_OK;
 }
 
-enum pmdstat_parse_code pmdstat_parse(const char *buf, size_t len,
-				      struct pmdstat_stats *st,
-				      struct pmdstat_parse_error *err)
+static enum pmdstat_parse_code parse_stats_header(struct parser *p)
 {
-	struct parser p = { .st = st, .err = err, .open_hist = NO_HIST };
+	p->st->version = p->version;
+	return PMDSTAT_PARSE_OK;
+}
+
+enum pmdstat_parse_code parse_no_totals(struct parser *p)
+{
+	return parse_fail(p, PMDSTAT_PARSE_NOTOTALS,
+			  "end of file without a Totals: line: the file is truncated");
+}
+
+/* A line after line 1: what every file has in common, then the file's own. */
+static enum pmdstat_parse_code parse_any_line(struct parser *p)
+{
+	const char *kw;
+
+	if (!p->nr_tok)
+		return PMDSTAT_PARSE_OK;	/* blank line */
+	kw = p->tok[0];
+	if (p->seen_totals)
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+				  "'%s' after the Totals: line, which must be the last (two files joined?)",
+				  kw);
+	if (!strcmp(kw, p->file->magic))
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+				  "a second '%s' header (two files joined?)", kw);
+	return p->file->line(p);
+}
+
+enum pmdstat_parse_code parse_run(struct parser *p, const char *buf, size_t len)
+{
 	enum pmdstat_parse_code rc = PMDSTAT_PARSE_OK;
 	const char *pos = buf, *end = buf + len;
 	char *line = NULL;
 	size_t line_cap = 0;
 
-	memset(st, 0, sizeof(*st));
-	if (err) {
-		err->code = PMDSTAT_PARSE_OK;
-		err->line = 0;
-		err->msg[0] = '\0';
+	p->open_hist = NO_HIST;
+	if (p->err) {
+		p->err->code = PMDSTAT_PARSE_OK;
+		p->err->line = 0;
+		p->err->msg[0] = '\0';
 	}
 	while (!rc && pos < end) {
 		const char *nl = memchr(pos, '\n', (size_t)(end - pos));
 		size_t n = nl ? (size_t)(nl - pos) : (size_t)(end - pos);
 
-		p.line++;
+		p->line++;
 		if (n + 1 > line_cap) {
 			char *nline = realloc(line, n + 1);
 
 			if (!nline) {
-				rc = fail_nomem(&p);
+				rc = parse_nomem(p);
 				break;
 			}
 			line = nline;
@@ -626,27 +642,54 @@ enum pmdstat_parse_code pmdstat_parse(const char *buf, size_t len,
 		line[n] = '\0';
 		pos += n + 1;
 		if (memchr(line, '\0', n)) {
-			rc = fail(&p, PMDSTAT_PARSE_MALFORMED, "a NUL byte in the line");
+			rc = parse_fail(p, PMDSTAT_PARSE_MALFORMED, "a NUL byte in the line");
 			break;
 		}
-		if (tokenize(&p, line)) {
-			rc = fail_nomem(&p);
+		if (tokenize(p, line)) {
+			rc = parse_nomem(p);
 			break;
 		}
-		if (p.line == 1)
-			rc = parse_version(&p);
+		if (p->line == 1)
+			rc = parse_version(p);
 		if (rc)
 			break;
 		if (!nl)
-			rc = fail(&p, PMDSTAT_PARSE_TRUNCATED,
-				  "no newline at the end of the last line: the file is truncated");
-		else if (p.line > 1)
-			rc = parse_line(&p);
+			rc = parse_fail(p, PMDSTAT_PARSE_TRUNCATED,
+					"no newline at the end of the last line: the file is truncated");
+		else if (p->line > 1)
+			rc = parse_any_line(p);
 	}
-	if (!rc)
-		rc = parse_end_of_file(&p);
+	if (!rc) {
+		p->line++;
+		if (p->line == 1)
+			rc = parse_fail(p, PMDSTAT_PARSE_NOVERSION,
+					"empty file: not a pmdstat %s file", p->file->what);
+		else
+			rc = p->file->eof(p);
+	}
 	free(line);
-	free(p.tok);
+	free(p->tok);
+	p->tok = NULL;
+	return rc;
+}
+
+static const struct parse_file stats_file = {
+	.magic = "pmdstat-stats",
+	.what = "stats",
+	.header = parse_stats_header,
+	.line = parse_line,
+	.eof = parse_stats_eof,
+};
+
+enum pmdstat_parse_code pmdstat_parse(const char *buf, size_t len,
+				      struct pmdstat_stats *st,
+				      struct pmdstat_parse_error *err)
+{
+	struct parser p = { .file = &stats_file, .st = st, .err = err };
+	enum pmdstat_parse_code rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = parse_run(&p, buf, len);
 	if (rc)
 		pmdstat_stats_free(st);
 	return rc;
@@ -664,7 +707,8 @@ void pmdstat_stats_free(struct pmdstat_stats *st)
 	for (i = 0; i < st->nr_hists; i++)
 		hist_free(&st->hist[i]);
 	free(st->hist);
-	kvs_free(&st->totals);
+	pmdstat_kvs_free(&st->totals);
+	records_stats_free(st);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -769,7 +813,7 @@ static int probe_dup(const struct pmdstat_probe *src, struct pmdstat_probe *dst)
 	memset(dst, 0, sizeof(*dst));
 	dst->symbol = strdup(src->symbol);
 	dst->role = strdup(src->role);
-	if (!dst->symbol || !dst->role || kvs_dup(&src->keys, &dst->keys)) {
+	if (!dst->symbol || !dst->role || pmdstat_kvs_dup(&src->keys, &dst->keys)) {
 		probe_free(dst);
 		return -ENOMEM;
 	}
@@ -812,7 +856,8 @@ int pmdstat_stats_dup(const struct pmdstat_stats *src, struct pmdstat_stats *dst
 			if (hist_dup(&src->hist[i], &dst->hist[i]))
 				goto nomem;
 	}
-	if (kvs_dup(&src->totals, &dst->totals))
+	if (pmdstat_kvs_dup(&src->totals, &dst->totals) ||
+	    records_stats_dup(src, dst))
 		goto nomem;
 	return 0;
 nomem:
@@ -825,8 +870,17 @@ static u64 sub_sat(u64 b, u64 a)
 	return b > a ? b - a : 0;
 }
 
-/* d -= a for numeric keys of both; the new decimal fits in the old string. */
-static void kvs_sub(struct pmdstat_kvs *d, const struct pmdstat_kvs *a)
+static bool in_list(const char *const *list, const char *s)
+{
+	for (; list && *list; list++)
+		if (!strcmp(*list, s))
+			return true;
+	return false;
+}
+
+/* The new decimal fits in the old string: it is not larger. */
+void pmdstat_kvs_sub(struct pmdstat_kvs *d, const struct pmdstat_kvs *a,
+		     const char *const *keep)
 {
 	size_t i;
 
@@ -834,7 +888,7 @@ static void kvs_sub(struct pmdstat_kvs *d, const struct pmdstat_kvs *a)
 		struct pmdstat_kv *kv = &d->kv[i];
 		const struct pmdstat_kv *ka = pmdstat_kv_find(a, kv->key);
 
-		if (!kv->numeric || !ka || !ka->numeric)
+		if (!kv->numeric || !ka || !ka->numeric || in_list(keep, kv->key))
 			continue;
 		kv->num = sub_sat(kv->num, ka->num);
 		snprintf(kv->value, strlen(kv->value) + 1, "%llu",
@@ -889,7 +943,7 @@ int pmdstat_stats_delta(const struct pmdstat_stats *a,
 		const struct pmdstat_probe *pa = match_probe(a, &d->probe[i], i);
 
 		if (pa)
-			kvs_sub(&d->probe[i].keys, &pa->keys);
+			pmdstat_kvs_sub(&d->probe[i].keys, &pa->keys, NULL);
 	}
 	for (i = 0; i < d->nr_hists; i++) {
 		const struct pmdstat_phist *ha = pmdstat_find_hist(a, d->hist[i].name);
@@ -897,6 +951,7 @@ int pmdstat_stats_delta(const struct pmdstat_stats *a,
 		if (ha)
 			hist_sub(&d->hist[i], ha);
 	}
-	kvs_sub(&d->totals, &a->totals);
+	pmdstat_kvs_sub(&d->totals, &a->totals, NULL);
+	records_stats_delta(a, d);
 	return 0;
 }

@@ -50,6 +50,16 @@ struct pmdstat_kvs {
 	size_t cap;
 };
 
+/*
+ * Lines of one record kind (lock, caller, outlier, event, live): each
+ * line's key=value tokens, in file order, every key kept.
+ */
+struct pmdstat_records {
+	struct pmdstat_kvs *rec;
+	size_t nr;
+	size_t cap;
+};
+
 struct pmdstat_probe {
 	char *symbol;
 	char *role;
@@ -88,6 +98,24 @@ struct pmdstat_stats {
 	size_t nr_hists;
 	size_t cap_hists;
 	struct pmdstat_kvs totals;
+	/* lock timing; all empty for a module without it */
+	struct pmdstat_kvs layout;		/* the "layout" line */
+	struct pmdstat_records locks;		/* "lock" lines */
+	struct pmdstat_records callers;		/* "caller" lines */
+	struct pmdstat_records outliers;	/* "outlier" lines */
+	struct pmdstat_kvs lock_state;		/* the "locks" line */
+};
+
+/*
+ * The events and live files: a header line "pmdstat-events version=N ..."
+ * or "pmdstat-live version=N", record lines ("event ..." or "live ..."),
+ * and a Totals: line.
+ */
+struct pmdstat_recfile {
+	unsigned int version;
+	struct pmdstat_kvs header;	/* keys of line 1 after version= */
+	struct pmdstat_records rec;
+	struct pmdstat_kvs totals;
 };
 
 /*
@@ -101,6 +129,20 @@ enum pmdstat_parse_code pmdstat_parse(const char *buf, size_t len,
 				      struct pmdstat_parse_error *err);
 void pmdstat_stats_free(struct pmdstat_stats *st);
 
+/*
+ * The events file (event lines with the keys of an outlier line; Totals:
+ * events, logged, drops, capacity) and the live file (live lines; Totals:
+ * live, tracked_i_mmap, tracked_vma_lock).  Like pmdstat_parse(); release
+ * *f with pmdstat_recfile_free().
+ */
+enum pmdstat_parse_code pmdstat_parse_events(const char *buf, size_t len,
+					     struct pmdstat_recfile *f,
+					     struct pmdstat_parse_error *err);
+enum pmdstat_parse_code pmdstat_parse_live(const char *buf, size_t len,
+					   struct pmdstat_recfile *f,
+					   struct pmdstat_parse_error *err);
+void pmdstat_recfile_free(struct pmdstat_recfile *f);
+
 /* The kv of key, or NULL. */
 const struct pmdstat_kv *pmdstat_kv_find(const struct pmdstat_kvs *kvs,
 					 const char *key);
@@ -108,6 +150,13 @@ const struct pmdstat_kv *pmdstat_kv_find(const struct pmdstat_kvs *kvs,
 int pmdstat_kv_u64(const struct pmdstat_kvs *kvs, const char *key, u64 *val);
 /* The value of key, or def if it is absent or not a number. */
 u64 pmdstat_kv_get(const struct pmdstat_kvs *kvs, const char *key, u64 def);
+/* The string value of key, or def if it is absent. */
+const char *pmdstat_kv_str(const struct pmdstat_kvs *kvs, const char *key,
+			   const char *def);
+
+/* The "lock" line of kind (i_mmap, vma_lock) and mode (read, write), or NULL. */
+const struct pmdstat_kvs *pmdstat_find_lock(const struct pmdstat_stats *st,
+					    const char *kind, const char *mode);
 
 const struct pmdstat_probe *pmdstat_find_probe(const struct pmdstat_stats *st,
 					       const char *symbol);
@@ -134,6 +183,12 @@ int pmdstat_stats_dup(const struct pmdstat_stats *src, struct pmdstat_stats *dst
  * buckets, totals); maxactive, strings and hist max are taken from b.
  * Probes and hists are matched by symbol and name; one only in b is copied.
  * A counter smaller in b than in a gives 0.
+ *
+ * Lock timing: lock lines (by kind and mode) and caller lines (by func,
+ * lock and mode) subtract like the rest, except wait_max_ns and
+ * hold_max_ns, taken from b; the locks line subtracts its counters and
+ * takes tracked_i_mmap, tracked_vma_lock and threshold_us from b; outliers
+ * and layout are b's.
  *
  * If the counters were zeroed in between (resets changed, or elapsed_ns went
  * back: module reloaded), d is b's counts since then, with resets as b - a.

@@ -5,10 +5,13 @@
  * trace_helpers.c), so the output reads like funclatency's.
  */
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "hist.h"
 #include "out.h"
 #include "render.h"
+#include "render_priv.h"
 
 #define STARS_MAX	40
 
@@ -110,7 +113,7 @@ void pmdstat_render_log2_hist(pmdstat_out_t *out, const struct pmdstat_phist *h,
 
 /* ---- text report ---- */
 
-static const char *unit_name(const char *unit)
+const char *render_unit_name(const char *unit)
 {
 	if (!strcmp(unit, "ns"))
 		return "nsecs";
@@ -146,15 +149,20 @@ static bool is_column_key(const char *key)
 static void render_probes(pmdstat_out_t *out, const struct pmdstat_stats *st)
 {
 	int wsym = 6, wrole = 4, whits = 4, wmissed = 6, wnested = 6;
-	size_t i, k;
+	size_t i, k, shown = 0;
 
-	if (!st->nr_probes) {
+	for (i = 0; i < st->nr_probes; i++)
+		if (!render_is_lock_probe(&st->probe[i]))
+			shown++;
+	if (!shown) {
 		pmdstat_printf(out, "No probe sites: the module resolved none (see dmesg).\n");
 		return;
 	}
 	for (i = 0; i < st->nr_probes; i++) {
 		const struct pmdstat_probe *pr = &st->probe[i];
 
+		if (render_is_lock_probe(pr))
+			continue;
 		wsym = max_int(wsym, (int)strlen(pr->symbol));
 		wrole = max_int(wrole, (int)strlen(pr->role));
 		whits = max_int(whits, u64_width(pmdstat_kv_get(&pr->keys, "hits", 0)));
@@ -169,6 +177,8 @@ static void render_probes(pmdstat_out_t *out, const struct pmdstat_stats *st)
 		const char *sep = "";
 		u64 nested;
 
+		if (render_is_lock_probe(pr))
+			continue;
 		pmdstat_printf(out, "%-*s  %-*s  %*llu  %*llu  ", wsym,
 			       pr->symbol, wrole, pr->role, whits,
 			       (unsigned long long)pmdstat_kv_get(&pr->keys, "hits", 0),
@@ -191,25 +201,31 @@ static void render_probes(pmdstat_out_t *out, const struct pmdstat_stats *st)
 	}
 }
 
-static void render_hist_title(pmdstat_out_t *out, const struct pmdstat_phist *h)
+static void render_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
 {
+	char title[512];
+
 	if (!strcmp(h->name, "share_ns"))
-		pmdstat_printf(out, "%s: outermost share calls, entry to return\n", h->name);
+		snprintf(title, sizeof(title), "%s: outermost share calls, entry to return",
+			 h->name);
 	else if (!strcmp(h->name, "unshare_ns"))
-		pmdstat_printf(out, "%s: outermost unshare calls, entry to return\n", h->name);
+		snprintf(title, sizeof(title), "%s: outermost unshare calls, entry to return",
+			 h->name);
 	else if (!strncmp(h->name, "site:", 5))
-		pmdstat_printf(out, "%s: every call of %s\n", h->name, h->name + 5);
+		snprintf(title, sizeof(title), "%s: every call of %s", h->name,
+			 h->name + 5);
 	else
-		pmdstat_printf(out, "%s:\n", h->name);
+		snprintf(title, sizeof(title), "%s:", h->name);
+	render_hist_titled(out, h, title);
 }
 
-static void render_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
+void render_hist_titled(pmdstat_out_t *out, const struct pmdstat_phist *h,
+			const char *title)
 {
 	const char *u = h->unit;
 
-	pmdstat_printf(out, "\n");
-	render_hist_title(out, h);
-	pmdstat_render_log2_hist(out, h, unit_name(u));
+	pmdstat_printf(out, "\n%s\n", title);
+	pmdstat_render_log2_hist(out, h, render_unit_name(u));
 	pmdstat_printf(out,
 		       "count %llu, avg %llu %s, p50 %llu %s, p90 %llu %s, p99 %llu %s, max %llu %s\n",
 		       (unsigned long long)h->count,
@@ -244,7 +260,7 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	pmdstat_printf(out, "\n");
 	render_probes(out, st);
 	for (i = 0; i < st->nr_hists; i++) {
-		if (!st->hist[i].count)
+		if (!st->hist[i].count || render_is_lock_hist(st->hist[i].name))
 			continue;
 		render_hist(out, &st->hist[i]);
 		shown++;
@@ -252,6 +268,7 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	if (!shown)
 		pmdstat_printf(out, "\nNo share or unshare calls %s.\n",
 			       opts->interval ? "in this interval" : "since load or reset");
+	render_locks_text(out, st, opts);
 	if (st->totals.nr) {
 		pmdstat_printf(out, "\nTotals:");
 		for (i = 0; i < st->totals.nr; i++)
@@ -349,7 +366,7 @@ void pmdstat_json_string(pmdstat_out_t *out, const char *str)
 	pmdstat_out_append(out, "\"", 1);
 }
 
-static void json_key(pmdstat_out_t *out, bool *first, const char *key)
+void render_json_key(pmdstat_out_t *out, bool *first, const char *key)
 {
 	if (!*first)
 		pmdstat_out_append(out, ",", 1);
@@ -358,21 +375,20 @@ static void json_key(pmdstat_out_t *out, bool *first, const char *key)
 	pmdstat_out_append(out, ":", 1);
 }
 
-static void json_u64(pmdstat_out_t *out, bool *first, const char *key, u64 v)
+void render_json_u64(pmdstat_out_t *out, bool *first, const char *key, u64 v)
 {
-	json_key(out, first, key);
+	render_json_key(out, first, key);
 	pmdstat_printf(out, "%llu", (unsigned long long)v);
 }
 
-static void json_str(pmdstat_out_t *out, bool *first, const char *key,
+void render_json_str(pmdstat_out_t *out, bool *first, const char *key,
 		     const char *v)
 {
-	json_key(out, first, key);
+	render_json_key(out, first, key);
 	pmdstat_json_string(out, v ? v : "");
 }
 
-/* Members for kvs: numbers as numbers, other values (and reads) as strings. */
-static void json_kvs(pmdstat_out_t *out, bool *first, const struct pmdstat_kvs *kvs)
+void render_json_kvs(pmdstat_out_t *out, bool *first, const struct pmdstat_kvs *kvs)
 {
 	size_t i;
 
@@ -380,10 +396,87 @@ static void json_kvs(pmdstat_out_t *out, bool *first, const struct pmdstat_kvs *
 		const struct pmdstat_kv *kv = &kvs->kv[i];
 
 		if (kv->numeric && strcmp(kv->key, "reads"))
-			json_u64(out, first, kv->key, kv->num);
+			render_json_u64(out, first, kv->key, kv->num);
 		else
-			json_str(out, first, kv->key, kv->value);
+			render_json_str(out, first, kv->key, kv->value);
 	}
+}
+
+/* Keys of record lines whose values are names, never numbers. */
+static bool is_name_key(const char *key)
+{
+	static const char *const names[] = {
+		"kind", "mode", "what", "lock", "dev", "func", "comm", "state",
+		"stack_at",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(key, names[i]))
+			return true;
+	return false;
+}
+
+/* stack=a,b,c as ["a","b","c"]; "none" as []. */
+static void json_frames(pmdstat_out_t *out, const char *stack)
+{
+	char *copy, *s, *comma;
+
+	pmdstat_out_append(out, "[", 1);
+	copy = strcmp(stack, "none") ? strdup(stack) : NULL;
+	if (!copy && strcmp(stack, "none"))
+		pmdstat_out_set_failed(out);
+	for (s = copy; s && *s; s = comma ? comma + 1 : NULL) {
+		comma = strchr(s, ',');
+		if (comma)
+			*comma = '\0';
+		if (s != copy)
+			pmdstat_out_append(out, ",", 1);
+		pmdstat_json_string(out, s);
+	}
+	free(copy);
+	pmdstat_out_append(out, "]", 1);
+}
+
+void render_json_record_members(pmdstat_out_t *out, bool *first,
+				const struct pmdstat_kvs *kvs)
+{
+	size_t i;
+
+	for (i = 0; i < kvs->nr; i++) {
+		const struct pmdstat_kv *kv = &kvs->kv[i];
+
+		if (!strcmp(kv->key, "stack")) {
+			render_json_key(out, first, kv->key);
+			json_frames(out, kv->value);
+		} else if (kv->numeric && !is_name_key(kv->key)) {
+			render_json_u64(out, first, kv->key, kv->num);
+		} else {
+			render_json_str(out, first, kv->key, kv->value);
+		}
+	}
+}
+
+void render_json_record(pmdstat_out_t *out, const struct pmdstat_kvs *kvs)
+{
+	bool first = true;
+
+	pmdstat_out_append(out, "{", 1);
+	render_json_record_members(out, &first, kvs);
+	pmdstat_out_append(out, "}", 1);
+}
+
+void render_json_records(pmdstat_out_t *out, const struct pmdstat_records *r)
+{
+	size_t i;
+
+	pmdstat_out_append(out, "[", 1);
+	for (i = 0; i < r->nr; i++) {
+		if (i)
+			pmdstat_out_append(out, ",", 1);
+		render_json_record(out, &r->rec[i]);
+	}
+	pmdstat_out_append(out, "]", 1);
 }
 
 static void json_probe(pmdstat_out_t *out, const struct pmdstat_probe *pr)
@@ -391,32 +484,32 @@ static void json_probe(pmdstat_out_t *out, const struct pmdstat_probe *pr)
 	bool first = true;
 
 	pmdstat_out_append(out, "{", 1);
-	json_str(out, &first, "symbol", pr->symbol);
-	json_str(out, &first, "role", pr->role);
-	json_kvs(out, &first, &pr->keys);
+	render_json_str(out, &first, "symbol", pr->symbol);
+	render_json_str(out, &first, "role", pr->role);
+	render_json_kvs(out, &first, &pr->keys);
 	/* the contract: always there, even for a hand-built probe */
 	if (!pmdstat_kv_find(&pr->keys, "hits"))
-		json_u64(out, &first, "hits", 0);
+		render_json_u64(out, &first, "hits", 0);
 	if (!pmdstat_kv_find(&pr->keys, "missed"))
-		json_u64(out, &first, "missed", 0);
+		render_json_u64(out, &first, "missed", 0);
 	pmdstat_out_append(out, "}", 1);
 }
 
-static void json_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
+void render_json_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
 {
 	bool first = true;
 	size_t i;
 
 	pmdstat_out_append(out, "{", 1);
-	json_str(out, &first, "unit", h->unit);
-	json_u64(out, &first, "count", h->count);
-	json_u64(out, &first, "sum", h->sum);
-	json_u64(out, &first, "max", h->max);
-	json_u64(out, &first, "avg", pmdstat_hist_avg(h));
-	json_u64(out, &first, "p50", pmdstat_hist_percentile(h, 50));
-	json_u64(out, &first, "p90", pmdstat_hist_percentile(h, 90));
-	json_u64(out, &first, "p99", pmdstat_hist_percentile(h, 99));
-	json_key(out, &first, "buckets");
+	render_json_str(out, &first, "unit", h->unit);
+	render_json_u64(out, &first, "count", h->count);
+	render_json_u64(out, &first, "sum", h->sum);
+	render_json_u64(out, &first, "max", h->max);
+	render_json_u64(out, &first, "avg", pmdstat_hist_avg(h));
+	render_json_u64(out, &first, "p50", pmdstat_hist_percentile(h, 50));
+	render_json_u64(out, &first, "p90", pmdstat_hist_percentile(h, 90));
+	render_json_u64(out, &first, "p99", pmdstat_hist_percentile(h, 99));
+	render_json_key(out, &first, "buckets");
 	pmdstat_out_append(out, "[", 1);
 	for (i = 0; i < h->nr_buckets; i++)
 		pmdstat_printf(out, "%s[%llu,%llu,%llu]", i ? "," : "",
@@ -435,24 +528,24 @@ void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	if (!opts)
 		opts = &no_opts;
 	pmdstat_out_append(out, "{", 1);
-	json_u64(out, &first, "version", st->version);
+	render_json_u64(out, &first, "version", st->version);
 	if (opts->timestamp)
-		json_str(out, &first, "time", opts->timestamp);
-	json_str(out, &first, "kernel", st->release);
-	json_str(out, &first, "module", st->module);
-	json_u64(out, &first, "elapsed_ns", st->elapsed_ns);
-	json_u64(out, &first, "resets", st->resets);
-	json_u64(out, &first, "maxactive", st->maxactive);
+		render_json_str(out, &first, "time", opts->timestamp);
+	render_json_str(out, &first, "kernel", st->release);
+	render_json_str(out, &first, "module", st->module);
+	render_json_u64(out, &first, "elapsed_ns", st->elapsed_ns);
+	render_json_u64(out, &first, "resets", st->resets);
+	render_json_u64(out, &first, "maxactive", st->maxactive);
 	if (opts->interval) {
-		json_key(out, &first, "interval");
+		render_json_key(out, &first, "interval");
 		pmdstat_out_append(out, "true", 4);
 	}
 	if (opts->reset_seen) {
-		json_key(out, &first, "counters_reset");
+		render_json_key(out, &first, "counters_reset");
 		pmdstat_out_append(out, "true", 4);
 	}
 
-	json_key(out, &first, "probes");
+	render_json_key(out, &first, "probes");
 	pmdstat_out_append(out, "[", 1);
 	for (i = 0; i < st->nr_probes; i++) {
 		if (i)
@@ -461,18 +554,21 @@ void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	}
 	pmdstat_out_append(out, "]", 1);
 
-	json_key(out, &first, "histograms");
+	render_json_key(out, &first, "histograms");
 	pmdstat_out_append(out, "{", 1);
 	sub = true;
 	for (i = 0; i < st->nr_hists; i++) {
-		json_key(out, &sub, st->hist[i].name);
-		json_hist(out, &st->hist[i]);
+		render_json_key(out, &sub, st->hist[i].name);
+		render_json_hist(out, &st->hist[i]);
 	}
 	pmdstat_out_append(out, "}", 1);
 
-	json_key(out, &first, "totals");
+	render_json_key(out, &first, "totals");
 	pmdstat_out_append(out, "{", 1);
 	sub = true;
-	json_kvs(out, &sub, &st->totals);
-	pmdstat_out_append(out, "}}", 2);
+	render_json_kvs(out, &sub, &st->totals);
+	pmdstat_out_append(out, "}", 1);
+
+	render_locks_json(out, &first, st);
+	pmdstat_out_append(out, "}", 1);
 }

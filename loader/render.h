@@ -14,12 +14,16 @@ struct pmdstat_render_opts {
 	const char *timestamp;	/* printed first ("time" in JSON), or NULL */
 	bool interval;		/* stats are a delta over one interval */
 	bool reset_seen;	/* counters were zeroed during that interval */
+	unsigned int max_callers;	/* rows of the caller table; 0: all */
 };
 
 /*
  * Text report: a header line, the probe table, then for each histogram with
  * values its log2 distribution (like bcc's print_log2_hist) and a summary
- * line (count, avg, p50, p90, p99, max), then the totals.
+ * line (count, avg, p50, p90, p99, max); then the lock timing, after
+ * klockstat: lock probes, acquisitions, callers by wait + hold time
+ * (opts->max_callers rows), the lock histograms, the longest waits and
+ * holds with their stacks, the tracking state; then the totals.
  */
 void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 			 const struct pmdstat_render_opts *opts);
@@ -36,9 +40,54 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
  * "histograms" (each with "unit", "count", "sum", "buckets") are always
  * present.  Optional: "time" (opts->timestamp), "interval":true,
  * "counters_reset":true.
+ *
+ * Lock timing, always present (empty for a module without it), after
+ * "totals":
+ *   "layout":{"vm_file":N,...},
+ *   "i_mmap_wait_ns":{"read":HIST,"write":HIST}, "i_mmap_hold_ns":{...},
+ *   "vma_lock_wait_ns":{...}, "vma_lock_hold_ns":{...},
+ *   "share_i_mmap_wait_ns":HIST, "share_i_mmap_hold_ns":HIST, "scan_vmas":HIST,
+ *   "locks":[{"kind","mode","acquired","contended","try_ok","try_fail","failed"}],
+ *   "lock_state":{"tracked_i_mmap":N,...every key of the locks line},
+ *   "callers":[{"func","lock","mode","acquired",...,"wait_max_ns",
+ *               "holds",...,"hold_max_ns","wait_avg_ns","hold_avg_ns"}],
+ *   "outliers":[{"rank","what","ns","lock","mode","dev","ino","func","comm",
+ *                "pid","cpu","at_ns","stack_at","stack":["f+0x1/0x20",...]}]
+ * HIST is the object of "histograms" (an empty one, count 0, when the file
+ * lacks it); those histograms stay under "histograms" too.  In records,
+ * names (func, comm, lock, mode, dev, ...) are strings even when they look
+ * like numbers.
  */
 void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 			 const struct pmdstat_render_opts *opts);
+
+/*
+ * The events file: a header line, then per event a line (rank, what,
+ * duration, lock, mode, dev, ino, func, comm, pid, cpu, time) and its
+ * stack frames one per line.
+ */
+void pmdstat_render_events_text(pmdstat_out_t *out, const struct pmdstat_recfile *f,
+				const struct pmdstat_render_opts *opts);
+/*
+ * {"version":1,"threshold_us":N,"events":[EVENT,...],"totals":{"events":N,
+ *  "logged":N,"drops":N,"capacity":N}} on one line; EVENT is an object of
+ * the keys of the event line (rank, what, ns, lock, mode, dev, ino, func,
+ * comm, pid, cpu, at_ns) with "stack" an array of frames.  "time" with
+ * opts->timestamp.
+ */
+void pmdstat_render_events_json(pmdstat_out_t *out, const struct pmdstat_recfile *f,
+				const struct pmdstat_render_opts *opts);
+
+/* The live file: a table of the tasks waiting or holding, oldest first. */
+void pmdstat_render_live_text(pmdstat_out_t *out, const struct pmdstat_recfile *f,
+			      const struct pmdstat_render_opts *opts);
+/*
+ * {"version":1,"live":[{"state":...,"lock":...,...,"age_ns":N,...}],
+ *  "totals":{"live":N,"tracked_i_mmap":N,"tracked_vma_lock":N}} on one
+ * line, the live lines in file order.  "time" with opts->timestamp.
+ */
+void pmdstat_render_live_json(pmdstat_out_t *out, const struct pmdstat_recfile *f,
+			      const struct pmdstat_render_opts *opts);
 
 /* Append s as a JSON string literal, quotes included. */
 void pmdstat_json_string(pmdstat_out_t *out, const char *s);

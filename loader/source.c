@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * source.c - read the stats file, write the control file, and explain a
+ * source.c - read the debugfs files, write the control file, and explain a
  * failure to open them: the difference between "not root", "debugfs not
  * mounted" and "module not loaded" is what the user needs to know.
  */
@@ -57,9 +57,9 @@ int pmdstat_read_file(const char *path, pmdstat_out_t *out)
 	return err;
 }
 
-int pmdstat_write_reset(const char *dir)
+int pmdstat_write_control(const char *dir, const char *cmd)
 {
-	static const char cmd[] = "reset";
+	size_t len = strlen(cmd);
 	char path[PATH_MAX];
 	ssize_t n;
 	int fd, err = 0;
@@ -71,15 +71,20 @@ int pmdstat_write_reset(const char *dir)
 	if (fd < 0)
 		return -errno;
 	do {
-		n = write(fd, cmd, sizeof(cmd) - 1);
+		n = write(fd, cmd, len);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		err = -errno;
-	else if ((size_t)n != sizeof(cmd) - 1)
+	else if ((size_t)n != len)
 		err = -EIO;
 	if (close(fd) && !err)
 		err = -errno;
 	return err;
+}
+
+int pmdstat_write_reset(const char *dir)
+{
+	return pmdstat_write_control(dir, "reset");
 }
 
 static void explain_not_root(const char *path, int err)

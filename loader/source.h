@@ -12,10 +12,14 @@
 #define PMDSTAT_DEBUGFS_DIR	"/sys/kernel/debug/pmdstat"
 #define PMDSTAT_STATS_FILE	"stats"
 #define PMDSTAT_CONTROL_FILE	"control"
+#define PMDSTAT_EVENTS_FILE	"events"
+#define PMDSTAT_LIVE_FILE	"live"
 
 /* Read all of path ("-": stdin) into out (cleared first).  0, or -errno. */
 int pmdstat_read_file(const char *path, pmdstat_out_t *out);
 
+/* Write one command (e.g. "threshold_us=1000") to dir's control file.  0, or -errno. */
+int pmdstat_write_control(const char *dir, const char *cmd);
 /* Write the reset command to dir's control file.  0, or -errno. */
 int pmdstat_write_reset(const char *dir);
 

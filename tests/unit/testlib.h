@@ -99,10 +99,146 @@ TESTLIB_FN void test_add_events(struct pmdstat_snapshot *s, u64 *state, unsigned
 	s->elapsed_ns += test_rand(state) % 1000000000;
 }
 
+static const char *const test_lock_symbols[] = {
+	"down_read", "down_write", "down_read_killable", "down_write_killable",
+	"down_read_trylock", "down_write_trylock", "up_read", "up_write",
+	"downgrade_write",
+};
+
+static const char *const test_callers[] = {
+	"huge_pmd_share", "hugetlb_vmdelete_list", "hugetlb_fault",
+	"hugetlb_unshare_all_pmds", "__unmap_hugepage_range_final",
+	"try_to_unmap_one", "rmap_walk_file",
+	/* as long as the module's buffer allows */
+	"a_function_name_of_sixty_three_characters_xxxxxxxxxxxxxxxxxxxxx",
+};
+
+/* An event of the top lists, by its index in the list of what. */
+TESTLIB_FN void test_make_event(struct pmdstat_snap_event *e, u64 *state,
+				unsigned int what, unsigned int i, u64 ns)
+{
+	static const char *const frames[] = {
+		"huge_pmd_share+0x4d/0x360", "huge_pte_alloc+0x17e/0x1d0",
+		"hugetlb_fault+0x161/0xd30", "handle_mm_fault+0x2ad/0x2d0",
+		"do_user_addr_fault+0x1e3/0x660", "exc_page_fault+0x72/0x170",
+		"asm_exc_page_fault+0x22/0x30", "mod_fn+0x1/0x20?[some_module]",
+	};
+	unsigned int k, depth = (unsigned int)(test_rand(state) % 9);
+	size_t off = 0;
+
+	memset(e, 0, sizeof(*e));
+	e->what = what;
+	e->kind = (unsigned int)(test_rand(state) % PMDSTAT_NR_LK);
+	e->mode = (unsigned int)(test_rand(state) % PMDSTAT_NR_MODES);
+	e->ns = ns;
+	e->at_ns = test_rand(state) >> 4;
+	e->dev_major = (u32)(test_rand(state) % 300);
+	e->dev_minor = (u32)test_rand(state);
+	e->ino = test_rand(state);
+	e->pid = (u32)(test_rand(state) % 4194304);
+	e->cpu = (u32)(test_rand(state) % 512);
+	/* every few: no func, no comm, no stack (the module prints ?, ?, none) */
+	if (i % 5 != 3)
+		snprintf(e->func, sizeof(e->func), "%s",
+			 test_callers[i % TAP_COUNT(test_callers)]);
+	if (i % 7 != 5)
+		snprintf(e->comm, sizeof(e->comm), "%s",
+			 i % 2 ? "pmdstat-workloa" : "a?b,c");
+	for (k = 0; k < depth; k++)
+		off += (size_t)snprintf(e->stack + off, sizeof(e->stack) - off,
+					"%s%s", k ? "," : "", frames[k]);
+}
+
+/*
+ * The lock timing part of a snapshot: layout, probes on lock functions,
+ * lock counters and histograms, callers (all PMDSTAT_MAX_CALLERS when
+ * many), top lists and the tracking state, drawn from seed.
+ */
+TESTLIB_FN void test_fill_locks(struct pmdstat_snapshot *s, u64 seed, bool many)
+{
+	u64 state = seed ^ 0x10c5ULL;
+	unsigned int k, m, i, w;
+
+	if (!state)
+		state = 1;
+	s->off_vm_file = 112;
+	s->off_f_mapping = 216;
+	s->off_i_mmap_rwsem = 88;
+	s->off_vm_private_data = 120;
+	s->off_vma_lock_rw_sema = 8;
+	s->nr_lockprobes = TAP_COUNT(test_lock_symbols);
+	for (i = 0; i < s->nr_lockprobes; i++) {
+		struct pmdstat_snap_lockprobe *l = &s->lockprobe[i];
+
+		snprintf(l->symbol, sizeof(l->symbol), "%s", test_lock_symbols[i]);
+		l->hits = test_rand(&state) % 100000;
+		l->calls = l->hits + test_rand(&state) % 1000000;
+		l->missed = test_rand(&state) % 4;
+	}
+	for (k = 0; k < PMDSTAT_NR_LK; k++)
+		for (m = 0; m < PMDSTAT_NR_MODES; m++) {
+			struct pmdstat_lock_stats *l = &s->lock[k][m];
+
+			for (i = 0; i < 60; i++) {
+				pmdstat_hist_add(&l->wait, rand_value(&state) >> 20);
+				pmdstat_hist_add(&l->hold, rand_value(&state) >> 16);
+			}
+			l->acquired = test_rand(&state) >> 8;
+			l->contended = l->acquired / 3;
+			l->try_ok = test_rand(&state) % 1000;
+			l->try_fail = test_rand(&state) % 100;
+			l->failed = test_rand(&state) % 10;
+		}
+	for (i = 0; i < 50; i++) {
+		pmdstat_hist_add(&s->share_wait, rand_value(&state) >> 24);
+		pmdstat_hist_add(&s->share_hold, rand_value(&state) >> 20);
+		pmdstat_hist_add(&s->scan, test_rand(&state) % 64);
+	}
+	s->nr_callers = many ? PMDSTAT_MAX_CALLERS : TAP_COUNT(test_callers);
+	for (i = 0; i < s->nr_callers; i++) {
+		struct pmdstat_snap_caller *c = &s->caller[i];
+
+		if (i < TAP_COUNT(test_callers))
+			snprintf(c->func, sizeof(c->func), "%s", test_callers[i]);
+		else
+			snprintf(c->func, sizeof(c->func), "caller_%u+0x%x", i, i * 3);
+		c->kind = i % PMDSTAT_NR_LK;
+		c->mode = (i / 2) % PMDSTAT_NR_MODES;
+		c->acquired = test_rand(&state) % 1000000;
+		c->contended = c->acquired / 4;
+		c->try_ok = test_rand(&state) % 100;
+		c->try_fail = test_rand(&state) % 10;
+		c->wait_max = test_rand(&state) % 10000000;
+		c->wait_total = c->wait_max * (test_rand(&state) % 1000);
+		c->holds = c->acquired;
+		c->hold_max = test_rand(&state) % 100000000;
+		c->hold_total = c->hold_max * (test_rand(&state) % 1000);
+	}
+	for (w = 0; w < PMDSTAT_NR_WHAT; w++) {
+		u64 ns = UINT64_MAX - test_rand(&state) % 1000;
+
+		s->nr_top[w] = many ? PMDSTAT_TOP : 3 + w;
+		for (i = 0; i < s->nr_top[w]; i++) {
+			test_make_event(&s->top[w][i], &state, w, i, ns);
+			ns = ns / 2 + i;
+		}
+	}
+	s->tracked[PMDSTAT_LK_IMMAP] = test_rand(&state) % 1024;
+	s->tracked[PMDSTAT_LK_VMA] = test_rand(&state) % 1024;
+	s->track_full = test_rand(&state) % 3;
+	s->inflight_full = test_rand(&state) % 3;
+	s->unmatched = test_rand(&state) % 30;
+	s->callers_full = many ? 5 : 0;
+	s->events = test_rand(&state) % 100000;
+	s->event_drops = s->events / 10;
+	s->threshold_us = 60000000;
+}
+
 /*
  * A snapshot with both roles, a compiler clone, a site without reads, big
  * counters, and histograms filled by pmdstat_hist_add() with values of
- * every magnitude (including 0 and UINT64_MAX) drawn from seed.
+ * every magnitude (including 0 and UINT64_MAX) drawn from seed; and lock
+ * timing data (test_fill_locks).
  */
 TESTLIB_FN void test_make_snapshot(struct pmdstat_snapshot *s, u64 seed)
 {
@@ -132,6 +268,7 @@ TESTLIB_FN void test_make_snapshot(struct pmdstat_snapshot *s, u64 seed)
 	/* counters as big as u64 gets */
 	s->site[3].st.hits = UINT64_MAX - 5;
 	s->site[3].missed = UINT64_MAX / 3;
+	test_fill_locks(s, seed, false);
 }
 
 /* pmdstat_format(s) into a fresh buffer (to be freed by the caller). */
@@ -165,8 +302,8 @@ TESTLIB_FN enum pmdstat_parse_code test_roundtrip(const struct pmdstat_snapshot 
 }
 
 /* CHECK every field of the parsed hist h against the snapshot's hist. */
-TESTLIB_FN void test_check_hist(const struct pmdstat_phist *h, const char *name,
-				const struct pmdstat_hist *want)
+TESTLIB_FN void test_check_hist_unit(const struct pmdstat_phist *h, const char *name,
+				     const char *unit, const struct pmdstat_hist *want)
 {
 	size_t k = 0;
 	unsigned int i;
@@ -176,7 +313,7 @@ TESTLIB_FN void test_check_hist(const struct pmdstat_phist *h, const char *name,
 		return;
 	}
 	CHECK_STR(h->name, name);
-	CHECK_STR(h->unit, "ns");
+	CHECK_STR(h->unit, unit);
 	CHECK_U64(h->count, want->count);
 	CHECK_U64(h->sum, want->sum);
 	CHECK_U64(h->max, want->max);
@@ -191,6 +328,12 @@ TESTLIB_FN void test_check_hist(const struct pmdstat_phist *h, const char *name,
 		k++;
 	}
 	CHECK_U64(h->nr_buckets, k);
+}
+
+TESTLIB_FN void test_check_hist(const struct pmdstat_phist *h, const char *name,
+				const struct pmdstat_hist *want)
+{
+	test_check_hist_unit(h, name, "ns", want);
 }
 
 /* An owned parsed hist of the buckets of want (free with test_free_phist). */
@@ -222,6 +365,89 @@ TESTLIB_FN void test_free_phist(struct pmdstat_phist *h)
 	free(h->bucket);
 	memset(h, 0, sizeof(*h));
 }
+
+/*
+ * A stats file as a 6.1 kernel in a VM wrote it (trimmed): every line kind
+ * of the lock timing.  One outlier lacks stack_at=, as early modules wrote.
+ */
+static const char test_example_stats[] =
+	"pmdstat-stats version=1\n"
+	"kernel release=6.1.0-56-amd64 module=0.1\n"
+	"state elapsed_ns=3081234567 resets=0 maxactive=64\n"
+	"layout vm_file=112 f_mapping=216 i_mmap_rwsem=88 vm_private_data=120 vma_lock_rw_sema=8\n"
+	"probe symbol=huge_pmd_share role=share hits=48 missed=0 nested=0 attached=36 fresh=12 failed=0 reads=args:mm,vma,addr,pud;ret:table\n"
+	"probe symbol=huge_pmd_unshare role=unshare hits=8232 missed=0 nested=0 ret1=36 ret0=8196 reads=args:tlb,vma,addr,ptep;ret:int\n"
+	"probe symbol=down_read role=lock hits=102 missed=0 calls=421\n"
+	"probe symbol=up_write role=lock hits=236 missed=2 calls=1200\n"
+	"hist name=share_ns unit=ns count=48 sum=2990000 max=1600000\n"
+	"bucket 16384 32767 30\n"
+	"bucket 1048576 2097151 18\n"
+	"end\n"
+	"hist name=unshare_ns unit=ns count=0 sum=0 max=0\n"
+	"end\n"
+	"hist name=site:huge_pmd_share unit=ns count=48 sum=2990000 max=1600000\n"
+	"bucket 16384 32767 30\n"
+	"bucket 1048576 2097151 18\n"
+	"end\n"
+	"lock kind=i_mmap mode=read acquired=48 contended=0 try_ok=0 try_fail=0 failed=0\n"
+	"lock kind=i_mmap mode=write acquired=140 contended=3 try_ok=0 try_fail=0 failed=0\n"
+	"lock kind=vma_lock mode=read acquired=54 contended=0 try_ok=0 try_fail=0 failed=0\n"
+	"lock kind=vma_lock mode=write acquired=96 contended=0 try_ok=20 try_fail=1 failed=0\n"
+	"hist name=i_mmap_wait_ns.read unit=ns count=48 sum=142070 max=91310\n"
+	"bucket 1024 2047 30\n"
+	"bucket 65536 131071 18\n"
+	"end\n"
+	"hist name=i_mmap_hold_ns.read unit=ns count=48 sum=2720810 max=1575330\n"
+	"bucket 16384 32767 40\n"
+	"bucket 1048576 2097151 8\n"
+	"end\n"
+	"hist name=i_mmap_wait_ns.write unit=ns count=0 sum=0 max=0\n"
+	"end\n"
+	"hist name=i_mmap_hold_ns.write unit=ns count=0 sum=0 max=0\n"
+	"end\n"
+	"hist name=vma_lock_wait_ns.read unit=ns count=0 sum=0 max=0\n"
+	"end\n"
+	"hist name=vma_lock_hold_ns.read unit=ns count=0 sum=0 max=0\n"
+	"end\n"
+	"hist name=vma_lock_wait_ns.write unit=ns count=20 sum=34480 max=20390\n"
+	"bucket 1024 2047 19\n"
+	"bucket 16384 32767 1\n"
+	"end\n"
+	"hist name=vma_lock_hold_ns.write unit=ns count=20 sum=2162030 max=842400\n"
+	"bucket 65536 131071 18\n"
+	"bucket 524288 1048575 2\n"
+	"end\n"
+	"hist name=share_i_mmap_wait_ns unit=ns count=48 sum=142070 max=91310\n"
+	"bucket 1024 2047 30\n"
+	"bucket 65536 131071 18\n"
+	"end\n"
+	"hist name=share_i_mmap_hold_ns unit=ns count=0 sum=0 max=0\n"
+	"end\n"
+	"hist name=scan_vmas unit=vmas count=48 sum=204 max=5\n"
+	"bucket 4 7 48\n"
+	"end\n"
+	"caller func=huge_pmd_share lock=i_mmap mode=read acquired=48 contended=0 try_ok=0 try_fail=0 wait_total_ns=142070 wait_max_ns=91310 holds=48 hold_total_ns=2720810 hold_max_ns=1575330\n"
+	"caller func=hugetlb_vmdelete_list lock=vma_lock mode=write acquired=20 contended=0 try_ok=20 try_fail=0 wait_total_ns=34480 wait_max_ns=20390 holds=20 hold_total_ns=2162030 hold_max_ns=842400\n"
+	"caller func=hugetlb_fault lock=vma_lock mode=read acquired=0 contended=0 try_ok=0 try_fail=0 wait_total_ns=0 wait_max_ns=0 holds=0 hold_total_ns=0 hold_max_ns=0\n"
+	"caller func=hugetlb_unshare_all_pmds lock=i_mmap mode=write acquired=140 contended=3 try_ok=0 try_fail=0 wait_total_ns=7000000 wait_max_ns=2000000 holds=139 hold_total_ns=139000 hold_max_ns=5000\n"
+	"outlier rank=1 what=wait ns=91310 lock=i_mmap mode=read dev=0:15 ino=107 func=huge_pmd_share comm=pmdstat-workloa pid=104 cpu=0 at_ns=2539000505 stack_at=acquire stack=huge_pmd_share+0x4d/0x360,huge_pte_alloc+0x17e/0x1d0,hugetlb_fault+0x161/0xd30,handle_mm_fault+0x2ad/0x2d0\n"
+	"outlier rank=2 what=wait ns=20390 lock=vma_lock mode=write dev=0:15 ino=116 func=hugetlb_vmdelete_list comm=a?b pid=105 cpu=1 at_ns=2539000999 stack=none\n"
+	"outlier rank=1 what=hold ns=7950520 lock=vma_lock mode=read dev=0:15 ino=116 func=hugetlb_fault comm=pmdstat-workloa pid=108 cpu=1 at_ns=2588185875 stack_at=release stack=hugetlb_fault+0x7aa/0xd30,handle_mm_fault+0x2ad/0x2d0\n"
+	"locks tracked_i_mmap=0 tracked_vma_lock=33 track_full=0 inflight_full=0 unmatched_releases=6 callers_full=0 events=2 event_drops=1 threshold_us=1000\n"
+	"Totals: hits=8618 missed=2 share_calls=48 attached=36 unshare_calls=0 unshared=0\n";
+
+static const char test_example_events[] =
+	"pmdstat-events version=1 threshold_us=1000\n"
+	"event rank=1 what=hold ns=7950520 lock=vma_lock mode=read dev=0:15 ino=116 func=hugetlb_fault comm=pmdstat-workloa pid=108 cpu=1 at_ns=2588185875 stack_at=release stack=hugetlb_fault+0x7aa/0xd30,handle_mm_fault+0x2ad/0x2d0\n"
+	"event rank=2 what=wait ns=1200000 lock=i_mmap mode=write dev=0:15 ino=107 func=hugetlb_unshare_all_pmds comm=a?b pid=11 cpu=0 at_ns=2589000000 stack=none\n"
+	"Totals: events=3 logged=2 drops=1 capacity=4096\n";
+
+static const char test_example_live[] =
+	"pmdstat-live version=1\n"
+	"live state=hold lock=i_mmap mode=write dev=0:15 ino=107 func=hugetlb_vmdelete_list comm=prog pid=123 cpu=1 age_ns=5200000 contended=1\n"
+	"live state=share func=huge_pmd_share comm=prog pid=124 cpu=0 age_ns=1100 scan=3\n"
+	"live state=wait lock=vma_lock mode=read dev=0:15 ino=116 func=hugetlb_fault comm=x pid=125 cpu=2 age_ns=9000000 contended=0\n"
+	"Totals: live=3 tracked_i_mmap=1 tracked_vma_lock=2\n";
 
 /* ---- JSON ---- */
 

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * parse_priv.h - the parts of the parser that parse.c (the line loop, the
+ * stats file, arithmetic) and records.c (record lines, the events and live
+ * files) share.  Not for the reader's other files: they use parse.h.
+ */
+#ifndef PMDSTAT_PARSE_PRIV_H
+#define PMDSTAT_PARSE_PRIV_H
+
+#include "parse.h"
+
+struct parser;
+
+/* What differs between the stats, events and live files. */
+struct parse_file {
+	const char *magic;	/* keyword of line 1, e.g. "pmdstat-stats" */
+	const char *what;	/* "stats", "events", "live" */
+	/* line 1 after its version= was accepted; may be NULL */
+	enum pmdstat_parse_code (*header)(struct parser *p);
+	/* every later line with tokens */
+	enum pmdstat_parse_code (*line)(struct parser *p);
+	/* checks at the end of the file, once every line parsed */
+	enum pmdstat_parse_code (*eof)(struct parser *p);
+};
+
+struct parser {
+	const struct parse_file *file;
+	struct pmdstat_stats *st;	/* the stats file */
+	struct pmdstat_recfile *rf;	/* the events or live file */
+	struct pmdstat_parse_error *err;
+	unsigned int line;
+	unsigned int version;
+	char **tok;
+	size_t nr_tok;
+	size_t cap_tok;
+	size_t open_hist;		/* index into st->hist, or NO_HIST */
+	unsigned int open_line;		/* line of the open hist */
+	bool seen_kernel;
+	bool seen_state;
+	bool seen_totals;
+};
+
+#define NO_HIST		SIZE_MAX
+#define TOKEN_SHOWN	"%.48s"		/* how much of a bad token a message quotes */
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Run the line loop of p->file over buf; p->st or p->rf set by the caller. */
+enum pmdstat_parse_code parse_run(struct parser *p, const char *buf, size_t len);
+
+__attribute__((format(printf, 3, 4)))
+enum pmdstat_parse_code parse_fail(struct parser *p, enum pmdstat_parse_code code,
+				   const char *fmt, ...);
+enum pmdstat_parse_code parse_nomem(struct parser *p);
+/* Grow *arr (of elements of size) so that it holds at least nr + 1. */
+int parse_grow(void **arr, size_t *cap, size_t nr, size_t size);
+/* An unsigned decimal u64: digits only, no sign, no spaces, no overflow. */
+bool parse_u64(const char *s, u64 *val);
+/* The key=value tokens after the keyword, into kvs (emptied first). */
+enum pmdstat_parse_code parse_kvs(struct parser *p, struct pmdstat_kvs *kvs);
+/* A required numeric key; val may be NULL. */
+enum pmdstat_parse_code parse_need_u64(struct parser *p,
+				       const struct pmdstat_kvs *kvs,
+				       const char *key, u64 *val);
+/* The error of a file that ends without its Totals: line. */
+enum pmdstat_parse_code parse_no_totals(struct parser *p);
+/* The keys of a Totals: line, all required numbers; kvs then moves to dst. */
+enum pmdstat_parse_code parse_totals_into(struct parser *p, struct pmdstat_kvs *kvs,
+					  const char *const *keys, size_t nr,
+					  struct pmdstat_kvs *dst);
+
+void pmdstat_kvs_free(struct pmdstat_kvs *kvs);
+int pmdstat_kvs_add(struct pmdstat_kvs *kvs, const char *key, size_t klen,
+		    const char *value);
+/* Remove key from kvs and hand its value over to the caller. */
+char *pmdstat_kvs_take(struct pmdstat_kvs *kvs, const char *key);
+/* Deep copy into dst: 0 or -ENOMEM (dst is then empty). */
+int pmdstat_kvs_dup(const struct pmdstat_kvs *src, struct pmdstat_kvs *dst);
+/*
+ * d -= a for the numeric keys of both, except the keys in keep (NULL, or
+ * a NULL-terminated list), whose values stay d's.
+ */
+void pmdstat_kvs_sub(struct pmdstat_kvs *d, const struct pmdstat_kvs *a,
+		     const char *const *keep);
+
+/* ---- records.c ---- */
+
+/*
+ * A record line of the stats file (layout, lock, caller, outlier, locks):
+ * true if kw is one, then *rc is the outcome of parsing it into p->st.
+ */
+bool records_parse_stats_line(struct parser *p, const char *kw,
+			      enum pmdstat_parse_code *rc);
+/* The record fields of struct pmdstat_stats: free, copy, subtract. */
+void records_stats_free(struct pmdstat_stats *st);
+int records_stats_dup(const struct pmdstat_stats *src, struct pmdstat_stats *dst);
+void records_stats_delta(const struct pmdstat_stats *a, struct pmdstat_stats *d);
+
+#endif /* PMDSTAT_PARSE_PRIV_H */

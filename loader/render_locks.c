@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * render_locks.c - the lock timing part of the report, after klockstat
+ * (bcc): probes on the lock functions, acquisitions per lock and mode,
+ * callers by the time they waited for and held the locks, log2
+ * histograms, and the longest waits and holds with their stacks.  Also the
+ * lock members of the JSON object.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "out.h"
+#include "render_priv.h"
+#include "table.h"
+
+#define STACK_INDENT	"        "
+
+static const struct {
+	const char *name;
+	const char *title;
+} lock_hists[] = {
+	{ "i_mmap_wait_ns.read", "i_mmap_rwsem wait, read" },
+	{ "i_mmap_hold_ns.read", "i_mmap_rwsem hold, read" },
+	{ "i_mmap_wait_ns.write", "i_mmap_rwsem wait, write" },
+	{ "i_mmap_hold_ns.write", "i_mmap_rwsem hold, write" },
+	{ "vma_lock_wait_ns.read", "hugetlb vma lock wait, read" },
+	{ "vma_lock_hold_ns.read", "hugetlb vma lock hold, read" },
+	{ "vma_lock_wait_ns.write", "hugetlb vma lock wait, write" },
+	{ "vma_lock_hold_ns.write", "hugetlb vma lock hold, write" },
+	{ "share_i_mmap_wait_ns", "i_mmap_rwsem wait in huge_pmd_share" },
+	{ "share_i_mmap_hold_ns", "i_mmap_rwsem hold in huge_pmd_share" },
+	{ "scan_vmas", "VMAs scanned per huge_pmd_share" },
+};
+
+#define NR_LOCK_HISTS	(sizeof(lock_hists) / sizeof(lock_hists[0]))
+
+static const char *lock_hist_title(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_LOCK_HISTS; i++)
+		if (!strcmp(name, lock_hists[i].name))
+			return lock_hists[i].title;
+	return NULL;
+}
+
+bool render_is_lock_hist(const char *name)
+{
+	return lock_hist_title(name) != NULL;
+}
+
+bool render_is_lock_probe(const struct pmdstat_probe *pr)
+{
+	return pr->role && !strcmp(pr->role, "lock");
+}
+
+static bool has_locks(const struct pmdstat_stats *st)
+{
+	size_t i;
+
+	if (st->locks.nr || st->callers.nr || st->outliers.nr || st->lock_state.nr)
+		return true;
+	for (i = 0; i < st->nr_probes; i++)
+		if (render_is_lock_probe(&st->probe[i]))
+			return true;
+	for (i = 0; i < st->nr_hists; i++)
+		if (st->hist[i].count && render_is_lock_hist(st->hist[i].name))
+			return true;
+	return false;
+}
+
+static u64 num(const struct pmdstat_kvs *kvs, const char *key)
+{
+	return pmdstat_kv_get(kvs, key, 0);
+}
+
+static const char *str(const struct pmdstat_kvs *kvs, const char *key)
+{
+	return pmdstat_kv_str(kvs, key, "?");
+}
+
+static u64 add_sat(u64 a, u64 b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+/* ---- text ---- */
+
+static void render_lock_probes(pmdstat_out_t *out, const struct pmdstat_stats *st)
+{
+	struct pmdstat_table t;
+	size_t i;
+	bool any = false;
+
+	pmdstat_table_init(&t, "lrrr");
+	pmdstat_table_cell(&t, "Symbol");
+	pmdstat_table_cell(&t, "Hits");
+	pmdstat_table_cell(&t, "Calls");
+	pmdstat_table_cell(&t, "Missed");
+	for (i = 0; i < st->nr_probes; i++) {
+		const struct pmdstat_probe *pr = &st->probe[i];
+		u64 calls;
+
+		if (!render_is_lock_probe(pr))
+			continue;
+		any = true;
+		pmdstat_table_cell(&t, "%s", pr->symbol);
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(&pr->keys, "hits"));
+		if (pmdstat_kv_u64(&pr->keys, "calls", &calls))
+			pmdstat_table_cell(&t, "-");
+		else
+			pmdstat_table_cell(&t, "%llu", (unsigned long long)calls);
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(&pr->keys, "missed"));
+	}
+	if (any) {
+		pmdstat_printf(out, "\nLock probes (hits: calls on a tracked lock):\n");
+		pmdstat_table_print(out, &t);
+	}
+	pmdstat_table_free(&t);
+}
+
+static void render_acquisitions(pmdstat_out_t *out, const struct pmdstat_stats *st)
+{
+	struct pmdstat_table t;
+	size_t i;
+
+	if (!st->locks.nr)
+		return;
+	pmdstat_table_init(&t, "llrrrrr");
+	pmdstat_table_cell(&t, "Lock");
+	pmdstat_table_cell(&t, "Mode");
+	pmdstat_table_cell(&t, "Acquired");
+	pmdstat_table_cell(&t, "Contended");
+	pmdstat_table_cell(&t, "Try ok");
+	pmdstat_table_cell(&t, "Try fail");
+	pmdstat_table_cell(&t, "Failed");
+	for (i = 0; i < st->locks.nr; i++) {
+		const struct pmdstat_kvs *l = &st->locks.rec[i];
+
+		pmdstat_table_cell(&t, "%s", str(l, "kind"));
+		pmdstat_table_cell(&t, "%s", str(l, "mode"));
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "acquired"));
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "contended"));
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "try_ok"));
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "try_fail"));
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "failed"));
+	}
+	pmdstat_printf(out, "\nLock acquisitions (trylocks included):\n");
+	pmdstat_table_print(out, &t);
+	pmdstat_table_free(&t);
+}
+
+static u64 caller_time(const struct pmdstat_kvs *c)
+{
+	return add_sat(num(c, "wait_total_ns"), num(c, "hold_total_ns"));
+}
+
+/* By total wait + hold, then acquisitions, descending; then by name. */
+static int cmp_callers(const void *x, const void *y)
+{
+	const struct pmdstat_kvs *a = *(const struct pmdstat_kvs *const *)x;
+	const struct pmdstat_kvs *b = *(const struct pmdstat_kvs *const *)y;
+	static const char *const names[] = { "func", "lock", "mode" };
+	u64 ta = caller_time(a), tb = caller_time(b);
+	size_t i;
+	int c;
+
+	if (ta != tb)
+		return ta > tb ? -1 : 1;
+	if (num(a, "acquired") != num(b, "acquired"))
+		return num(a, "acquired") > num(b, "acquired") ? -1 : 1;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		c = strcmp(str(a, names[i]), str(b, names[i]));
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static bool caller_idle(const struct pmdstat_kvs *c)
+{
+	return !num(c, "acquired") && !num(c, "holds") && !num(c, "try_fail") &&
+	       !caller_time(c);
+}
+
+static void cell_ns(struct pmdstat_table *t, u64 ns)
+{
+	char buf[PMDSTAT_DURATION_LEN];
+
+	pmdstat_table_cell(t, "%s", pmdstat_fmt_ns(buf, sizeof(buf), ns));
+}
+
+static void cell_avg(struct pmdstat_table *t, u64 total, u64 n)
+{
+	if (n)
+		cell_ns(t, total / n);
+	else
+		pmdstat_table_cell(t, "-");
+}
+
+static void render_callers(pmdstat_out_t *out, const struct pmdstat_stats *st,
+			   const struct pmdstat_render_opts *opts)
+{
+	static const char *const head[] = {
+		"Caller", "Lock", "Mode", "Acq", "Contended", "Avg wait",
+		"Max wait", "Total wait", "|", "Holds", "Avg hold", "Max hold",
+		"Total hold",
+	};
+	const struct pmdstat_kvs **row;
+	struct pmdstat_table t;
+	size_t i, n = 0, shown;
+
+	if (!st->callers.nr)
+		return;
+	row = calloc(st->callers.nr, sizeof(*row));
+	if (!row) {
+		pmdstat_out_set_failed(out);
+		return;
+	}
+	for (i = 0; i < st->callers.nr; i++)
+		if (!caller_idle(&st->callers.rec[i]))
+			row[n++] = &st->callers.rec[i];
+	qsort(row, n, sizeof(*row), cmp_callers);
+	shown = opts->max_callers && opts->max_callers < n ? opts->max_callers : n;
+	if (!n) {
+		pmdstat_printf(out, "\nNo caller took a tracked lock %s.\n",
+			       opts->interval ? "in this interval" : "since load or reset");
+		free(row);
+		return;
+	}
+	if (shown < n)
+		pmdstat_printf(out, "\nCallers by total wait + hold time (top %zu of %zu; -n 0 shows all):\n",
+			       shown, n);
+	else
+		pmdstat_printf(out, "\nCallers by total wait + hold time:\n");
+	pmdstat_table_init(&t, "lllrrrrrlrrrr");
+	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		pmdstat_table_cell(&t, "%s", head[i]);
+	for (i = 0; i < shown; i++) {
+		const struct pmdstat_kvs *c = row[i];
+
+		pmdstat_table_cell(&t, "%s", str(c, "func"));
+		pmdstat_table_cell(&t, "%s", str(c, "lock"));
+		pmdstat_table_cell(&t, "%s", str(c, "mode"));
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(c, "acquired"));
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(c, "contended"));
+		cell_avg(&t, num(c, "wait_total_ns"), num(c, "acquired"));
+		cell_ns(&t, num(c, "wait_max_ns"));
+		cell_ns(&t, num(c, "wait_total_ns"));
+		pmdstat_table_cell(&t, "|");
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(c, "holds"));
+		cell_avg(&t, num(c, "hold_total_ns"), num(c, "holds"));
+		cell_ns(&t, num(c, "hold_max_ns"));
+		cell_ns(&t, num(c, "hold_total_ns"));
+	}
+	pmdstat_table_print(out, &t);
+	pmdstat_table_free(&t);
+	if (opts->interval)
+		pmdstat_printf(out, "Max wait and max hold are since load or reset.\n");
+	free(row);
+}
+
+static void render_lock_hists(pmdstat_out_t *out, const struct pmdstat_stats *st)
+{
+	char title[256];
+	size_t i;
+
+	for (i = 0; i < st->nr_hists; i++) {
+		const struct pmdstat_phist *h = &st->hist[i];
+		const char *what = lock_hist_title(h->name);
+
+		if (!what || !h->count)
+			continue;
+		snprintf(title, sizeof(title), "%s: %s (%s)", h->name, what,
+			 render_unit_name(h->unit));
+		render_hist_titled(out, h, title);
+	}
+}
+
+void render_stack(pmdstat_out_t *out, const char *stack, const char *indent)
+{
+	const char *s = stack, *comma;
+
+	if (!strcmp(stack, "none")) {
+		pmdstat_printf(out, "%s(no stack)\n", indent);
+		return;
+	}
+	while (*s) {
+		comma = strchr(s, ',');
+		pmdstat_printf(out, "%s%.*s\n", indent,
+			       (int)(comma ? comma - s : (long)strlen(s)), s);
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+}
+
+static int cmp_rank(const void *x, const void *y)
+{
+	u64 a = num(*(const struct pmdstat_kvs *const *)x, "rank");
+	u64 b = num(*(const struct pmdstat_kvs *const *)y, "rank");
+
+	return a < b ? -1 : a > b;
+}
+
+static void render_outliers_of(pmdstat_out_t *out, const struct pmdstat_stats *st,
+			       const char *what, const char *title)
+{
+	const struct pmdstat_kvs **row;
+	struct pmdstat_table t;
+	const char *at;
+	size_t i, n = 0;
+
+	row = calloc(st->outliers.nr + 1, sizeof(*row));
+	if (!row) {
+		pmdstat_out_set_failed(out);
+		return;
+	}
+	for (i = 0; i < st->outliers.nr; i++)
+		if (!strcmp(str(&st->outliers.rec[i], "what"), what))
+			row[n++] = &st->outliers.rec[i];
+	if (!n) {
+		pmdstat_printf(out, "\n%s since load or reset: none.\n", title);
+		free(row);
+		return;
+	}
+	qsort(row, n, sizeof(*row), cmp_rank);
+	/* where the stacks were taken: acquire (waits) or release (holds) */
+	at = pmdstat_kv_str(row[0], "stack_at", NULL);
+	if (at)
+		pmdstat_printf(out, "\n%s since load or reset (stacks taken at %s):\n",
+			       title, at);
+	else
+		pmdstat_printf(out, "\n%s since load or reset:\n", title);
+	pmdstat_table_init(&t, "rrlllllr");
+	pmdstat_table_cell(&t, "Rank");
+	pmdstat_table_cell(&t, "%s", !strcmp(what, "wait") ? "Wait" : "Hold");
+	pmdstat_table_cell(&t, "Lock");
+	pmdstat_table_cell(&t, "Mode");
+	pmdstat_table_cell(&t, "Dev:Ino");
+	pmdstat_table_cell(&t, "Func");
+	pmdstat_table_cell(&t, "Comm/PID");
+	pmdstat_table_cell(&t, "CPU");
+	for (i = 0; i < n; i++) {
+		const struct pmdstat_kvs *e = row[i];
+		const char *stack = str(e, "stack"), *s, *comma;
+
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(e, "rank"));
+		cell_ns(&t, num(e, "ns"));
+		pmdstat_table_cell(&t, "%s", str(e, "lock"));
+		pmdstat_table_cell(&t, "%s", str(e, "mode"));
+		pmdstat_table_cell(&t, "%s:%llu", str(e, "dev"),
+				   (unsigned long long)num(e, "ino"));
+		pmdstat_table_cell(&t, "%s", str(e, "func"));
+		pmdstat_table_cell(&t, "%s/%llu", str(e, "comm"),
+				   (unsigned long long)num(e, "pid"));
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(e, "cpu"));
+		if (at && strcmp(pmdstat_kv_str(e, "stack_at", at), at))
+			pmdstat_table_line(&t, STACK_INDENT "(stack taken at %s)",
+					   str(e, "stack_at"));
+		if (!strcmp(stack, "none")) {
+			pmdstat_table_line(&t, STACK_INDENT "(no stack)");
+			continue;
+		}
+		for (s = stack; *s; s = comma + 1) {
+			comma = strchr(s, ',');
+			pmdstat_table_line(&t, STACK_INDENT "%.*s",
+					   (int)(comma ? comma - s : (long)strlen(s)), s);
+			if (!comma)
+				break;
+		}
+	}
+	pmdstat_table_print(out, &t);
+	pmdstat_table_free(&t);
+	free(row);
+}
+
+static void render_lock_state(pmdstat_out_t *out, const struct pmdstat_stats *st,
+			      const struct pmdstat_render_opts *opts)
+{
+	const struct pmdstat_kvs *ls = &st->lock_state;
+	u64 thr = num(ls, "threshold_us");
+	u64 v;
+
+	if (!ls->nr)
+		return;
+	pmdstat_printf(out, "\nTracked now: %llu i_mmap, %llu vma_lock; unmatched releases %llu; event log: ",
+		       (unsigned long long)num(ls, "tracked_i_mmap"),
+		       (unsigned long long)num(ls, "tracked_vma_lock"),
+		       (unsigned long long)num(ls, "unmatched_releases"));
+	if (thr)
+		pmdstat_printf(out, "threshold %llu us, ", (unsigned long long)thr);
+	else
+		pmdstat_printf(out, "off (threshold 0), ");
+	pmdstat_printf(out, "%llu events, %llu dropped%s\n",
+		       (unsigned long long)num(ls, "events"),
+		       (unsigned long long)num(ls, "event_drops"),
+		       opts->interval ? " (counts of this interval)" : "");
+	v = num(ls, "track_full");
+	if (v)
+		pmdstat_printf(out, "Warning: the table of tracked locks was full %llu times: some locks were not timed.\n",
+			       (unsigned long long)v);
+	v = num(ls, "inflight_full");
+	if (v)
+		pmdstat_printf(out, "Warning: %llu lock calls found no free in-flight record: their waits and holds are missing.\n",
+			       (unsigned long long)v);
+	v = num(ls, "callers_full");
+	if (v)
+		pmdstat_printf(out, "Warning: %llu caller entries did not fit: the caller table is incomplete.\n",
+			       (unsigned long long)v);
+	v = num(ls, "event_drops");
+	if (v)
+		pmdstat_printf(out, "Warning: %llu events were dropped: the event log was full (read it with pmdstat events).\n",
+			       (unsigned long long)v);
+}
+
+void render_locks_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
+		       const struct pmdstat_render_opts *opts)
+{
+	if (!has_locks(st))
+		return;
+	pmdstat_printf(out, "\n--- Lock timing: i_mmap_rwsem of hugetlb files, hugetlb vma locks ---\n");
+	render_lock_probes(out, st);
+	render_acquisitions(out, st);
+	render_callers(out, st, opts);
+	render_lock_hists(out, st);
+	render_outliers_of(out, st, "wait", "Longest waits");
+	render_outliers_of(out, st, "hold", "Longest holds");
+	render_lock_state(out, st, opts);
+}
+
+/* ---- JSON ---- */
+
+/* The hist called name, or an empty one of unit. */
+static void json_hist_or_empty(pmdstat_out_t *out, const struct pmdstat_stats *st,
+			       const char *name, const char *unit)
+{
+	const struct pmdstat_phist *h = pmdstat_find_hist(st, name);
+	struct pmdstat_phist empty = { .name = (char *)name, .unit = (char *)unit };
+
+	render_json_hist(out, h ? h : &empty);
+}
+
+/* "base": {"read": HIST, "write": HIST} of the hists base.read, base.write. */
+static void json_by_mode(pmdstat_out_t *out, bool *first,
+			 const struct pmdstat_stats *st, const char *base)
+{
+	static const char *const modes[] = { "read", "write" };
+	char name[64];
+	bool sub = true;
+	size_t i;
+
+	render_json_key(out, first, base);
+	pmdstat_out_append(out, "{", 1);
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "%s.%s", base, modes[i]);
+		render_json_key(out, &sub, modes[i]);
+		json_hist_or_empty(out, st, name, "ns");
+	}
+	pmdstat_out_append(out, "}", 1);
+}
+
+static void json_callers(pmdstat_out_t *out, const struct pmdstat_records *r)
+{
+	size_t i;
+
+	pmdstat_out_append(out, "[", 1);
+	for (i = 0; i < r->nr; i++) {
+		const struct pmdstat_kvs *c = &r->rec[i];
+		u64 acq = num(c, "acquired"), holds = num(c, "holds");
+		bool first = true;
+
+		pmdstat_out_append(out, i ? ",{" : "{", i ? 2 : 1);
+		render_json_record_members(out, &first, c);
+		render_json_u64(out, &first, "wait_avg_ns",
+				acq ? num(c, "wait_total_ns") / acq : 0);
+		render_json_u64(out, &first, "hold_avg_ns",
+				holds ? num(c, "hold_total_ns") / holds : 0);
+		pmdstat_out_append(out, "}", 1);
+	}
+	pmdstat_out_append(out, "]", 1);
+}
+
+void render_locks_json(pmdstat_out_t *out, bool *first,
+		       const struct pmdstat_stats *st)
+{
+	bool sub = true;
+
+	render_json_key(out, first, "layout");
+	pmdstat_out_append(out, "{", 1);
+	render_json_kvs(out, &sub, &st->layout);
+	pmdstat_out_append(out, "}", 1);
+
+	json_by_mode(out, first, st, "i_mmap_wait_ns");
+	json_by_mode(out, first, st, "i_mmap_hold_ns");
+	json_by_mode(out, first, st, "vma_lock_wait_ns");
+	json_by_mode(out, first, st, "vma_lock_hold_ns");
+	render_json_key(out, first, "share_i_mmap_wait_ns");
+	json_hist_or_empty(out, st, "share_i_mmap_wait_ns", "ns");
+	render_json_key(out, first, "share_i_mmap_hold_ns");
+	json_hist_or_empty(out, st, "share_i_mmap_hold_ns", "ns");
+	render_json_key(out, first, "scan_vmas");
+	json_hist_or_empty(out, st, "scan_vmas", "vmas");
+
+	render_json_key(out, first, "locks");
+	render_json_records(out, &st->locks);
+	render_json_key(out, first, "lock_state");
+	pmdstat_out_append(out, "{", 1);
+	sub = true;
+	render_json_kvs(out, &sub, &st->lock_state);
+	pmdstat_out_append(out, "}", 1);
+	render_json_key(out, first, "callers");
+	json_callers(out, &st->callers);
+	render_json_key(out, first, "outliers");
+	render_json_records(out, &st->outliers);
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * render_priv.h - what render.c (share/unshare report, JSON object),
+ * render_locks.c (lock timing) and render_events.c (events and live files)
+ * share.  The reader's other files use render.h.
+ */
+#ifndef PMDSTAT_RENDER_PRIV_H
+#define PMDSTAT_RENDER_PRIV_H
+
+#include "render.h"
+
+/* JSON object members: a comma unless *first, then "key": and the value. */
+void render_json_key(pmdstat_out_t *out, bool *first, const char *key);
+void render_json_u64(pmdstat_out_t *out, bool *first, const char *key, u64 v);
+void render_json_str(pmdstat_out_t *out, bool *first, const char *key,
+		     const char *v);
+/* Members for kvs: numbers as numbers, other values (and reads) as strings. */
+void render_json_kvs(pmdstat_out_t *out, bool *first, const struct pmdstat_kvs *kvs);
+/* {"unit":..., "count":..., ..., "buckets":[[lo,hi,count],...]} */
+void render_json_hist(pmdstat_out_t *out, const struct pmdstat_phist *h);
+/*
+ * One record line as an object: values numbers when numeric, except the
+ * keys that name things (func, comm, lock, ...), always strings; stack= as
+ * an array of its frames ([] for none).
+ */
+void render_json_record(pmdstat_out_t *out, const struct pmdstat_kvs *kvs);
+/* The same without the braces (first is the object's). */
+void render_json_record_members(pmdstat_out_t *out, bool *first,
+				const struct pmdstat_kvs *kvs);
+/* [record, ...] */
+void render_json_records(pmdstat_out_t *out, const struct pmdstat_records *r);
+
+/* "nsecs" for "ns", ...; other units as they are. */
+const char *render_unit_name(const char *unit);
+/* A blank line, title, the log2 histogram and a count/avg/p50/... line. */
+void render_hist_titled(pmdstat_out_t *out, const struct pmdstat_phist *h,
+			const char *title);
+
+/* render_locks.c */
+
+/* Is name one of the lock timing histograms (shown in the lock section)? */
+bool render_is_lock_hist(const char *name);
+bool render_is_lock_probe(const struct pmdstat_probe *pr);
+/* The lock section of the text report; nothing for a module without it. */
+void render_locks_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
+		       const struct pmdstat_render_opts *opts);
+/* The lock members of the JSON object (first is the object's). */
+void render_locks_json(pmdstat_out_t *out, bool *first,
+		       const struct pmdstat_stats *st);
+/* The frames of stack= one per line, each after indent. */
+void render_stack(pmdstat_out_t *out, const char *stack, const char *indent);
+
+#endif /* PMDSTAT_RENDER_PRIV_H */

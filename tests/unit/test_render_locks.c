@@ -1,0 +1,731 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_render_locks.c - the lock timing in the reader's outputs
+ * (loader/render_locks.c, loader/render_events.c, loader/table.c): the
+ * JSON contract keys read back with the strict JSON parser, the
+ * klockstat-style text tables, and the events and live files.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "out.h"
+#include "parse.h"
+#include "render.h"
+#include "snapshot.h"
+#include "table.h"
+#include "tap.h"
+#include "testlib.h"
+
+#define SEED	0x5eedf00dULL
+
+static u64 jnum(const struct json *o, const char *key)
+{
+	const struct json *v = json_get(o, key);
+
+	if (!CHECK(v && v->type == J_NUM && v->is_u64)) {
+		printf("# \"%s\" missing or not an unsigned integer\n", key);
+		return 0;
+	}
+	return v->num;
+}
+
+static const char *jstr(const struct json *o, const char *key)
+{
+	const struct json *v = json_get(o, key);
+
+	if (!CHECK(v && v->type == J_STR)) {
+		printf("# \"%s\" missing or not a string\n", key);
+		return "";
+	}
+	return v->str;
+}
+
+/* A HIST object against the parsed hist h (or an empty one of unit). */
+static void check_jhist(const struct json *j, const struct pmdstat_phist *h,
+			const char *unit)
+{
+	static const char *const keys[] = {
+		"unit", "count", "sum", "max", "avg", "p50", "p90", "p99", "buckets",
+	};
+	struct pmdstat_phist empty = { 0 };
+	const struct json *b;
+	u64 sum = 0;
+	size_t i;
+
+	if (!CHECK(j && j->type == J_OBJ))
+		return;
+	if (!h) {
+		empty.unit = (char *)unit;
+		h = &empty;
+	}
+	if (CHECK_U64(j->n, TAP_COUNT(keys)))
+		for (i = 0; i < TAP_COUNT(keys); i++)
+			CHECK_STR(j->key[i], keys[i]);
+	CHECK_STR(jstr(j, "unit"), h->unit);
+	CHECK_U64(jnum(j, "count"), h->count);
+	CHECK_U64(jnum(j, "sum"), h->sum);
+	CHECK_U64(jnum(j, "max"), h->max);
+	CHECK_U64(jnum(j, "avg"), pmdstat_hist_avg(h));
+	CHECK_U64(jnum(j, "p50"), pmdstat_hist_percentile(h, 50));
+	CHECK_U64(jnum(j, "p90"), pmdstat_hist_percentile(h, 90));
+	CHECK_U64(jnum(j, "p99"), pmdstat_hist_percentile(h, 99));
+	b = json_get(j, "buckets");
+	if (!CHECK(b && b->type == J_ARR) || !CHECK_U64(b->n, h->nr_buckets))
+		return;
+	for (i = 0; i < b->n; i++) {
+		const struct json *t = b->item[i];
+
+		if (!CHECK(t->type == J_ARR && t->n == 3))
+			continue;
+		CHECK_U64(t->item[0]->num, h->bucket[i].lo);
+		CHECK_U64(t->item[1]->num, h->bucket[i].hi);
+		CHECK_U64(t->item[2]->num, h->bucket[i].count);
+		sum += t->item[2]->num;
+	}
+	/* the buckets add up to count */
+	CHECK_U64(sum, jnum(j, "count"));
+}
+
+/* A JSON object with exactly the keys of kvs, values as the record's. */
+static void check_jrecord(const struct json *j, const struct pmdstat_kvs *kvs,
+			  size_t extra)
+{
+	size_t i, k;
+
+	if (!CHECK(j && j->type == J_OBJ) || !CHECK_U64(j->n, kvs->nr + extra))
+		return;
+	for (i = 0; i < kvs->nr; i++) {
+		const struct pmdstat_kv *kv = &kvs->kv[i];
+		const struct json *v = json_get(j, kv->key);
+		const char *p, *c;
+
+		CHECK_STR(j->key[i], kv->key);
+		if (!CHECK(v != NULL))
+			continue;
+		if (!strcmp(kv->key, "stack")) {
+			/* frames in order; none: [] */
+			if (!CHECK(v->type == J_ARR))
+				continue;
+			if (!strcmp(kv->value, "none")) {
+				CHECK_U64(v->n, 0);
+				continue;
+			}
+			for (k = 0, p = kv->value; k < v->n && p; k++) {
+				c = strchr(p, ',');
+				CHECK(v->item[k]->type == J_STR &&
+				      strlen(v->item[k]->str) == (size_t)(c ? c - p : (long)strlen(p)) &&
+				      !strncmp(v->item[k]->str, p, strlen(v->item[k]->str)));
+				p = c ? c + 1 : NULL;
+			}
+			CHECK(k == v->n && !p);
+		} else if (!strcmp(kv->key, "func") || !strcmp(kv->key, "comm") ||
+			   !strcmp(kv->key, "dev") || !kv->numeric) {
+			CHECK(v->type == J_STR && !strcmp(v->str, kv->value));
+		} else {
+			CHECK(v->type == J_NUM && v->is_u64 && v->num == kv->num);
+		}
+	}
+}
+
+static void check_jrecords(const struct json *j, const struct pmdstat_records *r)
+{
+	size_t i;
+
+	if (!CHECK(j && j->type == J_ARR) || !CHECK_U64(j->n, r->nr))
+		return;
+	for (i = 0; i < r->nr; i++)
+		check_jrecord(j->item[i], &r->rec[i], 0);
+}
+
+/* Every lock contract key of the JSON of st, against st. */
+static void check_lock_json(const char *text, const struct pmdstat_stats *st)
+{
+	static const char *const by_mode[] = {
+		"i_mmap_wait_ns", "i_mmap_hold_ns", "vma_lock_wait_ns", "vma_lock_hold_ns",
+	};
+	static const char *const single[] = {
+		"share_i_mmap_wait_ns", "share_i_mmap_hold_ns", "scan_vmas",
+	};
+	const struct json *v, *h;
+	const char *err;
+	struct json *root;
+	char name[64];
+	size_t i, k;
+
+	root = json_parse(text, &err);
+	if (!CHECK(root != NULL)) {
+		printf("# JSON error: %s\n", err);
+		return;
+	}
+	/* the keys from before are all still there */
+	CHECK(json_get(root, "version") && json_get(root, "kernel") &&
+	      json_get(root, "probes") && json_get(root, "totals") &&
+	      json_get(root, "elapsed_ns") && json_get(root, "maxactive"));
+	v = json_get(root, "probes");
+	CHECK(v && v->type == J_ARR && v->n == st->nr_probes);
+	h = json_get(root, "histograms");
+	if (CHECK(h && h->type == J_OBJ) && CHECK_U64(h->n, st->nr_hists))
+		for (i = 0; i < st->nr_hists; i++)
+			check_jhist(json_get(h, st->hist[i].name), &st->hist[i], NULL);
+
+	for (i = 0; i < TAP_COUNT(by_mode); i++) {
+		v = json_get(root, by_mode[i]);
+		if (!CHECK(v && v->type == J_OBJ && v->n == 2)) {
+			printf("# %s\n", by_mode[i]);
+			continue;
+		}
+		CHECK_STR(v->key[0], "read");
+		CHECK_STR(v->key[1], "write");
+		for (k = 0; k < 2; k++) {
+			snprintf(name, sizeof(name), "%s.%s", by_mode[i], v->key[k]);
+			check_jhist(v->item[k], pmdstat_find_hist(st, name), "ns");
+		}
+	}
+	for (i = 0; i < TAP_COUNT(single); i++)
+		check_jhist(json_get(root, single[i]), pmdstat_find_hist(st, single[i]),
+			    i == 2 ? "vmas" : "ns");
+
+	v = json_get(root, "layout");
+	if (CHECK(v != NULL))
+		check_jrecord(v, &st->layout, 0);
+	check_jrecords(json_get(root, "locks"), &st->locks);
+	v = json_get(root, "lock_state");
+	if (CHECK(v != NULL))
+		check_jrecord(v, &st->lock_state, 0);
+	check_jrecords(json_get(root, "outliers"), &st->outliers);
+
+	v = json_get(root, "callers");
+	if (CHECK(v && v->type == J_ARR) && CHECK_U64(v->n, st->callers.nr))
+		for (i = 0; i < v->n; i++) {
+			const struct pmdstat_kvs *c = &st->callers.rec[i];
+			const struct json *o = v->item[i];
+			u64 acq = pmdstat_kv_get(c, "acquired", 0);
+			u64 holds = pmdstat_kv_get(c, "holds", 0);
+
+			/* the line's keys, then the two averages */
+			check_jrecord(o, c, 2);
+			CHECK_U64(jnum(o, "wait_avg_ns"),
+				  acq ? pmdstat_kv_get(c, "wait_total_ns", 0) / acq : 0);
+			CHECK_U64(jnum(o, "hold_avg_ns"),
+				  holds ? pmdstat_kv_get(c, "hold_total_ns", 0) / holds : 0);
+		}
+	json_free(root);
+}
+
+static void render_json(const struct pmdstat_stats *st, pmdstat_out_t *out)
+{
+	pmdstat_out_init(out);
+	pmdstat_render_json(out, st, NULL);
+	CHECK(!pmdstat_out_failed(out));
+	CHECK(strchr(out->buf, '\n') == NULL);
+}
+
+static void test_json_example(void)
+{
+	struct pmdstat_stats st;
+	const struct json *v, *o;
+	struct json *root;
+	pmdstat_out_t out;
+
+	if (!CHECK(test_parse_str(test_example_stats, &st, NULL) == PMDSTAT_PARSE_OK))
+		return;
+	render_json(&st, &out);
+	check_lock_json(out.buf, &st);
+
+	/* spot checks by hand, in case both sides share a mistake */
+	root = json_parse(out.buf, NULL);
+	if (CHECK(root != NULL)) {
+		v = json_get(json_get(root, "i_mmap_wait_ns"), "read");
+		CHECK_U64(jnum(v, "count"), 48);
+		CHECK_U64(jnum(v, "sum"), 142070);
+		v = json_get(json_get(root, "i_mmap_wait_ns"), "write");
+		CHECK_U64(jnum(v, "count"), 0);
+		CHECK_U64(json_get(v, "buckets")->n, 0);
+		CHECK_STR(jstr(json_get(root, "scan_vmas"), "unit"), "vmas");
+		o = json_get(root, "callers")->item[0];
+		CHECK_STR(jstr(o, "func"), "huge_pmd_share");
+		CHECK_U64(jnum(o, "wait_avg_ns"), 142070 / 48);
+		CHECK_U64(jnum(o, "hold_avg_ns"), 2720810 / 48);
+		o = json_get(root, "callers")->item[2];
+		CHECK_U64(jnum(o, "wait_avg_ns"), 0);	/* never acquired */
+		o = json_get(root, "outliers")->item[0];
+		CHECK_STR(jstr(o, "dev"), "0:15");
+		CHECK_STR(jstr(o, "stack_at"), "acquire");
+		v = json_get(o, "stack");
+		CHECK(v && v->type == J_ARR && v->n == 4 &&
+		      !strcmp(v->item[3]->str, "handle_mm_fault+0x2ad/0x2d0"));
+		v = json_get(json_get(root, "outliers")->item[1], "stack");
+		CHECK(v && v->type == J_ARR && v->n == 0);
+		CHECK_STR(jstr(json_get(root, "outliers")->item[1], "comm"), "a?b");
+		CHECK_U64(jnum(json_get(root, "lock_state"), "tracked_vma_lock"), 33);
+		CHECK_U64(jnum(json_get(root, "layout"), "vma_lock_rw_sema"), 8);
+		CHECK_STR(jstr(json_get(root, "locks")->item[3], "kind"), "vma_lock");
+		CHECK_U64(jnum(json_get(root, "locks")->item[3], "try_ok"), 20);
+		CHECK(json_get(json_get(root, "histograms"), "vma_lock_hold_ns.write") != NULL);
+	}
+	json_free(root);
+	pmdstat_out_free(&out);
+	pmdstat_stats_free(&st);
+}
+
+static void test_json_snapshots(void)
+{
+	struct pmdstat_snapshot *s = malloc(sizeof(*s));
+	struct pmdstat_stats st;
+	pmdstat_out_t out;
+	u64 seed;
+
+	for (seed = SEED; seed < SEED + 6; seed++) {
+		test_make_snapshot(s, seed);
+		test_fill_locks(s, seed, seed & 1);
+		/* names that look like numbers stay strings */
+		snprintf(s->top[PMDSTAT_WAIT][0].comm, PMDSTAT_COMM_LEN, "12345");
+		snprintf(s->caller[1].func, PMDSTAT_FUNC_LEN, "007");
+		if (!CHECK(test_roundtrip(s, &st) == PMDSTAT_PARSE_OK))
+			continue;
+		render_json(&st, &out);
+		check_lock_json(out.buf, &st);
+		CHECK(strstr(out.buf, "\"comm\":\"12345\"") != NULL);
+		CHECK(strstr(out.buf, "\"func\":\"007\"") != NULL);
+		pmdstat_out_free(&out);
+		pmdstat_stats_free(&st);
+	}
+	free(s);
+}
+
+static void test_json_without_locks(void)
+{
+	static const char old[] =
+		"pmdstat-stats version=1\n"
+		"kernel release=r module=m\n"
+		"state elapsed_ns=1 resets=0 maxactive=64\n"
+		"Totals: hits=0 missed=0 share_calls=0 attached=0 unshare_calls=0 unshared=0\n";
+	struct pmdstat_stats st;
+	struct json *root;
+	pmdstat_out_t out;
+
+	/* a module without lock timing: the contract keys, empty */
+	if (!CHECK(test_parse_str(old, &st, NULL) == PMDSTAT_PARSE_OK))
+		return;
+	render_json(&st, &out);
+	check_lock_json(out.buf, &st);
+	root = json_parse(out.buf, NULL);
+	if (CHECK(root != NULL)) {
+		CHECK(json_get(root, "callers")->type == J_ARR);
+		CHECK_U64(json_get(root, "callers")->n, 0);
+		CHECK_U64(json_get(root, "outliers")->n, 0);
+		CHECK_U64(json_get(root, "lock_state")->n, 0);
+		CHECK_U64(json_get(root, "layout")->n, 0);
+	}
+	json_free(root);
+	pmdstat_out_free(&out);
+	pmdstat_stats_free(&st);
+}
+
+/* The first line of text that starts with prefix, into buf. */
+static const char *line_with(const char *text, const char *prefix, char *buf,
+			     size_t size)
+{
+	const char *s = text;
+
+	while (s && *s) {
+		const char *e = strchr(s, '\n');
+
+		if (!strncmp(s, prefix, strlen(prefix))) {
+			snprintf(buf, size, "%.*s", (int)(e ? e - s : (long)strlen(s)), s);
+			return buf;
+		}
+		s = e ? e + 1 : NULL;
+	}
+	return "(no such line)";
+}
+
+/* The line after the first that starts with prefix. */
+static const char *line_after(const char *text, const char *prefix, unsigned int n,
+			      char *buf, size_t size)
+{
+	const char *s = text;
+
+	while (s && *s && strncmp(s, prefix, strlen(prefix)))
+		s = (s = strchr(s, '\n')) ? s + 1 : NULL;
+	while (s && n--)
+		s = (s = strchr(s, '\n')) ? s + 1 : NULL;
+	if (!s || !*s)
+		return "(no such line)";
+	return line_with(s, "", buf, size);
+}
+
+static void test_text_example(void)
+{
+	struct pmdstat_render_opts ro = { .max_callers = 10 };
+	struct pmdstat_stats st;
+	pmdstat_out_t out;
+	char buf[512];
+	const char *t;
+
+	if (!CHECK(test_parse_str(test_example_stats, &st, NULL) == PMDSTAT_PARSE_OK))
+		return;
+	pmdstat_out_init(&out);
+	pmdstat_render_text(&out, &st, &ro);
+	t = out.buf;
+
+	/* lock probes have their own table, not the share/unshare one */
+	CHECK_STR(line_with(t, "SYMBOL", buf, sizeof(buf)),
+		  "SYMBOL            ROLE     HITS  MISSED  NESTED  OUTCOMES");
+	CHECK_STR(line_with(t, "down_read", buf, sizeof(buf)),
+		  "down_read   102    421       0");
+	CHECK_STR(line_after(t, "Lock probes", 1, buf, sizeof(buf)),
+		  "Symbol     Hits  Calls  Missed");
+	CHECK_STR(line_with(t, "up_write", buf, sizeof(buf)),
+		  "up_write    236   1200       2");
+
+	CHECK_STR(line_after(t, "Lock acquisitions", 1, buf, sizeof(buf)),
+		  "Lock      Mode   Acquired  Contended  Try ok  Try fail  Failed");
+	CHECK_STR(line_after(t, "Lock acquisitions", 2, buf, sizeof(buf)),
+		  "i_mmap    read         48          0       0         0       0");
+	CHECK_STR(line_after(t, "Lock acquisitions", 5, buf, sizeof(buf)),
+		  "vma_lock  write        96          0      20         1       0");
+
+	/* callers by wait + hold, the idle one left out, times with units */
+	CHECK_STR(line_with(t, "Callers", buf, sizeof(buf)),
+		  "Callers by total wait + hold time:");
+	CHECK_STR(line_after(t, "Callers", 1, buf, sizeof(buf)),
+		  "Caller                    Lock      Mode   Acq  Contended  Avg wait  Max wait  Total wait  |  Holds  Avg hold  Max hold  Total hold");
+	CHECK_STR(line_after(t, "Callers", 2, buf, sizeof(buf)),
+		  "hugetlb_unshare_all_pmds  i_mmap    write  140          3   50.0 us    2.0 ms      7.0 ms  |    139    1.0 us    5.0 us    139.0 us");
+	CHECK_STR(line_after(t, "Callers", 3, buf, sizeof(buf)),
+		  "huge_pmd_share            i_mmap    read    48          0    3.0 us   91.3 us    142.1 us  |     48   56.7 us    1.6 ms      2.7 ms");
+	CHECK_STR(line_after(t, "Callers", 4, buf, sizeof(buf)),
+		  "hugetlb_vmdelete_list     vma_lock  write   20          0    1.7 us   20.4 us     34.5 us  |     20  108.1 us  842.4 us      2.2 ms");
+	CHECK_STR(line_after(t, "Callers", 5, buf, sizeof(buf)), "");
+
+	/* lock histograms with their labels; the empty ones left out */
+	CHECK_STR(line_with(t, "i_mmap_wait_ns.read", buf, sizeof(buf)),
+		  "i_mmap_wait_ns.read: i_mmap_rwsem wait, read (nsecs)");
+	CHECK_STR(line_after(t, "i_mmap_wait_ns.read", 1, buf, sizeof(buf)),
+		  "     nsecs               : count     distribution");
+	CHECK_STR(line_with(t, "vma_lock_hold_ns.write", buf, sizeof(buf)),
+		  "vma_lock_hold_ns.write: hugetlb vma lock hold, write (nsecs)");
+	CHECK_STR(line_with(t, "share_i_mmap_wait_ns", buf, sizeof(buf)),
+		  "share_i_mmap_wait_ns: i_mmap_rwsem wait in huge_pmd_share (nsecs)");
+	CHECK_STR(line_with(t, "scan_vmas", buf, sizeof(buf)),
+		  "scan_vmas: VMAs scanned per huge_pmd_share (vmas)");
+	CHECK_STR(line_after(t, "scan_vmas", 1, buf, sizeof(buf)),
+		  "     vmas                : count     distribution");
+	CHECK_STR(line_after(t, "scan_vmas", 4, buf, sizeof(buf)),
+		  "         4 -> 7          : 48       |****************************************|");
+	CHECK_STR(line_after(t, "scan_vmas", 5, buf, sizeof(buf)),
+		  "count 48, avg 4 vmas, p50 5 vmas, p90 5 vmas, p99 5 vmas, max 5 vmas");
+	CHECK(strstr(t, "i_mmap_wait_ns.write") == NULL);
+	CHECK(strstr(t, "share_i_mmap_hold_ns") == NULL);
+
+	/* outliers: ranked rows, frames below each, one per line */
+	CHECK_STR(line_with(t, "Longest waits", buf, sizeof(buf)),
+		  "Longest waits since load or reset (stacks taken at acquire):");
+	CHECK_STR(line_after(t, "Longest waits", 1, buf, sizeof(buf)),
+		  "Rank     Wait  Lock      Mode   Dev:Ino   Func                   Comm/PID             CPU");
+	CHECK_STR(line_after(t, "Longest waits", 2, buf, sizeof(buf)),
+		  "   1  91.3 us  i_mmap    read   0:15:107  huge_pmd_share         pmdstat-workloa/104    0");
+	CHECK_STR(line_after(t, "Longest waits", 3, buf, sizeof(buf)),
+		  "        huge_pmd_share+0x4d/0x360");
+	CHECK_STR(line_after(t, "Longest waits", 6, buf, sizeof(buf)),
+		  "        handle_mm_fault+0x2ad/0x2d0");
+	CHECK_STR(line_after(t, "Longest waits", 7, buf, sizeof(buf)),
+		  "   2  20.4 us  vma_lock  write  0:15:116  hugetlb_vmdelete_list  a?b/105                1");
+	CHECK_STR(line_after(t, "Longest waits", 8, buf, sizeof(buf)),
+		  "        (no stack)");
+	CHECK_STR(line_with(t, "Longest holds", buf, sizeof(buf)),
+		  "Longest holds since load or reset (stacks taken at release):");
+	CHECK_STR(line_after(t, "Longest holds", 2, buf, sizeof(buf)),
+		  "   1  8.0 ms  vma_lock  read  0:15:116  hugetlb_fault  pmdstat-workloa/108    1");
+
+	/* the state of the tracking, warnings, then Totals: */
+	CHECK_STR(line_with(t, "Tracked now", buf, sizeof(buf)),
+		  "Tracked now: 0 i_mmap, 33 vma_lock; unmatched releases 6; event log: threshold 1000 us, 2 events, 1 dropped");
+	CHECK(strstr(t, "Warning: 1 events were dropped") != NULL);
+	CHECK(strstr(t, "Warning: the table of tracked locks") == NULL);
+	CHECK(strstr(t, "Totals: hits=8618") > strstr(t, "Tracked now"));
+	/* the share/unshare part is as it was */
+	CHECK_STR(line_with(t, "share_ns", buf, sizeof(buf)),
+		  "share_ns: outermost share calls, entry to return");
+	CHECK(strstr(t, "No share or unshare calls") == NULL);
+	pmdstat_out_free(&out);
+
+	/* -n caps the caller rows */
+	ro.max_callers = 2;
+	pmdstat_out_init(&out);
+	pmdstat_render_text(&out, &st, &ro);
+	CHECK_STR(line_with(out.buf, "Callers", buf, sizeof(buf)),
+		  "Callers by total wait + hold time (top 2 of 3; -n 0 shows all):");
+	CHECK_STR(line_after(out.buf, "Callers", 4, buf, sizeof(buf)), "");
+	CHECK(strstr(out.buf, "hugetlb_vmdelete_list     vma_lock") == NULL);
+	pmdstat_out_free(&out);
+	pmdstat_stats_free(&st);
+}
+
+static void test_text_interval(void)
+{
+	struct pmdstat_render_opts ro = { .interval = true };
+	struct pmdstat_stats a, d;
+	pmdstat_out_t out;
+	char buf[512];
+
+	if (!CHECK(test_parse_str(test_example_stats, &a, NULL) == PMDSTAT_PARSE_OK))
+		return;
+	/* nothing happened: no caller row, the max note, outliers still shown */
+	CHECK(pmdstat_stats_delta(&a, &a, &d) == 0);
+	pmdstat_out_init(&out);
+	pmdstat_render_text(&out, &d, &ro);
+	CHECK_STR(line_with(out.buf, "No caller", buf, sizeof(buf)),
+		  "No caller took a tracked lock in this interval.");
+	CHECK_STR(line_after(out.buf, "Lock acquisitions", 2, buf, sizeof(buf)),
+		  "i_mmap    read          0          0       0         0       0");
+	CHECK(strstr(out.buf, "(nsecs)") == NULL);	/* no lock histogram */
+	CHECK(strstr(out.buf, "   1  91.3 us") != NULL);
+	CHECK_STR(line_with(out.buf, "Tracked now", buf, sizeof(buf)),
+		  "Tracked now: 0 i_mmap, 33 vma_lock; unmatched releases 0; event log: threshold 1000 us, 0 events, 0 dropped (counts of this interval)");
+	pmdstat_out_free(&out);
+	pmdstat_stats_free(&d);
+
+	/* with callers: the max columns are since load */
+	pmdstat_out_init(&out);
+	pmdstat_render_text(&out, &a, &ro);
+	CHECK(strstr(out.buf, "Max wait and max hold are since load or reset.\n") != NULL);
+	pmdstat_out_free(&out);
+	pmdstat_stats_free(&a);
+}
+
+static void test_text_without_locks(void)
+{
+	struct pmdstat_snapshot *s = malloc(sizeof(*s));
+	struct pmdstat_stats st;
+	pmdstat_out_t out;
+
+	/* a module without lock timing: no lock section at all */
+	if (CHECK(test_parse_str("pmdstat-stats version=1\n"
+				 "kernel release=r module=m\n"
+				 "state elapsed_ns=1 resets=0 maxactive=64\n"
+				 "Totals: hits=0 missed=0 share_calls=0 attached=0 unshare_calls=0 unshared=0\n",
+				 &st, NULL) == PMDSTAT_PARSE_OK)) {
+		pmdstat_out_init(&out);
+		pmdstat_render_text(&out, &st, NULL);
+		CHECK(strstr(out.buf, "Lock") == NULL);
+		CHECK(strstr(out.buf, "No share or unshare calls since load or reset.") != NULL);
+		pmdstat_out_free(&out);
+		pmdstat_stats_free(&st);
+	}
+	/* a full snapshot renders without trouble, every table */
+	test_make_snapshot(s, SEED);
+	test_fill_locks(s, SEED, true);
+	if (CHECK(test_roundtrip(s, &st) == PMDSTAT_PARSE_OK)) {
+		pmdstat_out_init(&out);
+		pmdstat_render_text(&out, &st, NULL);
+		CHECK(!pmdstat_out_failed(&out));
+		CHECK(strstr(out.buf, "Callers by total wait + hold time:") != NULL);
+		CHECK(strstr(out.buf, "Warning: 5 caller entries did not fit") != NULL);
+		CHECK(strstr(out.buf, "  16  ") != NULL);	/* rank 16 */
+		pmdstat_out_free(&out);
+		pmdstat_stats_free(&st);
+	}
+	free(s);
+}
+
+static void test_events(void)
+{
+	struct pmdstat_render_opts ro = { .timestamp = "10:11:12" };
+	struct pmdstat_recfile f;
+	const struct json *v;
+	struct json *root;
+	pmdstat_out_t out;
+	char buf[512];
+	char *off;
+
+	if (!CHECK(pmdstat_parse_events(test_example_events, strlen(test_example_events),
+					&f, NULL) == PMDSTAT_PARSE_OK))
+		return;
+	pmdstat_out_init(&out);
+	pmdstat_render_events_text(&out, &f, NULL);
+	CHECK_STR(line_with(out.buf, "Event log", buf, sizeof(buf)),
+		  "Event log: waits and holds of at least 1000 us: 3 seen, 2 logged, 1 dropped (capacity 4096)");
+	CHECK_STR(line_with(out.buf, "#1", buf, sizeof(buf)),
+		  "#1 hold 8.0 ms  vma_lock read  dev 0:15 ino 116  func hugetlb_fault  comm pmdstat-workloa pid 108 cpu 1  at 2.588185 s after boot, stack at release");
+	CHECK_STR(line_after(out.buf, "#1", 1, buf, sizeof(buf)),
+		  "        hugetlb_fault+0x7aa/0xd30");
+	CHECK_STR(line_after(out.buf, "#1", 2, buf, sizeof(buf)),
+		  "        handle_mm_fault+0x2ad/0x2d0");
+	CHECK_STR(line_with(out.buf, "#2", buf, sizeof(buf)),
+		  "#2 wait 1.2 ms  i_mmap write  dev 0:15 ino 107  func hugetlb_unshare_all_pmds  comm a?b pid 11 cpu 0  at 2.589000 s after boot");
+	CHECK_STR(line_after(out.buf, "#2", 1, buf, sizeof(buf)), "        (no stack)");
+	CHECK(strstr(out.buf, "Warning: 1 events did not fit") != NULL);
+
+	pmdstat_out_clear(&out);
+	pmdstat_render_events_json(&out, &f, &ro);
+	CHECK(strchr(out.buf, '\n') == NULL);
+	root = json_parse(out.buf, NULL);
+	if (CHECK(root != NULL)) {
+		CHECK_U64(jnum(root, "version"), 1);
+		CHECK_U64(jnum(root, "threshold_us"), 1000);
+		CHECK_STR(jstr(root, "time"), "10:11:12");
+		check_jrecords(json_get(root, "events"), &f.rec);
+		v = json_get(root, "events");
+		CHECK(v && v->n == 2 && json_get(v->item[0], "stack")->n == 2 &&
+		      json_get(v->item[1], "stack")->n == 0);
+		v = json_get(root, "totals");
+		if (CHECK(v && v->type == J_OBJ && v->n == 4)) {
+			CHECK_U64(jnum(v, "events"), 3);
+			CHECK_U64(jnum(v, "logged"), 2);
+			CHECK_U64(jnum(v, "drops"), 1);
+			CHECK_U64(jnum(v, "capacity"), 4096);
+		}
+	}
+	json_free(root);
+	pmdstat_recfile_free(&f);
+
+	/* the log off, nothing logged */
+	off = strdup("pmdstat-events version=1 threshold_us=0\n"
+		     "Totals: events=0 logged=0 drops=0 capacity=256\n");
+	if (CHECK(pmdstat_parse_events(off, strlen(off), &f, NULL) == PMDSTAT_PARSE_OK)) {
+		pmdstat_out_clear(&out);
+		pmdstat_render_events_text(&out, &f, NULL);
+		CHECK_STR(out.buf,
+			  "Event log: off (threshold_us=0): 0 logged, 0 dropped; turn it on with: pmdstat --threshold US\n");
+		pmdstat_out_clear(&out);
+		pmdstat_render_events_json(&out, &f, NULL);
+		CHECK_STR(out.buf,
+			  "{\"version\":1,\"threshold_us\":0,\"events\":[],\"totals\":{\"events\":0,\"logged\":0,\"drops\":0,\"capacity\":256}}");
+		pmdstat_recfile_free(&f);
+	}
+	free(off);
+	pmdstat_out_free(&out);
+}
+
+static void test_live(void)
+{
+	static const char empty[] =
+		"pmdstat-live version=1\n"
+		"Totals: live=0 tracked_i_mmap=4 tracked_vma_lock=5\n";
+	struct pmdstat_recfile f;
+	const struct json *v;
+	struct json *root;
+	pmdstat_out_t out;
+	char buf[512];
+
+	if (!CHECK(pmdstat_parse_live(test_example_live, strlen(test_example_live),
+				      &f, NULL) == PMDSTAT_PARSE_OK))
+		return;
+	pmdstat_out_init(&out);
+	pmdstat_render_live_text(&out, &f, NULL);
+	/* oldest first */
+	CHECK_STR(line_after(out.buf, "State", 0, buf, sizeof(buf)),
+		  "State  Lock      Mode   Dev:Ino   Func                   Comm/PID  CPU     Age  Contended  Scan");
+	CHECK_STR(line_after(out.buf, "State", 1, buf, sizeof(buf)),
+		  "wait   vma_lock  read   0:15:116  hugetlb_fault          x/125       2  9.0 ms  no            -");
+	CHECK_STR(line_after(out.buf, "State", 2, buf, sizeof(buf)),
+		  "hold   i_mmap    write  0:15:107  hugetlb_vmdelete_list  prog/123    1  5.2 ms  yes           -");
+	CHECK_STR(line_after(out.buf, "State", 3, buf, sizeof(buf)),
+		  "share  -         -      -         huge_pmd_share         prog/124    0  1.1 us  -             3");
+	CHECK_STR(line_after(out.buf, "State", 4, buf, sizeof(buf)),
+		  "Tracked now: 1 i_mmap, 2 vma_lock");
+
+	pmdstat_out_clear(&out);
+	pmdstat_render_live_json(&out, &f, NULL);
+	root = json_parse(out.buf, NULL);
+	if (CHECK(root != NULL)) {
+		CHECK_U64(jnum(root, "version"), 1);
+		check_jrecords(json_get(root, "live"), &f.rec);
+		v = json_get(root, "live");
+		CHECK(v && v->n == 3 && !json_get(v->item[1], "lock") &&
+		      jnum(v->item[1], "scan") == 3 && jnum(v->item[0], "contended") == 1);
+		v = json_get(root, "totals");
+		CHECK(v && v->n == 3 && jnum(v, "live") == 3);
+	}
+	json_free(root);
+	pmdstat_recfile_free(&f);
+
+	if (CHECK(pmdstat_parse_live(empty, strlen(empty), &f, NULL) == PMDSTAT_PARSE_OK)) {
+		pmdstat_out_clear(&out);
+		pmdstat_render_live_text(&out, &f, NULL);
+		CHECK_STR(out.buf,
+			  "No task waits for or holds a tracked lock, or is in huge_pmd_share.\n"
+			  "Tracked now: 4 i_mmap, 5 vma_lock\n");
+		pmdstat_out_clear(&out);
+		pmdstat_render_live_json(&out, &f, NULL);
+		CHECK_STR(out.buf,
+			  "{\"version\":1,\"live\":[],\"totals\":{\"live\":0,\"tracked_i_mmap\":4,\"tracked_vma_lock\":5}}");
+		pmdstat_recfile_free(&f);
+	}
+	pmdstat_out_free(&out);
+}
+
+static void test_fmt_ns(void)
+{
+	static const struct {
+		u64 ns;
+		const char *want;
+	} cases[] = {
+		{ 0, "0 ns" }, { 999, "999 ns" }, { 1000, "1.0 us" },
+		{ 1049, "1.0 us" }, { 1050, "1.1 us" }, { 91310, "91.3 us" },
+		{ 999949, "999.9 us" }, { 999950, "1.0 ms" }, { 1575330, "1.6 ms" },
+		{ 7950520, "8.0 ms" }, { 999949999, "999.9 ms" }, { 999950000, "1.0 s" },
+		{ 61500000000ULL, "61.5 s" },
+		{ UINT64_MAX, "18446744073.7 s" },
+	};
+	char buf[PMDSTAT_DURATION_LEN];
+	size_t i;
+
+	for (i = 0; i < TAP_COUNT(cases); i++)
+		CHECK_STR(pmdstat_fmt_ns(buf, sizeof(buf), cases[i].ns), cases[i].want);
+}
+
+static void test_table(void)
+{
+	struct pmdstat_table t;
+	pmdstat_out_t out;
+	char big[600];
+
+	pmdstat_table_init(&t, "lrl");
+	pmdstat_table_cell(&t, "A");
+	pmdstat_table_cell(&t, "Num");
+	pmdstat_table_cell(&t, "Last");
+	pmdstat_table_cell(&t, "longer");
+	pmdstat_table_cell(&t, "%d", 12345);
+	pmdstat_table_cell(&t, "x");
+	pmdstat_table_line(&t, "  a line of its own, as wide as it likes");
+	memset(big, 'b', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	pmdstat_table_cell(&t, "b");
+	pmdstat_table_cell(&t, "1");
+	pmdstat_table_cell(&t, "%s", big);	/* longer than the formatting buffer */
+	pmdstat_out_init(&out);
+	pmdstat_table_print(&out, &t);
+	CHECK(!pmdstat_out_failed(&out));
+	/* the last column, left aligned, is not padded: no trailing spaces */
+	CHECK(!strncmp(out.buf,
+		       "A         Num  Last\n"
+		       "longer  12345  x\n"
+		       "  a line of its own, as wide as it likes\n"
+		       "b           1  bbbb", 97));
+	CHECK_U64(out.len, 93 + 599 + 1);
+	CHECK(out.buf[out.len - 1] == '\n' && out.buf[out.len - 2] == 'b');
+	pmdstat_table_free(&t);
+	pmdstat_out_free(&out);
+}
+
+static const struct tap_test tests[] = {
+	TAP_TEST(test_json_example),
+	TAP_TEST(test_json_snapshots),
+	TAP_TEST(test_json_without_locks),
+	TAP_TEST(test_text_example),
+	TAP_TEST(test_text_interval),
+	TAP_TEST(test_text_without_locks),
+	TAP_TEST(test_events),
+	TAP_TEST(test_live),
+	TAP_TEST(test_fmt_ns),
+	TAP_TEST(test_table),
+};
+
+int main(void)
+{
+	return tap_run(tests, TAP_COUNT(tests));
+}
