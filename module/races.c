@@ -47,7 +47,7 @@ MODULE_PARM_DESC(inject_share_delay_us,
 static DEFINE_RAW_SPINLOCK(pmdstat_races_lock);
 static struct pmdstat_shadow *pmdstat_shadow;
 static atomic64_t pmdstat_violations[PMDSTAT_NR_VIOLATIONS];
-static atomic64_t pmdstat_overlaps, pmdstat_unverified;
+static atomic64_t pmdstat_overlaps, pmdstat_unverified, pmdstat_checked;
 
 struct pmdstat_vrec {
 	u64 at_ns;
@@ -259,6 +259,8 @@ void pmdstat_races_unshare_end(struct pmdstat_unshare_ctx *u, int ret,
 	vl = vma_lock_state(u, &in_split);
 	if (vl == PMDSTAT_UNKNOWN)
 		atomic64_inc(&pmdstat_unverified);
+	else if (immap != PMDSTAT_UNKNOWN)
+		atomic64_inc(&pmdstat_checked);	/* both rules were checked */
 	pmdstat_races_report(pmdstat_rule_unshare(ret, immap, vl, in_split),
 			     caller, 0, in_split ? "unshare in hugetlb_split" : "unshare");
 }
@@ -371,6 +373,7 @@ void pmdstat_races_reset(void)
 		atomic64_set(&pmdstat_violations[i], 0);
 	atomic64_set(&pmdstat_overlaps, 0);
 	atomic64_set(&pmdstat_unverified, 0);
+	atomic64_set(&pmdstat_checked, 0);
 	raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
 	pmdstat_nr_vlog = 0;
 	pmdstat_vlog_drops = 0;
@@ -397,6 +400,7 @@ void pmdstat_races_fill(struct pmdstat_snapshot *s)
 		s->violations[i] = atomic64_read(&pmdstat_violations[i]);
 	s->overlaps = atomic64_read(&pmdstat_overlaps);
 	s->unverified = atomic64_read(&pmdstat_unverified);
+	s->checked_unshares = atomic64_read(&pmdstat_checked);
 	s->inject_delay_us = pmdstat_inject_share_delay_us;
 	v = kmalloc_array(PMDSTAT_MAX_RACE_LOG, sizeof(*v), GFP_KERNEL);
 	o = kmalloc_array(PMDSTAT_MAX_RACE_LOG, sizeof(*o), GFP_KERNEL);

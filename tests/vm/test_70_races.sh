@@ -39,5 +39,7 @@ pmdstat-contend -f 3 -d 2 > /dev/null 2>&1
 snap /tmp/racefree.stats
 check_gt "race-free workloads unshared tables" "$(total_val /tmp/racefree.stats unshared)" 0
 check_eq "race-free workloads: zero violations" "$(vtotal /tmp/racefree.stats)" 0
+check_eq "the lock rules were checked at every unshare that returned 1" \
+	"$(racev /tmp/racefree.stats checked_unshares)" "$(total_val /tmp/racefree.stats unshared)"
 diag "$(grep -E '^(races|violations) ' /tmp/racefree.stats | tr '\n' ' ')"
 grep '^violation ' /tmp/racefree.stats | head -n 3 | cut -c1-300 | sed 's/^/# /'
