@@ -8,8 +8,8 @@
 
 #define BIT_V(v) (1U << (v))
 
-_Static_assert(PMDSTAT_NR_VIOLATIONS == PMDSTAT_NR_VKINDS,
-	       "snapshot.h PMDSTAT_NR_VKINDS must match enum pmdstat_violation");
+static_assert(PMDSTAT_NR_VIOLATIONS == PMDSTAT_NR_VKINDS,
+	      "snapshot.h PMDSTAT_NR_VKINDS must match enum pmdstat_violation");
 
 static const char *const violation_names[PMDSTAT_NR_VIOLATIONS] = {
 	[PMDSTAT_V_STRAY_REF] = "stray_ref",

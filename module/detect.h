@@ -14,10 +14,10 @@ enum pmdstat_violation {
 	PMDSTAT_V_STRAY_REF,		/* page_count above what sharing explains */
 	PMDSTAT_V_SHADOW_MISMATCH,	/* kernel share count != shadow count */
 	PMDSTAT_V_NEGATIVE,		/* a share count below zero */
-	PMDSTAT_V_UNSHARE_NO_IMMAP,	/* unshare returned 1, i_mmap_rwsem not write-held by the task */
-	PMDSTAT_V_UNSHARE_NO_VMALOCK,	/* unshare returned 1, vma lock not write-held by the task */
-	PMDSTAT_V_SHARE_NO_IMMAP,	/* share scanned without i_mmap_rwsem read-held by the task */
-	PMDSTAT_V_RECURSION,		/* task asked for a tracked rwsem it already holds */
+	PMDSTAT_V_UNSHARE_NO_IMMAP,	/* unshare ret 1, i_mmap_rwsem not write-held */
+	PMDSTAT_V_UNSHARE_NO_VMALOCK,	/* unshare ret 1, vma lock not write-held */
+	PMDSTAT_V_SHARE_NO_IMMAP,	/* share scanned, i_mmap_rwsem not read-held */
+	PMDSTAT_V_RECURSION,		/* task asked for a tracked rwsem it holds */
 	PMDSTAT_NR_VIOLATIONS,
 };
 
@@ -72,8 +72,10 @@ unsigned int pmdstat_rule_unshare(int ret, int immap_write_held,
 /* Rule of huge_pmd_share(): i_mmap_rwsem read-held while it scans. */
 unsigned int pmdstat_rule_share(int immap_read_held);
 
-/* A blocking request for a lock the task already holds deadlocks (or
- * can, behind a waiting writer). */
+/*
+ * A blocking request for a lock the task already holds deadlocks (or can,
+ * behind a waiting writer).
+ */
 unsigned int pmdstat_rule_acquire(bool already_held, bool trylock);
 
 #endif /* PMDSTAT_DETECT_H */

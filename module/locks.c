@@ -223,8 +223,8 @@ static inline unsigned int inflight_hash(void)
 }
 
 int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
-			  unsigned int kind, unsigned int mode,
-			  unsigned long caller)
+			   unsigned int kind, unsigned int mode,
+			   unsigned long caller)
 {
 	unsigned int h = inflight_hash(), i;
 
@@ -260,7 +260,7 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 NOKPROBE_SYMBOL(pmdstat_inflight_alloc);
 
 struct pmdstat_inflight *pmdstat_inflight_find(unsigned long lock,
-					      unsigned int state)
+					       unsigned int state)
 {
 	unsigned int h = inflight_hash(), i;
 
@@ -395,7 +395,7 @@ static void pmdstat_note(unsigned int what, const struct pmdstat_inflight *r,
 	ev.kind = r->kind;
 	ev.mode = r->mode;
 	ev.ns = ns;
-	ev.at_ns = ktime_get_ns();
+	ev.at_ns = ktime_get_boot_fast_ns();
 	ev.caller = r->caller;
 	ev.pid = task_pid_nr(current);
 	ev.cpu = smp_processor_id();
@@ -550,7 +550,7 @@ static int lp_acq_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 				     "write request while holding" :
 				     "read request while holding");
 	c->rec = pmdstat_inflight_alloc(sem, ST_WAIT, kind, lp->mode,
-				return_address(regs));
+					return_address(regs));
 	return c->rec < 0;
 }
 
@@ -722,7 +722,8 @@ static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
 				/* the scan must run under i_mmap_rwsem (read) */
 				r->checked = 1;
 				h = pmdstat_inflight_find(r->aux2, ST_HOLD);
-				pmdstat_races_report(pmdstat_rule_share(h ? PMDSTAT_YES : PMDSTAT_NO),
+				pmdstat_races_report(pmdstat_rule_share(h ? PMDSTAT_YES :
+									PMDSTAT_NO),
 						     pmdstat_share_lo + 1,
 						     return_address(regs),
 						     "scan without i_mmap_rwsem");
@@ -830,30 +831,65 @@ int pmdstat_locks_set_threshold(unsigned long us)
 
 /* ---- snapshot ---------------------------------------------------------- */
 
-static void pmdstat_symbolize(char *buf, size_t len, unsigned long addr)
-{
-	/* the function that made the call: addr - 1 is inside it */
-	snprintf(buf, len, "%ps", (void *)(addr - 1));
-}
-
 /*
  * Make text safe for the key=value format: a task can name itself anything,
- * so every byte that is not a visible ASCII character, or is '=' or ',',
- * becomes '?'.
+ * so every byte that is not a visible ASCII character, or is '=', becomes
+ * '?'.
  */
-static void pmdstat_sanitize(char *p)
+void pmdstat_sanitize(char *p)
 {
 	for (; *p; p++)
 		if (*p <= ' ' || *p > '~' || *p == '=')
 			*p = '?';
 }
 
+/*
+ * The function that made a call returning to @addr (addr - 1 is inside it),
+ * or "?": an address without a symbol is never printed.
+ */
+void pmdstat_symbolize(char *buf, size_t len, unsigned long addr)
+{
+	if (!addr) {
+		strscpy(buf, "?", len);
+		return;
+	}
+	snprintf(buf, len, "%ps", (void *)(addr - 1));
+	if (!strncmp(buf, "0x", 2))
+		strscpy(buf, "?", len);
+	pmdstat_sanitize(buf);
+}
+
+/*
+ * "f+0x1/0x20,g+0x2/0x40": whole frames only, "?" for a frame without a
+ * symbol, the " [module]" suffix dropped.
+ */
+void pmdstat_stack_text(char *buf, size_t len, const unsigned long *stack,
+			unsigned int n)
+{
+	char frame[KSYM_SYMBOL_LEN];
+	size_t off = 0, fl;
+	unsigned int i;
+	char *sp;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		snprintf(frame, sizeof(frame), "%pB", (void *)stack[i]);
+		if (!strncmp(frame, "0x", 2))
+			strscpy(frame, "?", sizeof(frame));
+		sp = strchr(frame, ' ');
+		if (sp)
+			*sp = '\0';
+		pmdstat_sanitize(frame);
+		fl = strlen(frame) + (i ? 1 : 0);
+		if (off + fl + 1 > len)
+			break;
+		off += scnprintf(buf + off, len - off, "%s%s", i ? "," : "", frame);
+	}
+}
+
 static void pmdstat_event_to_snap(struct pmdstat_snap_event *d,
 				  const struct pmdstat_event *e)
 {
-	size_t off = 0;
-	unsigned int i;
-
 	d->what = e->what;
 	d->kind = e->kind;
 	d->mode = e->mode;
@@ -867,12 +903,7 @@ static void pmdstat_event_to_snap(struct pmdstat_snap_event *d,
 	pmdstat_symbolize(d->func, sizeof(d->func), e->caller);
 	strscpy(d->comm, e->comm, sizeof(d->comm));
 	pmdstat_sanitize(d->comm);
-	pmdstat_sanitize(d->func);
-	d->stack[0] = '\0';
-	for (i = 0; i < e->nr_stack && off < sizeof(d->stack) - 1; i++)
-		off += scnprintf(d->stack + off, sizeof(d->stack) - off, "%s%pB",
-				 i ? "," : "", (void *)e->stack[i]);
-	pmdstat_sanitize(d->stack);
+	pmdstat_stack_text(d->stack, sizeof(d->stack), e->stack, e->nr_stack);
 }
 
 static void pmdstat_fill_callers(struct pmdstat_snapshot *s)

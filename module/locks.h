@@ -80,6 +80,11 @@ struct pmdstat_inflight *pmdstat_inflight_find(unsigned long lock,
 					       unsigned int state);
 void pmdstat_inflight_free(struct pmdstat_inflight *r);
 
+void pmdstat_sanitize(char *p);
+void pmdstat_symbolize(char *buf, size_t len, unsigned long addr);
+void pmdstat_stack_text(char *buf, size_t len, const unsigned long *stack,
+			unsigned int n);
+
 int pmdstat_locks_init(void);
 void pmdstat_locks_exit(void);
 void pmdstat_locks_reset(void);

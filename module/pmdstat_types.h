@@ -11,6 +11,7 @@
 
 #ifdef __KERNEL__
 #include <linux/types.h>
+#include <linux/build_bug.h>
 #include <linux/bitops.h>
 #include <linux/string.h>
 #include <linux/seq_file.h>
@@ -23,6 +24,7 @@ static inline unsigned int pmdstat_fls64(u64 v)
 	return fls64(v);
 }
 #else
+#include <assert.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <string.h>

@@ -99,7 +99,10 @@ static int pmdstat_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		if (vma && vma->vm_file)
 			mapping = vma->vm_file->f_mapping;
 	} else if (site->file_arg >= 0) {
-		mapping = ((struct file *)regs_get_kernel_argument(regs, site->file_arg))->f_mapping;
+		struct file *file = (struct file *)
+			regs_get_kernel_argument(regs, site->file_arg);
+
+		mapping = file->f_mapping;
 		pmdstat_track_mapping(mapping);
 	}
 	if (mapping)

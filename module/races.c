@@ -92,7 +92,7 @@ void pmdstat_races_report(unsigned int v, unsigned long caller,
 	if (!v)
 		return;
 	memset(&rec, 0, sizeof(rec));
-	rec.at_ns = ktime_get_ns();
+	rec.at_ns = ktime_get_boot_fast_ns();
 	rec.caller = caller;
 	rec.pid = task_pid_nr(current);
 	rec.cpu = smp_processor_id();
@@ -124,6 +124,7 @@ void pmdstat_races_report(unsigned int v, unsigned long caller,
 		raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
 	}
 }
+
 NOKPROBE_SYMBOL(pmdstat_races_report);
 
 /* ---- share counts ------------------------------------------------------ */
@@ -153,6 +154,7 @@ void pmdstat_races_share_observe(unsigned long pudp)
 	if (v)
 		pmdstat_races_report(v, 0, 0, "at share");
 }
+
 NOKPROBE_SYMBOL(pmdstat_races_share_observe);
 
 void pmdstat_races_unshare_begin(struct pmdstat_unshare_ctx *u, void *ptep)
@@ -172,11 +174,13 @@ void pmdstat_races_unshare_begin(struct pmdstat_unshare_ctx *u, void *ptep)
 	v = pmdstat_shadow_unshare_begin(pmdstat_shadow, u->table, u->k, refs, expect);
 	raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
 	if (v) {
-		snprintf(detail, sizeof(detail), "share_count=%lld,page_count=%lld,expected_refs=%lld",
+		snprintf(detail, sizeof(detail),
+			 "share_count=%lld,page_count=%lld,expected_refs=%lld",
 			 u->k, refs, expect);
 		pmdstat_races_report(v, 0, 0, detail);
 	}
 }
+
 NOKPROBE_SYMBOL(pmdstat_races_unshare_begin);
 
 /* Is the vma lock of the vma being unshared write-held by this task? */
@@ -199,6 +203,7 @@ static int vma_lock_state(struct pmdstat_unshare_ctx *u, bool *in_split)
 		return PMDSTAT_UNKNOWN;
 	return pmdstat_rwsem_write_held_by_current(sem);
 }
+
 NOKPROBE_SYMBOL(vma_lock_state);
 
 static void pmdstat_overlap(struct pmdstat_unshare_ctx *u, unsigned long caller)
@@ -216,7 +221,7 @@ static void pmdstat_overlap(struct pmdstat_unshare_ctx *u, unsigned long caller)
 		    READ_ONCE(r->state) != ST_SHARE || READ_ONCE(r->aux2) != u->immap)
 			continue;
 		memset(&rec, 0, sizeof(rec));
-		rec.at_ns = ktime_get_ns();
+		rec.at_ns = ktime_get_boot_fast_ns();
 		rec.share_age_ns = now - min(now, READ_ONCE(r->t0));
 		rec.share_pid = r->pid;
 		rec.share_cpu = r->cpu;
@@ -234,6 +239,7 @@ static void pmdstat_overlap(struct pmdstat_unshare_ctx *u, unsigned long caller)
 		raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
 	}
 }
+
 NOKPROBE_SYMBOL(pmdstat_overlap);
 
 void pmdstat_races_unshare_end(struct pmdstat_unshare_ctx *u, int ret,
@@ -264,6 +270,7 @@ void pmdstat_races_unshare_end(struct pmdstat_unshare_ctx *u, int ret,
 	pmdstat_races_report(pmdstat_rule_unshare(ret, immap, vl, in_split),
 			     caller, 0, in_split ? "unshare in hugetlb_split" : "unshare");
 }
+
 NOKPROBE_SYMBOL(pmdstat_races_unshare_end);
 
 /* ---- the callers of unshare that tell which vma it works on ----------- */
@@ -303,6 +310,7 @@ static int ctx_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		  (u8)regs_get_kernel_argument(regs, cp->take_locks_arg);
 	return 0;
 }
+
 NOKPROBE_SYMBOL(ctx_entry);
 
 static int ctx_return(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -314,6 +322,7 @@ static int ctx_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		pmdstat_inflight_free(r);
 	return 0;
 }
+
 NOKPROBE_SYMBOL(ctx_return);
 
 int pmdstat_races_init(void)
@@ -382,18 +391,11 @@ void pmdstat_races_reset(void)
 	raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
 }
 
-static void sanitize(char *p)
-{
-	for (; *p; p++)
-		if (*p <= ' ' || *p > '~' || *p == '=')
-			*p = '?';
-}
-
 void pmdstat_races_fill(struct pmdstat_snapshot *s)
 {
 	struct pmdstat_vrec *v;
 	struct pmdstat_orec *o;
-	unsigned int i, j, nv, no;
+	unsigned int i, nv, no;
 	unsigned long flags;
 
 	for (i = 0; i < PMDSTAT_NR_VIOLATIONS; i++)
@@ -419,26 +421,17 @@ void pmdstat_races_fill(struct pmdstat_snapshot *s)
 	s->nr_vlog = nv;
 	for (i = 0; i < nv; i++) {
 		struct pmdstat_snap_violation *d = &s->vlog[i];
-		size_t off = 0;
 
 		d->kind = v[i].kind;
 		d->at_ns = v[i].at_ns;
 		d->pid = v[i].pid;
 		d->cpu = v[i].cpu;
 		strscpy(d->comm, v[i].comm, sizeof(d->comm));
-		sanitize(d->comm);
-		if (v[i].caller)
-			snprintf(d->func, sizeof(d->func), "%ps", (void *)(v[i].caller - 1));
-		else
-			strscpy(d->func, "?", sizeof(d->func));
-		sanitize(d->func);
+		pmdstat_sanitize(d->comm);
+		pmdstat_symbolize(d->func, sizeof(d->func), v[i].caller);
 		strscpy(d->detail, v[i].detail[0] ? v[i].detail : "none", sizeof(d->detail));
-		sanitize(d->detail);
-		d->stack[0] = '\0';
-		for (j = 0; j < v[i].nr_stack && off < sizeof(d->stack) - 1; j++)
-			off += scnprintf(d->stack + off, sizeof(d->stack) - off, "%s%pB",
-					 j ? "," : "", (void *)v[i].stack[j]);
-		sanitize(d->stack);
+		pmdstat_sanitize(d->detail);
+		pmdstat_stack_text(d->stack, sizeof(d->stack), v[i].stack, v[i].nr_stack);
 	}
 	s->nr_olog = no;
 	for (i = 0; i < no; i++) {
@@ -452,10 +445,9 @@ void pmdstat_races_fill(struct pmdstat_snapshot *s)
 		d->unshare_cpu = o[i].unshare_cpu;
 		strscpy(d->share_comm, o[i].share_comm, sizeof(d->share_comm));
 		strscpy(d->unshare_comm, o[i].unshare_comm, sizeof(d->unshare_comm));
-		sanitize(d->share_comm);
-		sanitize(d->unshare_comm);
-		snprintf(d->func, sizeof(d->func), "%ps", (void *)(o[i].caller - 1));
-		sanitize(d->func);
+		pmdstat_sanitize(d->share_comm);
+		pmdstat_sanitize(d->unshare_comm);
+		pmdstat_symbolize(d->func, sizeof(d->func), o[i].caller);
 	}
 out:
 	kfree(v);
