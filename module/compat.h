@@ -65,6 +65,50 @@ static inline int pmdstat_rwsem_write_held_by_current(struct rw_semaphore *sem)
 #endif
 }
 
+/*
+ * Is @task in cgroup v2 @id or below it?  743210386c03 "cgroup: use
+ * cgrp->kn->id as the cgroup ID" (v5.5) made cgroup_id() the kernfs id,
+ * which is the inode number userspace sees.
+ */
+#ifdef HAVE_CGROUP_ID
+#include <linux/cgroup.h>
+
+static inline bool pmdstat_task_in_cgroup(struct task_struct *task, u64 id)
+{
+	struct cgroup *cgrp;
+	bool in = false;
+
+	rcu_read_lock();
+	for (cgrp = task_dfl_cgroup(task); cgrp; cgrp = cgroup_parent(cgrp))
+		if (cgroup_id(cgrp) == id) {
+			in = true;
+			break;
+		}
+	rcu_read_unlock();
+	return in;
+}
+
+static inline int pmdstat_cgroup_exists(u64 id)
+{
+	struct cgroup *cgrp = cgroup_get_from_id(id);
+
+	if (IS_ERR_OR_NULL(cgrp))
+		return cgrp ? PTR_ERR(cgrp) : -ENOENT;
+	cgroup_put(cgrp);
+	return 0;
+}
+#else
+static inline bool pmdstat_task_in_cgroup(struct task_struct *task, u64 id)
+{
+	return false;
+}
+
+static inline int pmdstat_cgroup_exists(u64 id)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
 /* Names of huge_pmd_unshare()'s C arguments, in register order. */
 #ifdef HAVE_HUGE_PMD_UNSHARE_TLB
 /* 8ce720d5bd91: the mmu_gather replaced the mm as first argument */

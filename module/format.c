@@ -101,6 +101,7 @@ static void format_probe(pmdstat_out_t *out, const struct pmdstat_snap_site *p)
 		pmdstat_printf(out, " ret1=%llu ret0=%llu",
 			       (unsigned long long)st->out[PMDSTAT_OUT_UNSHARE_RET1],
 			       (unsigned long long)st->out[PMDSTAT_OUT_UNSHARE_RET0]);
+	kv(out, "filtered", st->filtered);
 	pmdstat_printf(out, " reads=%s\n", p->reads[0] ? p->reads : "none");
 }
 
@@ -251,10 +252,13 @@ void pmdstat_format(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 	pmdstat_printf(out, "pmdstat-stats version=%d\n", PMDSTAT_FORMAT_VERSION);
 	pmdstat_printf(out, "kernel release=%s module=%s\n", s->release,
 		       s->module_version);
-	pmdstat_printf(out, "state elapsed_ns=%llu resets=%llu maxactive=%llu\n",
-		       (unsigned long long)s->elapsed_ns,
-		       (unsigned long long)s->resets,
-		       (unsigned long long)s->maxactive);
+	pmdstat_printf(out, "state");
+	kv(out, "elapsed_ns", s->elapsed_ns);
+	kv(out, "resets", s->resets);
+	kv(out, "maxactive", s->maxactive);
+	kv(out, "filter_tgid", s->filter_tgid);
+	kv(out, "filter_cgroup", s->filter_cgroup);
+	pmdstat_printf(out, "\n");
 	pmdstat_printf(out, "layout");
 	kv(out, "vm_file", s->off_vm_file);
 	kv(out, "f_mapping", s->off_f_mapping);

@@ -34,6 +34,7 @@
 #include "compat.h"
 #include "locks.h"
 #include "pmdstat.h"
+#include "filter.h"
 #include "races.h"
 
 /* ---- tracked locks -------------------------------------------------- */
@@ -539,8 +540,8 @@ static int lp_acq_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	lk->probe[idx].calls++;
 	kind = pmdstat_tracked_kind(sem, NULL);
-	if (kind < 0)
-		return 1;	/* untracked: no return probe */
+	if (kind < 0 || pmdstat_filtered_out())
+		return 1;	/* untracked or filtered out: no return probe */
 	lk->probe[idx].hits++;
 	/* before it blocks: does this task already hold it? */
 	if (lp->op == LP_ACQ && pmdstat_inflight_find(sem, ST_HOLD))
@@ -653,7 +654,7 @@ static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
 	switch (lp->op) {
 	case LP_REL:
 	case LP_DOWNGRADE:
-		if (pmdstat_tracked_kind(arg, NULL) < 0)
+		if (pmdstat_tracked_kind(arg, NULL) < 0 || pmdstat_filtered_out())
 			return 0;
 		lk->probe[idx].hits++;
 		r = pmdstat_inflight_find(arg, ST_HOLD);

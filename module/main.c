@@ -22,6 +22,7 @@
 #include <linux/utsname.h>
 #include "compat.h"
 #include "pmdstat.h"
+#include "filter.h"
 #include "races.h"
 
 static unsigned int maxactive;
@@ -67,6 +68,7 @@ static void pmdstat_fill(struct pmdstat_snapshot *s)
 			const struct pmdstat_site_stats *src = &pc->site[i];
 
 			d->hits += READ_ONCE(src->hits);
+			d->filtered += READ_ONCE(src->filtered);
 			d->nested += READ_ONCE(src->nested);
 			for (r = 0; r < PMDSTAT_NR_OUTCOMES; r++)
 				d->out[r] += READ_ONCE(src->out[r]);
@@ -80,6 +82,7 @@ static void pmdstat_fill(struct pmdstat_snapshot *s)
 	}
 	pmdstat_locks_fill(s);
 	pmdstat_races_fill(s);
+	pmdstat_filter_fill(s);
 }
 
 static void pmdstat_reset(void)
@@ -147,6 +150,7 @@ static ssize_t pmdstat_control_write(struct file *file, const char __user *ubuf,
 {
 	char buf[PMDSTAT_CMD_MAX];
 	char *cmd;
+	int err;
 
 	if (len >= sizeof(buf)) {
 		pr_warn_ratelimited("control: command too long (%zu bytes, at most %d); accepted: reset\n",
@@ -171,7 +175,10 @@ static ssize_t pmdstat_control_write(struct file *file, const char __user *ubuf,
 		}
 		return len;
 	}
-	pr_warn_ratelimited("control: unknown command '%s'; accepted: reset, threshold_us=N\n",
+	err = pmdstat_filter_command(cmd);
+	if (err <= 0)
+		return err ? err : len;
+	pr_warn_ratelimited("control: unknown command '%s'; accepted: reset, threshold_us=N, filter_tgid=PID, filter_cgroup=ID, filter=none\n",
 			    cmd);
 	return -EINVAL;
 }

@@ -27,6 +27,7 @@
 #include "compat.h"
 #include "decode.h"
 #include "pmdstat.h"
+#include "filter.h"
 #include "races.h"
 
 struct pmdstat_site pmdstat_sites[PMDSTAT_MAX_SITES];
@@ -86,6 +87,10 @@ static int pmdstat_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct vm_area_struct *vma;
 	struct task_struct **active;
 
+	if (pmdstat_filtered_out()) {
+		pc->site[idx].filtered++;
+		return 1;	/* not recorded: no return probe */
+	}
 	pc->site[idx].hits++;
 	c->cpu = smp_processor_id();
 	c->rec = -1;

@@ -34,6 +34,7 @@ enum pmdstat_outcome {
 /* Counters of one probe site (per CPU in the module). */
 struct pmdstat_site_stats {
 	u64 hits;
+	u64 filtered;	/* calls by tasks outside the filter: not recorded */
 	u64 nested;
 	u64 out[PMDSTAT_NR_OUTCOMES];
 	struct pmdstat_hist lat;
@@ -166,6 +167,8 @@ struct pmdstat_snapshot {
 	u64 elapsed_ns;
 	u64 resets;
 	u64 maxactive;
+	u64 filter_tgid;	/* 0: none */
+	u64 filter_cgroup;	/* 0: none */
 	/* structure offsets (not pointers), for tracers that need addresses */
 	u64 off_vm_file;
 	u64 off_f_mapping;
