@@ -11,7 +11,10 @@
  * i_mmap_rwsem (read) and finds nothing to share.  One hugepage is used in
  * all; VMAS page-table pages; VMAS GiB of address space (MAP_NORESERVE).
  *
- * Usage: pmdstat-scan -v VMAS     (1..512)
+ * Usage: pmdstat-scan -v VMAS [-w SECS]
+ *   -v  VMAs, 1..512
+ *   -w  after mapping, print "ready pid=PID" and wait SECS (0..600) before
+ *       faulting: time to attach a tracer to this one process
  * Prints: result vmas=V share_calls=V scan_each=V
  * Exit: 0 ok, 1 failure, 2 bad arguments, 4 no free hugepage.
  */
@@ -29,18 +32,27 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: pmdstat-scan -v VMAS   (1..512 VMAs of one hugetlb file, none can share)\n"
-		"example: pmdstat-scan -v 512\n");
+	fprintf(f, "usage: pmdstat-scan -v VMAS [-w SECS]   (1..512 VMAs of one hugetlb file, none can share)\n"
+		"example: pmdstat-scan -v 512\n"
+		"         pmdstat-scan -v 8 -w 2    # wait 2 s after mapping, then fault\n");
 }
 
 int main(int argc, char **argv)
 {
-	long vmas = 0, k;
+	long vmas = 0, wait = 0, k;
 	char *end, *res, *base;
 	int fd, opt;
 
-	while ((opt = getopt(argc, argv, "v:h")) != -1) {
+	while ((opt = getopt(argc, argv, "v:w:h")) != -1) {
 		switch (opt) {
+		case 'w':
+			errno = 0;
+			wait = strtol(optarg, &end, 10);
+			if (errno || *end || wait < 0 || wait > 600) {
+				fprintf(stderr, "pmdstat-scan: -w %s: give 0..600 seconds\n", optarg);
+				return 2;
+			}
+			break;
 		case 'v':
 			errno = 0;
 			vmas = strtol(optarg, &end, 10);
@@ -81,6 +93,11 @@ int main(int argc, char **argv)
 			perror("pmdstat-scan: mmap");
 			return 1;
 		}
+	}
+	if (wait) {
+		printf("ready pid=%d\n", (int)getpid());
+		fflush(stdout);
+		sleep(wait);
 	}
 	/* file offset 1 GiB - 2 MiB is mapped by every VMA */
 	for (k = 0; k < vmas; k++) {
