@@ -51,7 +51,8 @@ struct pmdstat_kvs {
 };
 
 /*
- * Lines of one record kind (lock, caller, outlier, event, live): each
+ * Lines of one record kind (lock, caller, outlier, violation, overlap,
+ * event, live): each
  * line's key=value tokens, in file order, every key kept.
  */
 struct pmdstat_records {
@@ -104,6 +105,11 @@ struct pmdstat_stats {
 	struct pmdstat_records callers;		/* "caller" lines */
 	struct pmdstat_records outliers;	/* "outlier" lines */
 	struct pmdstat_kvs lock_state;		/* the "locks" line */
+	/* race and lock-rule detector; all empty for a module without it */
+	struct pmdstat_kvs races;		/* the "races" line */
+	struct pmdstat_kvs violations;		/* the "violations" line: count by kind */
+	struct pmdstat_records violation_log;	/* "violation" lines */
+	struct pmdstat_records overlap_log;	/* "overlap" lines */
 };
 
 /*
@@ -189,6 +195,10 @@ int pmdstat_stats_dup(const struct pmdstat_stats *src, struct pmdstat_stats *dst
  * hold_max_ns, taken from b; the locks line subtracts its counters and
  * takes tracked_i_mmap, tracked_vma_lock and threshold_us from b; outliers
  * and layout are b's.
+ *
+ * Races: the races line subtracts its counters and takes shadow_tables
+ * and inject_delay_us from b; the violations line subtracts every count;
+ * violation and overlap lines are b's.
  *
  * If the counters were zeroed in between (resets changed, or elapsed_ns went
  * back: module reloaded), d is b's counts since then, with resets as b - a.

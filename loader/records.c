@@ -4,7 +4,8 @@
  * (every key, in file order) after checking the keys version 1 defines.
  * One table per line kind says which keys are required and of what type,
  * which keys name a line (no two lines alike), and how a delta treats it.
- * The stats file has layout, lock, caller, outlier and locks lines; the
+ * The stats file has layout, lock, caller, outlier and locks lines, and
+ * the race detector's races, violations, violation and overlap lines; the
  * events and live files are nothing but a header, records and Totals:.
  */
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "detect.h"
 #include "parse.h"
 #include "parse_priv.h"
 
@@ -88,6 +90,25 @@ static const struct field locks_fields[] = {
 	NUM("events"), NUM("event_drops"), NUM("threshold_us"),
 };
 
+static const struct field races_fields[] = {
+	NUM("overlaps"), NUM("checked_unshares"), NUM("unverified_vma_lock"),
+	NUM("shadow_tables"), NUM("shadow_full"), NUM("log_drops"),
+	NUM("inject_delay_us"),
+};
+
+/* kind: a name of pmdstat_violation_name(), or one of a later module */
+static const struct field violation_fields[] = {
+	NUM("rank"), STR("kind"), STR("comm"), NUM("pid"), NUM("cpu"),
+	STR("func"), NUM("at_ns"), STR("detail"),
+	{ .key = "stack", .type = FT_LIST },
+};
+
+static const struct field overlap_fields[] = {
+	NUM("rank"), NUM("at_ns"), NUM("share_pid"), STR("share_comm"),
+	NUM("share_cpu"), NUM("share_age_ns"), NUM("unshare_pid"),
+	STR("unshare_comm"), NUM("unshare_cpu"), STR("unshare_func"),
+};
+
 /* a wait or hold has lock, mode, dev, ino, contended; a share has scan */
 static const struct field live_fields[] = {
 	CHOICE("state", live_states),
@@ -109,9 +130,13 @@ static const char *const outlier_ident[] = { "what", "rank", NULL };
 static const char *const locks_keep[] = {
 	"tracked_i_mmap", "tracked_vma_lock", "threshold_us", NULL,
 };
+static const char *const races_keep[] = { "shadow_tables", "inject_delay_us", NULL };
+static const char *const rank_ident[] = { "rank", NULL };
 
 static enum pmdstat_parse_code check_live(struct parser *p,
 					  const struct pmdstat_kvs *kvs);
+static enum pmdstat_parse_code check_violations(struct parser *p,
+						const struct pmdstat_kvs *kvs);
 
 #define FIELDS(f)	.field = f, .nr_fields = ARRAY_SIZE(f)
 
@@ -126,6 +151,15 @@ static const struct schema stats_schemas[] = {
 	  .newer = true, .off = offsetof(struct pmdstat_stats, outliers) },
 	{ .keyword = "locks", FIELDS(locks_fields), .single = true,
 	  .keep = locks_keep, .off = offsetof(struct pmdstat_stats, lock_state) },
+	{ .keyword = "races", FIELDS(races_fields), .single = true,
+	  .keep = races_keep, .off = offsetof(struct pmdstat_stats, races) },
+	/* a count per kind: the fields are the module's kind names */
+	{ .keyword = "violations", .single = true, .check = check_violations,
+	  .off = offsetof(struct pmdstat_stats, violations) },
+	{ .keyword = "violation", FIELDS(violation_fields), .ident = rank_ident,
+	  .newer = true, .off = offsetof(struct pmdstat_stats, violation_log) },
+	{ .keyword = "overlap", FIELDS(overlap_fields), .ident = rank_ident,
+	  .newer = true, .off = offsetof(struct pmdstat_stats, overlap_log) },
 };
 
 static const struct schema event_schema = {
@@ -245,6 +279,23 @@ static enum pmdstat_parse_code check_live(struct parser *p,
 					  "'live' line of state=%s has no %s=",
 					  state, lock_keys[i]);
 	return PMDSTAT_PARSE_OK;
+}
+
+/*
+ * Every kind of pmdstat_violation_name() is required; a key it does not
+ * know is a kind of a later module: a count all the same.
+ */
+static enum pmdstat_parse_code check_violations(struct parser *p,
+						const struct pmdstat_kvs *kvs)
+{
+	enum pmdstat_parse_code rc = PMDSTAT_PARSE_OK;
+	size_t i;
+
+	for (i = 0; !rc && i < PMDSTAT_NR_VIOLATIONS; i++)
+		rc = parse_need_u64(p, kvs, pmdstat_violation_name((unsigned int)i), NULL);
+	for (i = 0; !rc && i < kvs->nr; i++)
+		rc = parse_need_u64(p, kvs, kvs->kv[i].key, NULL);
+	return rc;
 }
 
 /* Do a and b have the same values for every key of ident? */

@@ -269,6 +269,7 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 		pmdstat_printf(out, "\nNo share or unshare calls %s.\n",
 			       opts->interval ? "in this interval" : "since load or reset");
 	render_locks_text(out, st, opts);
+	render_races_text(out, st, opts);
 	if (st->totals.nr) {
 		pmdstat_printf(out, "\nTotals:");
 		for (i = 0; i < st->totals.nr; i++)
@@ -407,7 +408,7 @@ static bool is_name_key(const char *key)
 {
 	static const char *const names[] = {
 		"kind", "mode", "what", "lock", "dev", "func", "comm", "state",
-		"stack_at",
+		"stack_at", "detail", "share_comm", "unshare_comm", "unshare_func",
 	};
 	size_t i;
 
@@ -570,5 +571,6 @@ void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	pmdstat_out_append(out, "}", 1);
 
 	render_locks_json(out, &first, st);
+	render_races_json(out, &first, st);
 	pmdstat_out_append(out, "}", 1);
 }

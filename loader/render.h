@@ -23,7 +23,10 @@ struct pmdstat_render_opts {
  * line (count, avg, p50, p90, p99, max); then the lock timing, after
  * klockstat: lock probes, acquisitions, callers by wait + hold time
  * (opts->max_callers rows), the lock histograms, the longest waits and
- * holds with their stacks, the tracking state; then the totals.
+ * holds with their stacks, the tracking state; then the race detector:
+ * overlaps, checked unshares, shadow tables and fault injection (a loud
+ * line when on), the violation counts of every kind, the logged violations
+ * with their stacks and the logged overlaps; then the totals.
  */
 void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 			 const struct pmdstat_render_opts *opts);
@@ -54,9 +57,29 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
  *   "outliers":[{"rank","what","ns","lock","mode","dev","ino","func","comm",
  *                "pid","cpu","at_ns","stack_at","stack":["f+0x1/0x20",...]}]
  * HIST is the object of "histograms" (an empty one, count 0, when the file
- * lacks it); those histograms stay under "histograms" too.  In records,
- * names (func, comm, lock, mode, dev, ...) are strings even when they look
- * like numbers.
+ * lacks it); those histograms stay under "histograms" too.
+ *
+ * The race and lock-rule detector, always present (zeros, every kind of
+ * this pmdstat at 0 and empty logs for a module without it), after
+ * "outliers":
+ *   "races":{"overlaps":N,"checked_unshares":N,"unverified_vma_lock":N,
+ *     "shadow_tables":N,"shadow_full":N,"log_drops":N,"inject_delay_us":N,
+ *     ...any further key of the races line...,
+ *     "violations":{"stray_ref":N,"shadow_mismatch":N,"negative_count":N,
+ *       "unshare_without_i_mmap_write":N,"unshare_without_vma_lock_write":N,
+ *       "share_without_i_mmap_read":N,"recursive_acquire":N,...every kind
+ *       of the violations line, in file order, zeros included},
+ *     "violation_log":[{"rank","kind","comm","pid","cpu","func","at_ns",
+ *       "detail","stack":["f+0x1/0x20",...]}],
+ *     "overlap_log":[{"rank","at_ns","share_pid","share_comm","share_cpu",
+ *       "share_age_ns","unshare_pid","unshare_comm","unshare_cpu",
+ *       "unshare_func"}]}
+ * inject_delay_us above 0 means test-only fault injection was on: every
+ * share was delayed by that many microseconds.
+ *
+ * In records, names (func, comm, lock, mode, dev, kind, detail,
+ * share_comm, unshare_comm, unshare_func, ...) are strings even when they
+ * look like numbers.
  */
 void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 			 const struct pmdstat_render_opts *opts);

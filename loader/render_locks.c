@@ -296,6 +296,24 @@ void render_stack(pmdstat_out_t *out, const char *stack, const char *indent)
 	}
 }
 
+void render_table_stack(struct pmdstat_table *t, const char *stack,
+			const char *indent)
+{
+	const char *s, *comma;
+
+	if (!strcmp(stack, "none")) {
+		pmdstat_table_line(t, "%s(no stack)", indent);
+		return;
+	}
+	for (s = stack; *s; s = comma + 1) {
+		comma = strchr(s, ',');
+		pmdstat_table_line(t, "%s%.*s", indent,
+				   (int)(comma ? comma - s : (long)strlen(s)), s);
+		if (!comma)
+			break;
+	}
+}
+
 static int cmp_rank(const void *x, const void *y)
 {
 	u64 a = num(*(const struct pmdstat_kvs *const *)x, "rank");
@@ -344,7 +362,6 @@ static void render_outliers_of(pmdstat_out_t *out, const struct pmdstat_stats *s
 	pmdstat_table_cell(&t, "CPU");
 	for (i = 0; i < n; i++) {
 		const struct pmdstat_kvs *e = row[i];
-		const char *stack = str(e, "stack"), *s, *comma;
 
 		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(e, "rank"));
 		cell_ns(&t, num(e, "ns"));
@@ -359,17 +376,7 @@ static void render_outliers_of(pmdstat_out_t *out, const struct pmdstat_stats *s
 		if (at && strcmp(pmdstat_kv_str(e, "stack_at", at), at))
 			pmdstat_table_line(&t, STACK_INDENT "(stack taken at %s)",
 					   str(e, "stack_at"));
-		if (!strcmp(stack, "none")) {
-			pmdstat_table_line(&t, STACK_INDENT "(no stack)");
-			continue;
-		}
-		for (s = stack; *s; s = comma + 1) {
-			comma = strchr(s, ',');
-			pmdstat_table_line(&t, STACK_INDENT "%.*s",
-					   (int)(comma ? comma - s : (long)strlen(s)), s);
-			if (!comma)
-				break;
-		}
+		render_table_stack(&t, str(e, "stack"), STACK_INDENT);
 	}
 	pmdstat_table_print(out, &t);
 	pmdstat_table_free(&t);

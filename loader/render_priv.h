@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * render_priv.h - what render.c (share/unshare report, JSON object),
- * render_locks.c (lock timing) and render_events.c (events and live files)
- * share.  The reader's other files use render.h.
+ * render_locks.c (lock timing), render_races.c (race detector) and
+ * render_events.c (events and live files) share.  The reader's other files use render.h.
  */
 #ifndef PMDSTAT_RENDER_PRIV_H
 #define PMDSTAT_RENDER_PRIV_H
 
 #include "render.h"
+
+struct pmdstat_table;
 
 /* JSON object members: a comma unless *first, then "key": and the value. */
 void render_json_key(pmdstat_out_t *out, bool *first, const char *key);
@@ -49,5 +51,17 @@ void render_locks_json(pmdstat_out_t *out, bool *first,
 		       const struct pmdstat_stats *st);
 /* The frames of stack= one per line, each after indent. */
 void render_stack(pmdstat_out_t *out, const char *stack, const char *indent);
+/* The same as lines of t after its current row; "(no stack)" for none. */
+void render_table_stack(struct pmdstat_table *t, const char *stack,
+			const char *indent);
+
+/* render_races.c */
+
+/* The race section of the text report; nothing for a module without it. */
+void render_races_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
+		       const struct pmdstat_render_opts *opts);
+/* The "races" member of the JSON object (first is the object's). */
+void render_races_json(pmdstat_out_t *out, bool *first,
+		       const struct pmdstat_stats *st);
 
 #endif /* PMDSTAT_RENDER_PRIV_H */

@@ -46,6 +46,7 @@ static void check_probe(const struct pmdstat_probe *pr,
 	CHECK_U64(pmdstat_kv_get(&pr->keys, "hits", 12345), st->hits);
 	CHECK_U64(pmdstat_kv_get(&pr->keys, "missed", 12345), site->missed);
 	CHECK_U64(pmdstat_kv_get(&pr->keys, "nested", 12345), st->nested);
+	CHECK_U64(pmdstat_kv_get(&pr->keys, "filtered", 12345), st->filtered);
 	if (site->role == PMDSTAT_ROLE_SHARE) {
 		CHECK_U64(pmdstat_kv_get(&pr->keys, "attached", 12345),
 			  st->out[PMDSTAT_OUT_SHARE_ATTACHED]);
@@ -53,13 +54,13 @@ static void check_probe(const struct pmdstat_probe *pr,
 			  st->out[PMDSTAT_OUT_SHARE_FRESH]);
 		CHECK_U64(pmdstat_kv_get(&pr->keys, "failed", 12345),
 			  st->out[PMDSTAT_OUT_SHARE_FAILED]);
-		CHECK_U64(pr->keys.nr, 7);
+		CHECK_U64(pr->keys.nr, 8);
 	} else {
 		CHECK_U64(pmdstat_kv_get(&pr->keys, "ret1", 12345),
 			  st->out[PMDSTAT_OUT_UNSHARE_RET1]);
 		CHECK_U64(pmdstat_kv_get(&pr->keys, "ret0", 12345),
 			  st->out[PMDSTAT_OUT_UNSHARE_RET0]);
-		CHECK_U64(pr->keys.nr, 6);
+		CHECK_U64(pr->keys.nr, 7);
 	}
 	reads = pmdstat_kv_find(&pr->keys, "reads");
 	if (CHECK(reads != NULL))

@@ -86,6 +86,8 @@ TESTLIB_FN void test_add_events(struct pmdstat_snapshot *s, u64 *state, unsigned
 			bool nested = test_rand(state) % 5 == 0;
 
 			site->st.hits++;
+			if (test_rand(state) % 7 == 0)
+				site->st.filtered++;
 			site->st.out[out]++;
 			pmdstat_hist_add(&site->st.lat, v);
 			if (nested) {
@@ -235,10 +237,89 @@ TESTLIB_FN void test_fill_locks(struct pmdstat_snapshot *s, u64 seed, bool many)
 }
 
 /*
+ * The race detector part of a snapshot: a count of every violation kind
+ * (some 0), the counters, and logged violations and overlaps (all
+ * PMDSTAT_MAX_RACE_LOG of each when many, with fault injection on), drawn
+ * from seed.  Names and details are as the module sanitizes them: no
+ * spaces, no '='.
+ */
+TESTLIB_FN void test_fill_races(struct pmdstat_snapshot *s, u64 seed, bool many)
+{
+	static const char *const details[] = {
+		"share_count?3,page_count?5,expected_refs?4", "unshare",
+		"write?request?while?holding", "", "unshare?in?hugetlb_split",
+		"scan?without?i_mmap_rwsem",
+	};
+	static const char *const frames[] = {
+		"down_write+0x12/0x60", "hugetlb_vmdelete_list+0x5c/0x110",
+		"hugetlbfs_fallocate+0x2f1/0x4d0", "vfs_fallocate+0x14a/0x3b0",
+		"__x64_sys_fallocate+0x44/0x80", "do_syscall_64+0x58/0xc0",
+		"entry_SYSCALL_64_after_hwframe+0x64/0xce", "mod_fn+0x1/0x20?[some_module]",
+	};
+	u64 state = seed ^ 0x7ace5ULL;
+	unsigned int i, k;
+
+	if (!state)
+		state = 1;
+	for (i = 0; i < PMDSTAT_NR_VKINDS; i++)
+		s->violations[i] = i % 3 == 1 ? 0 : test_rand(&state) % 1000;
+	s->overlaps = test_rand(&state) % 100000;
+	s->checked_unshares = test_rand(&state) >> 8;
+	s->unverified = test_rand(&state) % 7;
+	s->shadow_tables = test_rand(&state) % 1024;
+	s->shadow_full = many ? 9 : 0;
+	s->inject_delay_us = many ? 300 : 0;
+	s->race_log_drops = many ? 40 : 0;
+	s->nr_vlog = many ? PMDSTAT_MAX_RACE_LOG : 5;
+	for (i = 0; i < s->nr_vlog; i++) {
+		struct pmdstat_snap_violation *v = &s->vlog[i];
+		unsigned int depth = (unsigned int)(test_rand(&state) % 9);
+		size_t off = 0;
+
+		memset(v, 0, sizeof(*v));
+		v->kind = i % PMDSTAT_NR_VKINDS;
+		v->at_ns = test_rand(&state) >> 4;
+		v->pid = (u32)(test_rand(&state) % 4194304);
+		v->cpu = (u32)(test_rand(&state) % 512);
+		/* every few: no comm, no func, no detail, no stack (?, ?, none, none) */
+		if (i % 7 != 4)
+			snprintf(v->comm, sizeof(v->comm), "%s",
+				 i % 2 ? "pmdstat-contend" : "a?b,c");
+		if (i % 5 != 2)
+			snprintf(v->func, sizeof(v->func), "%s",
+				 test_callers[i % TAP_COUNT(test_callers)]);
+		snprintf(v->detail, sizeof(v->detail), "%s",
+			 details[i % TAP_COUNT(details)]);
+		for (k = 0; k < depth; k++)
+			off += (size_t)snprintf(v->stack + off, sizeof(v->stack) - off,
+						"%s%s", k ? "," : "", frames[k]);
+	}
+	s->nr_olog = many ? PMDSTAT_MAX_RACE_LOG : 3;
+	for (i = 0; i < s->nr_olog; i++) {
+		struct pmdstat_snap_overlap *o = &s->olog[i];
+
+		memset(o, 0, sizeof(*o));
+		o->at_ns = test_rand(&state) >> 4;
+		o->share_age_ns = test_rand(&state) % 5000000;
+		o->share_pid = (u32)(test_rand(&state) % 4194304);
+		o->share_cpu = (u32)(test_rand(&state) % 512);
+		o->unshare_pid = (u32)(test_rand(&state) % 4194304);
+		o->unshare_cpu = (u32)(test_rand(&state) % 512);
+		if (i % 4 != 3)
+			snprintf(o->share_comm, sizeof(o->share_comm), "sharer-%u", i % 100);
+		if (i % 5 != 1)
+			snprintf(o->unshare_comm, sizeof(o->unshare_comm), "unsharer-%u", i % 100);
+		if (i % 6 != 5)
+			snprintf(o->func, sizeof(o->func), "%s",
+				 test_callers[(i + 1) % TAP_COUNT(test_callers)]);
+	}
+}
+
+/*
  * A snapshot with both roles, a compiler clone, a site without reads, big
  * counters, and histograms filled by pmdstat_hist_add() with values of
  * every magnitude (including 0 and UINT64_MAX) drawn from seed; and lock
- * timing data (test_fill_locks).
+ * timing data (test_fill_locks) and race detector data (test_fill_races).
  */
 TESTLIB_FN void test_make_snapshot(struct pmdstat_snapshot *s, u64 seed)
 {
@@ -269,6 +350,7 @@ TESTLIB_FN void test_make_snapshot(struct pmdstat_snapshot *s, u64 seed)
 	s->site[3].st.hits = UINT64_MAX - 5;
 	s->site[3].missed = UINT64_MAX / 3;
 	test_fill_locks(s, seed, false);
+	test_fill_races(s, seed, false);
 }
 
 /* pmdstat_format(s) into a fresh buffer (to be freed by the caller). */

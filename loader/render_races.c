@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * render_races.c - the race and lock-rule detector in the report: the
+ * overlaps of shares and unshares, the unshares whose lock rules were
+ * checked, the shadow share counts, the fault injection state (loudly),
+ * the violation counts of every kind, and the logged violations (with
+ * their stacks) and overlaps.  Also the "races" member of the JSON object.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "detect.h"
+#include "out.h"
+#include "render_priv.h"
+#include "table.h"
+
+#define STACK_INDENT	"        "
+
+/* The keys of the races line, in the order of the JSON contract. */
+static const char *const races_keys[] = {
+	"overlaps", "checked_unshares", "unverified_vma_lock", "shadow_tables",
+	"shadow_full", "log_drops", "inject_delay_us",
+};
+
+#define NR_RACES_KEYS	(sizeof(races_keys) / sizeof(races_keys[0]))
+
+/* What each kind of detect.h means, for the table of counts. */
+static const struct {
+	const char *kind;
+	const char *meaning;
+} kind_meanings[] = {
+	{ "stray_ref", "page_count above what the sharing explains" },
+	{ "shadow_mismatch", "kernel share count differs from the shadow count" },
+	{ "negative_count", "a share count below zero" },
+	{ "unshare_without_i_mmap_write", "unshare returned 1, i_mmap_rwsem not write-held by the task" },
+	{ "unshare_without_vma_lock_write", "unshare returned 1, vma lock not write-held by the task" },
+	{ "share_without_i_mmap_read", "share scanned without i_mmap_rwsem read-held by the task" },
+	{ "recursive_acquire", "task asked for a tracked rwsem it already holds" },
+};
+
+static u64 num(const struct pmdstat_kvs *kvs, const char *key)
+{
+	return pmdstat_kv_get(kvs, key, 0);
+}
+
+static const char *str(const struct pmdstat_kvs *kvs, const char *key)
+{
+	return pmdstat_kv_str(kvs, key, "?");
+}
+
+static const char *kind_meaning(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kind_meanings) / sizeof(kind_meanings[0]); i++)
+		if (!strcmp(kind, kind_meanings[i].kind))
+			return kind_meanings[i].meaning;
+	return "(a kind this pmdstat does not know)";
+}
+
+static bool has_races(const struct pmdstat_stats *st)
+{
+	return st->races.nr || st->violations.nr || st->violation_log.nr ||
+	       st->overlap_log.nr;
+}
+
+static int cmp_rank(const void *x, const void *y)
+{
+	u64 a = num(*(const struct pmdstat_kvs *const *)x, "rank");
+	u64 b = num(*(const struct pmdstat_kvs *const *)y, "rank");
+
+	return a < b ? -1 : a > b;
+}
+
+/* The lines of r by rank (NULL and *n 0 if none, or out of memory). */
+static const struct pmdstat_kvs **by_rank(pmdstat_out_t *out,
+					  const struct pmdstat_records *r)
+{
+	const struct pmdstat_kvs **row;
+	size_t i;
+
+	if (!r->nr)
+		return NULL;
+	row = calloc(r->nr, sizeof(*row));
+	if (!row) {
+		pmdstat_out_set_failed(out);
+		return NULL;
+	}
+	for (i = 0; i < r->nr; i++)
+		row[i] = &r->rec[i];
+	qsort(row, r->nr, sizeof(*row), cmp_rank);
+	return row;
+}
+
+/* "S.UUUUUU": seconds after boot of a time in ns. */
+static void cell_at(struct pmdstat_table *t, u64 at)
+{
+	pmdstat_table_cell(t, "%llu.%06llu", (unsigned long long)(at / 1000000000),
+			   (unsigned long long)(at % 1000000000 / 1000));
+}
+
+/* ---- text ---- */
+
+static void render_race_state(pmdstat_out_t *out, const struct pmdstat_stats *st,
+			      const struct pmdstat_render_opts *opts)
+{
+	const struct pmdstat_kvs *r = &st->races;
+	u64 inject = num(r, "inject_delay_us");
+	u64 v;
+
+	if (!r->nr)
+		return;
+	if (inject)
+		pmdstat_printf(out, "\n*** FAULT INJECTION ON: +%llu us per share (test only): the module delays every huge_pmd_share call; timings and overlaps are not those of an unmodified kernel ***\n",
+			       (unsigned long long)inject);
+	pmdstat_printf(out, "\nOverlaps of share and unshare %llu, unshares with lock rules checked %llu, vma lock unverified %llu%s; shadow tables now %llu; fault injection ",
+		       (unsigned long long)num(r, "overlaps"),
+		       (unsigned long long)num(r, "checked_unshares"),
+		       (unsigned long long)num(r, "unverified_vma_lock"),
+		       opts->interval ? " (counts of this interval)" : "",
+		       (unsigned long long)num(r, "shadow_tables"));
+	if (inject)
+		pmdstat_printf(out, "ON (+%llu us per share)\n", (unsigned long long)inject);
+	else
+		pmdstat_printf(out, "off\n");
+	v = num(r, "unverified_vma_lock");
+	if (v)
+		pmdstat_printf(out, "Note: %llu unshares returned 1 whose vma or vma lock was unknown: their vma lock rule was not checked.\n",
+			       (unsigned long long)v);
+	v = num(r, "shadow_full");
+	if (v)
+		pmdstat_printf(out, "Warning: the shadow table was full %llu times: some tables' share counts were not checked.\n",
+			       (unsigned long long)v);
+	v = num(r, "log_drops");
+	if (v)
+		pmdstat_printf(out, "Warning: %llu violation or overlap records did not fit in the logs: the counts are complete, the lists below are not.\n",
+			       (unsigned long long)v);
+}
+
+static void render_violation_counts(pmdstat_out_t *out, const struct pmdstat_stats *st,
+				    const struct pmdstat_render_opts *opts)
+{
+	const struct pmdstat_kvs *vs = &st->violations;
+	struct pmdstat_table t;
+	size_t i;
+	u64 total = 0;
+
+	if (!vs->nr)
+		return;
+	pmdstat_table_init(&t, "lrl");
+	pmdstat_table_cell(&t, "Violation");
+	pmdstat_table_cell(&t, "Count");
+	pmdstat_table_cell(&t, "Meaning");
+	for (i = 0; i < vs->nr; i++) {
+		const struct pmdstat_kv *kv = &vs->kv[i];
+
+		pmdstat_table_cell(&t, "%s", kv->key);
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)kv->num);
+		pmdstat_table_cell(&t, "%s", kind_meaning(kv->key));
+		total += kv->num;
+	}
+	pmdstat_printf(out, "\nLock-rule and share-count violations %s (every kind checked):\n",
+		       opts->interval ? "in this interval" : "since load or reset");
+	pmdstat_table_print(out, &t);
+	pmdstat_table_free(&t);
+	if (!total)
+		pmdstat_printf(out, "No violation.\n");
+}
+
+static void render_violation_log(pmdstat_out_t *out, const struct pmdstat_stats *st)
+{
+	const struct pmdstat_kvs **row = by_rank(out, &st->violation_log);
+	struct pmdstat_table t;
+	size_t i;
+
+	if (!row) {
+		pmdstat_printf(out, "\nViolations logged since load or reset: none.\n");
+		return;
+	}
+	pmdstat_printf(out, "\nViolations logged since load or reset (stacks where they were seen):\n");
+	pmdstat_table_init(&t, "rllrlrl");
+	pmdstat_table_cell(&t, "Rank");
+	pmdstat_table_cell(&t, "Kind");
+	pmdstat_table_cell(&t, "Comm/PID");
+	pmdstat_table_cell(&t, "CPU");
+	pmdstat_table_cell(&t, "Func");
+	pmdstat_table_cell(&t, "At (s)");
+	pmdstat_table_cell(&t, "Detail");
+	for (i = 0; i < st->violation_log.nr; i++) {
+		const struct pmdstat_kvs *v = row[i];
+
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(v, "rank"));
+		pmdstat_table_cell(&t, "%s", str(v, "kind"));
+		pmdstat_table_cell(&t, "%s/%llu", str(v, "comm"),
+				   (unsigned long long)num(v, "pid"));
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(v, "cpu"));
+		pmdstat_table_cell(&t, "%s", str(v, "func"));
+		cell_at(&t, num(v, "at_ns"));
+		pmdstat_table_cell(&t, "%s", str(v, "detail"));
+		render_table_stack(&t, str(v, "stack"), STACK_INDENT);
+	}
+	pmdstat_table_print(out, &t);
+	pmdstat_table_free(&t);
+	free(row);
+}
+
+static void render_overlap_log(pmdstat_out_t *out, const struct pmdstat_stats *st)
+{
+	const struct pmdstat_kvs **row = by_rank(out, &st->overlap_log);
+	char dur[PMDSTAT_DURATION_LEN];
+	struct pmdstat_table t;
+	size_t i;
+
+	if (!row) {
+		pmdstat_printf(out, "\nOverlaps logged since load or reset: none.\n");
+		return;
+	}
+	pmdstat_printf(out, "\nOverlaps logged since load or reset (an unshare detached a table of a file while a share of that file was in flight):\n");
+	pmdstat_table_init(&t, "rrlrrlrl");
+	pmdstat_table_cell(&t, "Rank");
+	pmdstat_table_cell(&t, "At (s)");
+	pmdstat_table_cell(&t, "Share Comm/PID");
+	pmdstat_table_cell(&t, "CPU");
+	pmdstat_table_cell(&t, "In flight");
+	pmdstat_table_cell(&t, "Unshare Comm/PID");
+	pmdstat_table_cell(&t, "CPU");
+	pmdstat_table_cell(&t, "Unshare caller");
+	for (i = 0; i < st->overlap_log.nr; i++) {
+		const struct pmdstat_kvs *o = row[i];
+
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(o, "rank"));
+		cell_at(&t, num(o, "at_ns"));
+		pmdstat_table_cell(&t, "%s/%llu", str(o, "share_comm"),
+				   (unsigned long long)num(o, "share_pid"));
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(o, "share_cpu"));
+		pmdstat_table_cell(&t, "%s",
+				   pmdstat_fmt_ns(dur, sizeof(dur), num(o, "share_age_ns")));
+		pmdstat_table_cell(&t, "%s/%llu", str(o, "unshare_comm"),
+				   (unsigned long long)num(o, "unshare_pid"));
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(o, "unshare_cpu"));
+		pmdstat_table_cell(&t, "%s", str(o, "unshare_func"));
+	}
+	pmdstat_table_print(out, &t);
+	pmdstat_table_free(&t);
+	free(row);
+}
+
+void render_races_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
+		       const struct pmdstat_render_opts *opts)
+{
+	if (!has_races(st))
+		return;
+	pmdstat_printf(out, "\n--- Races and lock rules: share counts, share/unshare overlaps, lock rules ---\n");
+	render_race_state(out, st, opts);
+	render_violation_counts(out, st, opts);
+	render_violation_log(out, st);
+	render_overlap_log(out, st);
+}
+
+/* ---- JSON ---- */
+
+static bool is_races_member(const char *key)
+{
+	return !strcmp(key, "violations") || !strcmp(key, "violation_log") ||
+	       !strcmp(key, "overlap_log");
+}
+
+void render_races_json(pmdstat_out_t *out, bool *first,
+		       const struct pmdstat_stats *st)
+{
+	bool sub = true, kinds = true;
+	size_t i;
+
+	render_json_key(out, first, "races");
+	pmdstat_out_append(out, "{", 1);
+	/* the races line's keys (the contract's first), or zeros without it */
+	for (i = 0; i < NR_RACES_KEYS; i++)
+		render_json_u64(out, &sub, races_keys[i], num(&st->races, races_keys[i]));
+	for (i = 0; i < st->races.nr; i++) {
+		const struct pmdstat_kv *kv = &st->races.kv[i];
+		size_t k;
+
+		for (k = 0; k < NR_RACES_KEYS; k++)
+			if (!strcmp(kv->key, races_keys[k]))
+				break;
+		if (k < NR_RACES_KEYS || is_races_member(kv->key))
+			continue;
+		if (kv->numeric)
+			render_json_u64(out, &sub, kv->key, kv->num);
+		else
+			render_json_str(out, &sub, kv->key, kv->value);
+	}
+
+	render_json_key(out, &sub, "violations");
+	pmdstat_out_append(out, "{", 1);
+	if (st->violations.nr)
+		render_json_kvs(out, &kinds, &st->violations);
+	else
+		for (i = 0; i < PMDSTAT_NR_VIOLATIONS; i++)
+			render_json_u64(out, &kinds, pmdstat_violation_name((unsigned int)i), 0);
+	pmdstat_out_append(out, "}", 1);
+	render_json_key(out, &sub, "violation_log");
+	render_json_records(out, &st->violation_log);
+	render_json_key(out, &sub, "overlap_log");
+	render_json_records(out, &st->overlap_log);
+	pmdstat_out_append(out, "}", 1);
+}
