@@ -531,6 +531,7 @@ static void test_delta(void)
 		w->missed -= x->missed;
 		w->st.hits -= x->st.hits;
 		w->st.nested -= x->st.nested;
+		w->st.filtered -= x->st.filtered;
 		for (r = 0; r < PMDSTAT_NR_OUTCOMES; r++)
 			w->st.out[r] -= x->st.out[r];
 		hist_diff(&w->st.lat, &b.site[i].st.lat, &x->st.lat);
