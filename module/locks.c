@@ -548,8 +548,8 @@ static int lp_acq_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		pmdstat_races_report(pmdstat_rule_acquire(true, false),
 				     return_address(regs), return_address(regs),
 				     lp->mode == PMDSTAT_MODE_WRITE ?
-				     "write request while holding" :
-				     "read request while holding");
+				     "write_request_while_holding" :
+				     "read_request_while_holding");
 	c->rec = pmdstat_inflight_alloc(sem, ST_WAIT, kind, lp->mode,
 					return_address(regs));
 	return c->rec < 0;
@@ -727,7 +727,7 @@ static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
 									PMDSTAT_NO),
 						     pmdstat_share_lo + 1,
 						     return_address(regs),
-						     "scan without i_mmap_rwsem");
+						     "scan_without_i_mmap_rwsem");
 			}
 		}
 		break;

@@ -129,7 +129,8 @@ static int pmdstat_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 				udelay(pmdstat_inject_share_delay_us);
 		} else if (site->ptep_arg >= 0) {
 			pmdstat_races_unshare_begin(&c->u, (void *)
-				regs_get_kernel_argument(regs, site->ptep_arg));
+				regs_get_kernel_argument(regs, site->ptep_arg),
+				c->caller);
 		}
 	}
 	c->start_ns = ktime_get_mono_fast_ns();

@@ -41,8 +41,8 @@ MODULE_PARM_DESC(inject_share_delay_us,
 		 "TEST ONLY: busy-wait this many microseconds (at most 2000) at the start of every huge_pmd_share call, so that overlaps with unshares become reproducible. Changes timing; off (0) by default; logged when on.");
 
 #define PMDSTAT_INJECT_MAX_US 2000
-#define VLOG_SIZE 64
-#define OLOG_SIZE 64
+#define VLOG_SIZE PMDSTAT_MAX_RACE_LOG
+#define OLOG_SIZE PMDSTAT_MAX_RACE_LOG
 
 static DEFINE_RAW_SPINLOCK(pmdstat_races_lock);
 static struct pmdstat_shadow *pmdstat_shadow;
@@ -152,12 +152,13 @@ void pmdstat_races_share_observe(unsigned long pudp)
 				 pmdstat_table_share_count(pmd));
 	raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
 	if (v)
-		pmdstat_races_report(v, 0, 0, "at share");
+		pmdstat_races_report(v, 0, 0, "at_share");
 }
 
 NOKPROBE_SYMBOL(pmdstat_races_share_observe);
 
-void pmdstat_races_unshare_begin(struct pmdstat_unshare_ctx *u, void *ptep)
+void pmdstat_races_unshare_begin(struct pmdstat_unshare_ctx *u, void *ptep,
+				 unsigned long caller)
 {
 	long long refs, expect;
 	unsigned long flags;
@@ -175,9 +176,9 @@ void pmdstat_races_unshare_begin(struct pmdstat_unshare_ctx *u, void *ptep)
 	raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
 	if (v) {
 		snprintf(detail, sizeof(detail),
-			 "share_count=%lld,page_count=%lld,expected_refs=%lld",
+			 "share_count:%lld,page_count:%lld,expected_refs:%lld",
 			 u->k, refs, expect);
-		pmdstat_races_report(v, 0, 0, detail);
+		pmdstat_races_report(v, caller, 0, detail);
 	}
 }
 
@@ -254,7 +255,7 @@ void pmdstat_races_unshare_end(struct pmdstat_unshare_ctx *u, int ret,
 		raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
 		v = pmdstat_shadow_unshare_end(pmdstat_shadow, u->table, u->k, ret);
 		raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
-		pmdstat_races_report(v, caller, 0, "after unshare");
+		pmdstat_races_report(v, caller, 0, "after_unshare");
 	}
 	if (ret != 1)
 		return;
@@ -263,12 +264,12 @@ void pmdstat_races_unshare_end(struct pmdstat_unshare_ctx *u, int ret,
 		pmdstat_overlap(u, caller);
 	}
 	vl = vma_lock_state(u, &in_split);
-	if (vl == PMDSTAT_UNKNOWN)
+	if (vl == PMDSTAT_UNKNOWN || immap == PMDSTAT_UNKNOWN)
 		atomic64_inc(&pmdstat_unverified);
-	else if (immap != PMDSTAT_UNKNOWN)
+	else
 		atomic64_inc(&pmdstat_checked);	/* both rules were checked */
 	pmdstat_races_report(pmdstat_rule_unshare(ret, immap, vl, in_split),
-			     caller, 0, in_split ? "unshare in hugetlb_split" : "unshare");
+			     caller, 0, in_split ? "unshare_in_hugetlb_split" : "unshare");
 }
 
 NOKPROBE_SYMBOL(pmdstat_races_unshare_end);
@@ -384,6 +385,8 @@ void pmdstat_races_reset(void)
 	atomic64_set(&pmdstat_unverified, 0);
 	atomic64_set(&pmdstat_checked, 0);
 	raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
+	if (pmdstat_shadow)
+		pmdstat_shadow->full = 0;
 	pmdstat_nr_vlog = 0;
 	pmdstat_vlog_drops = 0;
 	pmdstat_nr_olog = 0;

@@ -25,7 +25,8 @@ void pmdstat_races_exit(void);
 void pmdstat_races_reset(void);
 void pmdstat_races_fill(struct pmdstat_snapshot *s);
 
-void pmdstat_races_unshare_begin(struct pmdstat_unshare_ctx *u, void *ptep);
+void pmdstat_races_unshare_begin(struct pmdstat_unshare_ctx *u, void *ptep,
+				 unsigned long caller);
 void pmdstat_races_unshare_end(struct pmdstat_unshare_ctx *u, int ret,
 			       unsigned long caller);
 /* a share holding i_mmap_rwsem for read is about to release it */

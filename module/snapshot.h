@@ -125,7 +125,7 @@ struct pmdstat_snap_site {
 
 /* The race and lock-rule detector (detect.h lists the kinds). */
 #define PMDSTAT_NR_VKINDS	7
-#define PMDSTAT_DETAIL_LEN	80
+#define PMDSTAT_DETAIL_LEN	96
 #define PMDSTAT_MAX_RACE_LOG	32
 
 struct pmdstat_snap_violation {
