@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pmdstat_types.h - the few types and helpers that the histogram and
- * format code needs, from the kernel or from libc.  This is the only header
- * that differs between the module build and the userspace unit-test build
- * (the tools/testing/vma pattern): hist.c and format.c include it and
- * nothing else, so the very same .c files compile in both.
+ * pmdstat_types.h - the few types and helpers that the histogram, format,
+ * decoder and detector code needs, from the kernel or, in userspace, from
+ * loader/pmdstat_user.h (the tools/testing/vma pattern): hist.c, format.c,
+ * decode.c and detect.c include it and nothing else, so the very same .c
+ * files compile in both.
  */
 #ifndef PMDSTAT_TYPES_H
 #define PMDSTAT_TYPES_H
@@ -16,7 +16,7 @@
 #include <linux/string.h>
 #include <linux/seq_file.h>
 
-typedef struct seq_file pmdstat_out_t;
+#define pmdstat_out_t struct seq_file
 #define pmdstat_printf seq_printf
 
 static inline unsigned int pmdstat_fls64(u64 v)
@@ -24,29 +24,7 @@ static inline unsigned int pmdstat_fls64(u64 v)
 	return fls64(v);
 }
 #else
-#include <assert.h>
-#include <stdint.h>
-#include <stddef.h>
-#include <string.h>
-#include <stdbool.h>
-
-typedef uint64_t u64;
-typedef uint32_t u32;
-
-/* Userspace output sink: a growing buffer (tests and the reader). */
-typedef struct pmdstat_out {
-	char *buf;
-	size_t len;
-	size_t cap;
-} pmdstat_out_t;
-
-__attribute__((format(printf, 2, 3)))
-void pmdstat_printf(pmdstat_out_t *out, const char *fmt, ...);
-
-static inline unsigned int pmdstat_fls64(u64 v)
-{
-	return v ? 64 - (unsigned int)__builtin_clzll(v) : 0;
-}
+#include "pmdstat_user.h"	/* loader/: the userspace stand-ins */
 #endif
 
 #endif /* PMDSTAT_TYPES_H */
