@@ -1,17 +1,46 @@
-# demo-guest.sh - what `make demo` runs inside the VM (busybox sh).
-set -e
+# demo-guest.sh - what `make demo` runs inside the VM (busybox sh): the
+# 2019 story told with pmdstat.
+D=/sys/kernel/debug/pmdstat
+hold_line() {	# VMAS: share calls, avg and max i_mmap_rwsem hold in huge_pmd_share, scan length
+	awk -v v="$1" '
+		$1 == "hist" && $2 == "name=share_i_mmap_hold_ns" { for (i = 3; i <= NF; i++) { split($i, a, "="); h[a[1]] = a[2] } }
+		$1 == "hist" && $2 == "name=scan_vmas" { for (i = 3; i <= NF; i++) { split($i, a, "="); s[a[1]] = a[2] } }
+		END { printf "  %6d VMAs: %5d share calls, i_mmap_rwsem held %8.1f us on average (max %8.1f us), %6.1f VMAs scanned per share\n",
+			v, h["count"], h["count"] ? h["sum"] / h["count"] / 1000 : 0, h["max"] / 1000,
+			s["count"] ? s["sum"] / s["count"] : 0 }' $D/stats
+}
 echo "### pmdstat demo on $(uname -r): $(nproc) CPUs, $(grep HugePages_Free /proc/meminfo)"
 echo "### probe sites resolved at load time:"
 dmesg | sed -n 's/.*pmdstat: probing /  /p'
+echo
+echo "### 1. sharing works: 4 processes map one 1 GiB hugetlb file; 3 attach to the first one's PMD table"
 pmdstat --reset
+pmdstat-repro -s share -p 4 --pages 4 -q
+grep '^Totals' $D/stats | sed 's/^/  /'
 echo
-echo "### workload: 4 processes share one PMD table (1 GiB MAP_SHARED hugetlb),"
-echo "### then unshare it by munmap, MADV_DONTNEED, mprotect, punch hole, truncate and exit (3 rounds each)"
-pmdstat-workload -n 4 -r 3 -t all -q
+echo "### 2. the 2019 stall: huge_pmd_share() scans every VMA of the file under i_mmap_rwsem."
+echo "###    VMAs that cannot share (different offsets in the PUD): the hold grows with the VMA count"
+for v in 4 16 64 256; do
+	pmdstat --reset
+	pmdstat-repro -s scan -p 1 --vmas $v --pages 1 -q > /dev/null
+	hold_line $v
+done
 echo
-echo "### pmdstat report"
-pmdstat
+echo "### 3. contention: sharers, unsharers and a process doing mmap/mprotect/munmap on one file,"
+echo "###    recorded every second (pmdstat record) and attached to the repro's cgroup (pmdstat attach)"
+pmdstat record -i 1 -d 6 -o /tmp/demo.jsonl &
+rec=$!
+pmdstat attach -- pmdstat-repro -s mixed -p 6 -d 5 -q
+wait $rec
 echo
-echo "### the same as JSON (first 600 bytes; pmdstat --json)"
-pmdstat --json | head -c 600
+echo "### 4. the recording, summed (pmdstat report), and its share_ns heatmap"
+pmdstat report /tmp/demo.jsonl | head -n 30
+pmdstat heatmap /tmp/demo.jsonl --hist share_ns -o /tmp/share_ns.svg && {
+	echo "=== BEGIN FILE share_ns.svg"
+	cat /tmp/share_ns.svg
+	echo
+	echo "=== END FILE share_ns.svg"
+}
 echo
+echo "### 5. the same numbers for monitoring: pmdstat --prom (first lines)"
+pmdstat --prom | head -n 12
