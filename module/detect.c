@@ -120,8 +120,11 @@ unsigned int pmdstat_shadow_unshare_begin(struct pmdstat_shadow *s, u64 table,
 		v |= BIT_V(PMDSTAT_V_NEGATIVE);
 	if (refs > expect_refs)
 		v |= BIT_V(PMDSTAT_V_STRAY_REF);
-	if (e && e->count != k)
-		v |= BIT_V(PMDSTAT_V_SHADOW_MISMATCH);
+	if (e) {
+		s->compared++;
+		if (e->count != k)
+			v |= BIT_V(PMDSTAT_V_SHADOW_MISMATCH);
+	}
 	return v;
 }
 

@@ -33,6 +33,7 @@ struct pmdstat_shadow {
 	struct pmdstat_shadow_ent e[PMDSTAT_SHADOW_SLOTS];
 	u64 nr;
 	u64 full;
+	u64 compared;	/* unshares checked against a shadow count */
 };
 
 const char *pmdstat_violation_name(unsigned int v);

@@ -202,6 +202,7 @@ static void format_races(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 	kv(out, "unverified_vma_lock", s->unverified);
 	kv(out, "shadow_tables", s->shadow_tables);
 	kv(out, "shadow_full", s->shadow_full);
+	kv(out, "shadow_compared", s->shadow_compared);
 	kv(out, "log_drops", s->race_log_drops);
 	kv(out, "inject_delay_us", s->inject_delay_us);
 	pmdstat_printf(out, "\n");

@@ -385,8 +385,10 @@ void pmdstat_races_reset(void)
 	atomic64_set(&pmdstat_unverified, 0);
 	atomic64_set(&pmdstat_checked, 0);
 	raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
-	if (pmdstat_shadow)
+	if (pmdstat_shadow) {
 		pmdstat_shadow->full = 0;
+		pmdstat_shadow->compared = 0;
+	}
 	pmdstat_nr_vlog = 0;
 	pmdstat_vlog_drops = 0;
 	pmdstat_nr_olog = 0;
@@ -414,6 +416,7 @@ void pmdstat_races_fill(struct pmdstat_snapshot *s)
 	raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
 	s->shadow_tables = pmdstat_shadow->nr;
 	s->shadow_full = pmdstat_shadow->full;
+	s->shadow_compared = pmdstat_shadow->compared;
 	nv = min_t(unsigned int, pmdstat_nr_vlog, PMDSTAT_MAX_RACE_LOG);
 	no = min_t(unsigned int, pmdstat_nr_olog, PMDSTAT_MAX_RACE_LOG);
 	memcpy(v, pmdstat_vlog, nv * sizeof(*v));

@@ -204,6 +204,7 @@ struct pmdstat_snapshot {
 	u64 checked_unshares;	/* unshares returning 1 whose lock rules were checked */
 	u64 shadow_tables;
 	u64 shadow_full;
+	u64 shadow_compared;
 	u64 inject_delay_us;
 	u64 race_log_drops;
 	unsigned int nr_vlog;

@@ -31,6 +31,7 @@ static void test_correct_sequence(void)
 		CHECK_U64(pmdstat_shadow_unshare_end(s, t, k, 1), 0);
 	}
 	CHECK_U64(s->nr, 0);				/* back to one mm: forgotten */
+	CHECK_U64(s->compared, 3);			/* each unshare was compared */
 	/* the owner's zap: not shared, returns 0 */
 	CHECK_U64(pmdstat_shadow_unshare_begin(s, t, 0, 1, 1), 0);
 	CHECK_U64(pmdstat_shadow_unshare_end(s, t, 0, 0), 0);

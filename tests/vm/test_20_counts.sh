@@ -40,6 +40,11 @@ for trig in ${COUNTS_TRIGGERS:-munmap dontneed mprotect punch truncate exit soft
 	check_eq "$trig: unshares returning 1 = N-1 per round" \
 		"$(total_val /tmp/c.stats unshared)" "$(val expect_unshared)"
 	check_gt "$trig: unshare sites were hit" "$(sum_probes /tmp/c.stats unshare hits)" 0
+	check_eq "$trig: every unshare of a shared table was checked against its shadow count" \
+		"$(awk '$1 == "races" { for (i = 2; i <= NF; i++) { split($i, a, "="); if (a[1] == "shadow_compared") print a[2] } }' /tmp/c.stats)" \
+		"$(total_val /tmp/c.stats unshared)"
+	check_eq "$trig: no race or lock-rule violation" \
+		"$(awk '$1 == "violations" { for (i = 2; i <= NF; i++) { split($i, a, "="); s += a[2] } } END { print s + 0 }' /tmp/c.stats)" 0
 	if [ "$trig" = softoffline ]; then
 		# migration unshares through the huge_pmd_unshare trampoline,
 		# which tail-jumps into the clone: each such call is nested once
