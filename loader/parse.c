@@ -955,3 +955,158 @@ int pmdstat_stats_delta(const struct pmdstat_stats *a,
 	records_stats_delta(a, d);
 	return 0;
 }
+
+/* ---- sums ---- */
+
+static u64 add_sat(u64 a, u64 b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+/* kv's value becomes value (a copy): 0 or -ENOMEM. */
+static int kv_set(struct pmdstat_kv *kv, const char *value)
+{
+	char *v = strdup(value);
+
+	if (!v)
+		return -ENOMEM;
+	free(kv->value);
+	kv->value = v;
+	kv->numeric = parse_u64(v, &kv->num);
+	if (!kv->numeric)
+		kv->num = 0;
+	return 0;
+}
+
+static int kv_set_num(struct pmdstat_kv *kv, u64 n)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)n);
+	return kv_set(kv, buf);
+}
+
+int pmdstat_kvs_merge(struct pmdstat_kvs *d, const struct pmdstat_kvs *b,
+		      const char *const *ident, const char *const *keep,
+		      const char *const *max)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < b->nr; i++) {
+		const struct pmdstat_kv *kb = &b->kv[i];
+		struct pmdstat_kv *kd = (struct pmdstat_kv *)pmdstat_kv_find(d, kb->key);
+		bool numbers = kd && kd->numeric && kb->numeric;
+
+		if (!kd)
+			err = pmdstat_kvs_add(d, kb->key, strlen(kb->key), kb->value);
+		else if (in_list(ident, kb->key))
+			continue;
+		else if (numbers && in_list(max, kb->key))
+			err = kv_set_num(kd, kd->num > kb->num ? kd->num : kb->num);
+		else if (!numbers || in_list(keep, kb->key))
+			err = kv_set(kd, kb->value);
+		else
+			err = kv_set_num(kd, add_sat(kd->num, kb->num));
+	}
+	return err;
+}
+
+/* d += b: both bucket lists ascend; equal buckets add up. */
+static int hist_add(struct pmdstat_phist *d, const struct pmdstat_phist *b)
+{
+	struct pmdstat_bucket *m;
+	size_t i = 0, j = 0, n = 0;
+
+	d->count = add_sat(d->count, b->count);
+	d->sum = add_sat(d->sum, b->sum);
+	if (b->max > d->max)
+		d->max = b->max;
+	if (!b->nr_buckets)
+		return 0;
+	m = malloc((d->nr_buckets + b->nr_buckets) * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	while (i < d->nr_buckets || j < b->nr_buckets) {
+		const struct pmdstat_bucket *x = i < d->nr_buckets ? &d->bucket[i] : NULL;
+		const struct pmdstat_bucket *y = j < b->nr_buckets ? &b->bucket[j] : NULL;
+
+		if (x && y && x->lo == y->lo && x->hi == y->hi) {
+			m[n] = *x;
+			m[n++].count = add_sat(x->count, y->count);
+			i++;
+			j++;
+		} else if (x && (!y || x->lo <= y->lo)) {
+			m[n++] = *x;
+			i++;
+		} else {
+			m[n++] = *y;
+			j++;
+		}
+	}
+	free(d->bucket);
+	d->bucket = m;
+	d->nr_buckets = n;
+	d->cap_buckets = n;
+	return 0;
+}
+
+static int replace_str(char **dst, const char *src)
+{
+	char *s = strdup_null(src);
+
+	if (src && !s)
+		return -ENOMEM;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+int pmdstat_stats_add(struct pmdstat_stats *sum, const struct pmdstat_stats *b)
+{
+	size_t i;
+	int err;
+
+	sum->version = b->version;
+	sum->elapsed_ns = add_sat(sum->elapsed_ns, b->elapsed_ns);
+	sum->resets = add_sat(sum->resets, b->resets);
+	sum->maxactive = b->maxactive;
+	if (replace_str(&sum->release, b->release) || replace_str(&sum->module, b->module))
+		return -ENOMEM;
+	for (i = 0; i < b->nr_probes; i++) {
+		struct pmdstat_probe *ps = (struct pmdstat_probe *)
+			pmdstat_find_probe(sum, b->probe[i].symbol);
+
+		if (ps) {
+			err = pmdstat_kvs_merge(&ps->keys, &b->probe[i].keys, NULL, NULL, NULL);
+		} else {
+			err = parse_grow((void **)&sum->probe, &sum->cap_probes,
+					 sum->nr_probes, sizeof(*sum->probe));
+			if (!err)
+				err = probe_dup(&b->probe[i], &sum->probe[sum->nr_probes]);
+			if (!err)
+				sum->nr_probes++;
+		}
+		if (err)
+			return err;
+	}
+	for (i = 0; i < b->nr_hists; i++) {
+		struct pmdstat_phist *hs = (struct pmdstat_phist *)
+			pmdstat_find_hist(sum, b->hist[i].name);
+
+		if (hs) {
+			err = hist_add(hs, &b->hist[i]);
+		} else {
+			err = parse_grow((void **)&sum->hist, &sum->cap_hists,
+					 sum->nr_hists, sizeof(*sum->hist));
+			if (!err)
+				err = hist_dup(&b->hist[i], &sum->hist[sum->nr_hists]);
+			if (!err)
+				sum->nr_hists++;
+		}
+		if (err)
+			return err;
+	}
+	err = pmdstat_kvs_merge(&sum->totals, &b->totals, NULL, NULL, NULL);
+	return err ? err : records_stats_add(sum, b);
+}

@@ -207,4 +207,17 @@ int pmdstat_stats_dup(const struct pmdstat_stats *src, struct pmdstat_stats *dst
 int pmdstat_stats_delta(const struct pmdstat_stats *a,
 			const struct pmdstat_stats *b, struct pmdstat_stats *d);
 
+/*
+ * The sum of snapshots, e.g. of the intervals of a recording: sum += b for
+ * every counter (elapsed_ns, resets, probe numbers, hist count, sum and
+ * buckets, totals, lock, caller, locks, races and violations counters),
+ * saturating.  Hist max, wait_max_ns and hold_max_ns are the larger; what
+ * a delta takes from the newer snapshot (strings, maxactive, layout,
+ * outliers, violation and overlap logs, the gauges of the locks and races
+ * lines) is b's.  Probes, hists and records are matched as in the delta;
+ * one only in b is copied.  Start from an empty (zeroed) sum.  Returns 0
+ * or -ENOMEM (sum is then still valid, to be freed, but incomplete).
+ */
+int pmdstat_stats_add(struct pmdstat_stats *sum, const struct pmdstat_stats *b);
+
 #endif /* PMDSTAT_PARSE_H */

@@ -82,6 +82,16 @@ int pmdstat_kvs_dup(const struct pmdstat_kvs *src, struct pmdstat_kvs *dst);
 void pmdstat_kvs_sub(struct pmdstat_kvs *d, const struct pmdstat_kvs *a,
 		     const char *const *keep);
 
+/*
+ * d += b key by key: keys of ident stay d's, keys of max (numbers) become
+ * the larger, keys of keep and values that are not numbers become b's,
+ * other numbers are added (saturating); a key only in b is appended.
+ * Lists are NULL or NULL-terminated.  0 or -ENOMEM.
+ */
+int pmdstat_kvs_merge(struct pmdstat_kvs *d, const struct pmdstat_kvs *b,
+		      const char *const *ident, const char *const *keep,
+		      const char *const *max);
+
 /* ---- records.c ---- */
 
 /*
@@ -94,5 +104,7 @@ bool records_parse_stats_line(struct parser *p, const char *kw,
 void records_stats_free(struct pmdstat_stats *st);
 int records_stats_dup(const struct pmdstat_stats *src, struct pmdstat_stats *dst);
 void records_stats_delta(const struct pmdstat_stats *a, struct pmdstat_stats *d);
+/* The record part of pmdstat_stats_add(): 0 or -ENOMEM. */
+int records_stats_add(struct pmdstat_stats *sum, const struct pmdstat_stats *b);
 
 #endif /* PMDSTAT_PARSE_PRIV_H */

@@ -38,6 +38,7 @@ struct schema {
 	size_t nr_fields;
 	const char *const *ident;	/* keys that name a line, or NULL */
 	const char *const *keep;	/* keys a delta takes from the newer line */
+	const char *const *max;		/* keys a sum takes the larger of */
 	bool single;			/* one line at most */
 	bool newer;			/* a delta has the newer snapshot's lines */
 	size_t off;			/* in pmdstat_stats: kvs if single, else records */
@@ -92,7 +93,9 @@ static const struct field locks_fields[] = {
 
 static const struct field races_fields[] = {
 	NUM("overlaps"), NUM("checked_unshares"), NUM("unverified_vma_lock"),
-	NUM("shadow_tables"), NUM("shadow_full"), NUM("log_drops"),
+	NUM("shadow_tables"), NUM("shadow_full"),
+	{ .key = "shadow_compared", .type = FT_NUM, .optional = true },
+	NUM("log_drops"),
 	NUM("inject_delay_us"),
 };
 
@@ -126,6 +129,7 @@ static const char *const caller_ident[] = { "func", "lock", "mode", NULL };
 static const char *const caller_keep[] = {
 	"func", "lock", "mode", "wait_max_ns", "hold_max_ns", NULL,
 };
+static const char *const caller_max[] = { "wait_max_ns", "hold_max_ns", NULL };
 static const char *const outlier_ident[] = { "what", "rank", NULL };
 static const char *const locks_keep[] = {
 	"tracked_i_mmap", "tracked_vma_lock", "threshold_us", NULL,
@@ -146,7 +150,8 @@ static const struct schema stats_schemas[] = {
 	{ .keyword = "lock", FIELDS(lock_fields), .ident = lock_ident,
 	  .keep = lock_ident, .off = offsetof(struct pmdstat_stats, locks) },
 	{ .keyword = "caller", FIELDS(caller_fields), .ident = caller_ident,
-	  .keep = caller_keep, .off = offsetof(struct pmdstat_stats, callers) },
+	  .keep = caller_keep, .max = caller_max,
+	  .off = offsetof(struct pmdstat_stats, callers) },
 	{ .keyword = "outlier", FIELDS(event_fields), .ident = outlier_ident,
 	  .newer = true, .off = offsetof(struct pmdstat_stats, outliers) },
 	{ .keyword = "locks", FIELDS(locks_fields), .single = true,
@@ -480,6 +485,54 @@ void records_stats_delta(const struct pmdstat_stats *a, struct pmdstat_stats *d)
 				pmdstat_kvs_sub(&rd->rec[k], x, sc->keep);
 		}
 	}
+}
+
+/* The newer schemas' lines are b's; the others add up by their ident keys. */
+int records_stats_add(struct pmdstat_stats *sum, const struct pmdstat_stats *b)
+{
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_SIZE(stats_schemas); i++) {
+		const struct schema *sc = &stats_schemas[i];
+		struct pmdstat_records *rs = stats_field(sum, sc);
+		const struct pmdstat_records *rb = stats_field(b, sc);
+		struct pmdstat_kvs *ks = stats_field(sum, sc);
+		const struct pmdstat_kvs *kb = stats_field(b, sc);
+		int err = 0;
+
+		if (sc->single && (sc->newer || !ks->nr)) {
+			pmdstat_kvs_free(ks);
+			err = pmdstat_kvs_dup(kb, ks);
+		} else if (sc->single) {
+			err = pmdstat_kvs_merge(ks, kb, sc->ident, sc->keep, sc->max);
+		} else if (sc->newer) {
+			records_free(rs);
+			err = records_dup(rb, rs);
+		}
+		if (err)
+			return err;
+		if (sc->single || sc->newer)
+			continue;
+		for (k = 0; k < rb->nr; k++) {
+			struct pmdstat_kvs *x = (struct pmdstat_kvs *)
+				(sc->ident ? find_same(rs, &rb->rec[k], sc->ident, k) : NULL);
+
+			if (x) {
+				err = pmdstat_kvs_merge(x, &rb->rec[k], sc->ident,
+							sc->keep, sc->max);
+			} else if (parse_grow((void **)&rs->rec, &rs->cap, rs->nr,
+					      sizeof(*rs->rec))) {
+				err = -ENOMEM;
+			} else {
+				err = pmdstat_kvs_dup(&rb->rec[k], &rs->rec[rs->nr]);
+				if (!err)
+					rs->nr++;
+			}
+			if (err)
+				return err;
+		}
+	}
+	return 0;
 }
 
 const struct pmdstat_kvs *pmdstat_find_lock(const struct pmdstat_stats *st,

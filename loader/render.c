@@ -246,13 +246,19 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 		opts = &no_opts;
 	if (opts->timestamp)
 		pmdstat_printf(out, "%-8s\n", opts->timestamp);
+	if (opts->recording)
+		pmdstat_printf(out, "Recording of %llu interval%s over %llu.%03llu s, the sum of their counts and histograms:\n",
+			       (unsigned long long)opts->intervals,
+			       opts->intervals == 1 ? "" : "s",
+			       (unsigned long long)(opts->span_ms / 1000),
+			       (unsigned long long)(opts->span_ms % 1000));
 	pmdstat_printf(out, "Kernel %s, pmdstat module %s, %s %llu.%03llu s%s, resets %llu, maxactive %llu\n",
 		       st->release ? st->release : "?",
 		       st->module ? st->module : "?",
-		       opts->interval ? "interval" : "elapsed",
+		       opts->interval ? "interval" : opts->recording ? "recorded" : "elapsed",
 		       (unsigned long long)(ms / 1000),
 		       (unsigned long long)(ms % 1000),
-		       opts->interval ? "" : " since load or reset",
+		       opts->interval || opts->recording ? "" : " since load or reset",
 		       (unsigned long long)st->resets,
 		       (unsigned long long)st->maxactive);
 	if (opts->reset_seen)
@@ -267,7 +273,8 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	}
 	if (!shown)
 		pmdstat_printf(out, "\nNo share or unshare calls %s.\n",
-			       opts->interval ? "in this interval" : "since load or reset");
+			       opts->interval ? "in this interval" :
+			       opts->recording ? "in the recording" : "since load or reset");
 	render_locks_text(out, st, opts);
 	render_races_text(out, st, opts);
 	if (st->totals.nr) {
@@ -380,6 +387,14 @@ void render_json_u64(pmdstat_out_t *out, bool *first, const char *key, u64 v)
 {
 	render_json_key(out, first, key);
 	pmdstat_printf(out, "%llu", (unsigned long long)v);
+}
+
+/* Milliseconds as seconds with three decimals: 1.250 */
+static void render_json_ms(pmdstat_out_t *out, bool *first, const char *key, u64 ms)
+{
+	render_json_key(out, first, key);
+	pmdstat_printf(out, "%llu.%03llu", (unsigned long long)(ms / 1000),
+		       (unsigned long long)(ms % 1000));
 }
 
 void render_json_str(pmdstat_out_t *out, bool *first, const char *key,
@@ -544,6 +559,14 @@ void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	if (opts->reset_seen) {
 		render_json_key(out, &first, "counters_reset");
 		pmdstat_out_append(out, "true", 4);
+	}
+	if (opts->record) {
+		render_json_ms(out, &first, "t", opts->t_ms);
+		render_json_ms(out, &first, "interval_s", opts->interval_ms);
+	}
+	if (opts->recording) {
+		render_json_u64(out, &first, "intervals", opts->intervals);
+		render_json_ms(out, &first, "span_s", opts->span_ms);
 	}
 
 	render_json_key(out, &first, "probes");

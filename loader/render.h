@@ -15,6 +15,14 @@ struct pmdstat_render_opts {
 	bool interval;		/* stats are a delta over one interval */
 	bool reset_seen;	/* counters were zeroed during that interval */
 	unsigned int max_callers;	/* rows of the caller table; 0: all */
+	/* pmdstat record: a line's "t" and "interval_s" (JSON only) */
+	bool record;
+	u64 t_ms;		/* end of the interval, ms since the recording began */
+	u64 interval_ms;	/* length of the interval */
+	/* pmdstat report: the sum of a recording's intervals */
+	bool recording;
+	u64 intervals;		/* how many lines */
+	u64 span_ms;		/* from the start of the first to the end of the last */
 };
 
 /*
@@ -42,7 +50,10 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
  * "version", "kernel", "probes" (each with "symbol", "hits", "missed") and
  * "histograms" (each with "unit", "count", "sum", "buckets") are always
  * present.  Optional: "time" (opts->timestamp), "interval":true,
- * "counters_reset":true.
+ * "counters_reset":true; a line of pmdstat record (opts->record) has
+ * "t":S.mmm (seconds from the start of the recording to the end of the
+ * interval) and "interval_s":S.mmm; the sum of a recording (pmdstat report,
+ * opts->recording) has "intervals":N and "span_s":S.mmm.
  *
  * Lock timing, always present (empty for a module without it), after
  * "totals":
@@ -111,6 +122,16 @@ void pmdstat_render_live_text(pmdstat_out_t *out, const struct pmdstat_recfile *
  */
 void pmdstat_render_live_json(pmdstat_out_t *out, const struct pmdstat_recfile *f,
 			      const struct pmdstat_render_opts *opts);
+
+/*
+ * Prometheus text exposition format 0.0.4, for node_exporter's textfile
+ * collector: every counter of st as a "pmdstat_<name>_total" counter with
+ * labels (symbol, role, lock, mode, kind, ...), gauges for the state, and
+ * every histogram as a cumulative Prometheus histogram, in seconds for the
+ * ns ones ("pmdstat_<name>_seconds").  See loader/prom.c.
+ */
+void pmdstat_render_prom(pmdstat_out_t *out, const struct pmdstat_stats *st,
+			 const struct pmdstat_render_opts *opts);
 
 /* Append s as a JSON string literal, quotes included. */
 void pmdstat_json_string(pmdstat_out_t *out, const char *s);

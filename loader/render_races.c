@@ -20,7 +20,7 @@
 /* The keys of the races line, in the order of the JSON contract. */
 static const char *const races_keys[] = {
 	"overlaps", "checked_unshares", "unverified_vma_lock", "shadow_tables",
-	"shadow_full", "log_drops", "inject_delay_us",
+	"shadow_full", "shadow_compared", "log_drops", "inject_delay_us",
 };
 
 #define NR_RACES_KEYS	(sizeof(races_keys) / sizeof(races_keys[0]))

@@ -94,7 +94,7 @@ static void check_keys(const struct pmdstat_kvs *kvs, const char *const *keys,
 
 static const char *const races_keys[] = {
 	"overlaps", "checked_unshares", "unverified_vma_lock", "shadow_tables",
-	"shadow_full", "log_drops", "inject_delay_us",
+	"shadow_full", "shadow_compared", "log_drops", "inject_delay_us",
 };
 static const char *const violation_keys[] = {
 	"rank", "kind", "comm", "pid", "cpu", "func", "at_ns", "detail", "stack",
@@ -120,6 +120,7 @@ static void check_races(const struct pmdstat_stats *st, const struct pmdstat_sna
 	CHECK_U64(kv_num(&st->races, "unverified_vma_lock"), s->unverified);
 	CHECK_U64(kv_num(&st->races, "shadow_tables"), s->shadow_tables);
 	CHECK_U64(kv_num(&st->races, "shadow_full"), s->shadow_full);
+	CHECK_U64(kv_num(&st->races, "shadow_compared"), s->shadow_compared);
 	CHECK_U64(kv_num(&st->races, "log_drops"), s->race_log_drops);
 	CHECK_U64(kv_num(&st->races, "inject_delay_us"), s->inject_delay_us);
 
@@ -738,7 +739,7 @@ static void test_json_old_module(void)
 	/* exactly, for the simplest file */
 	if (CHECK(test_parse_str(old_module, &st, NULL) == PMDSTAT_PARSE_OK)) {
 		render_json(&st, &out);
-		CHECK(strstr(out.buf, ",\"races\":{\"overlaps\":0,\"checked_unshares\":0,\"unverified_vma_lock\":0,\"shadow_tables\":0,\"shadow_full\":0,\"log_drops\":0,\"inject_delay_us\":0,"
+		CHECK(strstr(out.buf, ",\"races\":{\"overlaps\":0,\"checked_unshares\":0,\"unverified_vma_lock\":0,\"shadow_tables\":0,\"shadow_full\":0,\"shadow_compared\":0,\"log_drops\":0,\"inject_delay_us\":0,"
 			      "\"violations\":{\"stray_ref\":0,\"shadow_mismatch\":0,\"negative_count\":0,\"unshare_without_i_mmap_write\":0,\"unshare_without_vma_lock_write\":0,\"share_without_i_mmap_read\":0,\"recursive_acquire\":0},"
 			      "\"violation_log\":[],\"overlap_log\":[]}}") != NULL);
 		pmdstat_out_free(&out);

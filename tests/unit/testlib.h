@@ -268,6 +268,7 @@ TESTLIB_FN void test_fill_races(struct pmdstat_snapshot *s, u64 seed, bool many)
 	s->unverified = test_rand(&state) % 7;
 	s->shadow_tables = test_rand(&state) % 1024;
 	s->shadow_full = many ? 9 : 0;
+	s->shadow_compared = many ? 41 : 0;
 	s->inject_delay_us = many ? 300 : 0;
 	s->race_log_drops = many ? 40 : 0;
 	s->nr_vlog = many ? PMDSTAT_MAX_RACE_LOG : 5;

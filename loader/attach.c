@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * attach.c - pmdstat attach (see attach.h): the command run in a cgroup of
+ * its own (cgroup.c) or a running process watched, the module filtering
+ * for it, the report when it ends, and the filter cleared and the cgroup
+ * removed whatever happened.
+ *
+ * The child moves itself into the cgroup before it execs, so not one of
+ * its calls is missed; a pipe closed on exec tells the parent whether the
+ * exec worked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include "attach.h"
+#include "run.h"
+#include "source.h"
+
+#define EXIT_USAGE	2
+#define EXIT_NOEXEC	127
+
+/* ---- the child ---- */
+
+/* What the child reports through the pipe when it cannot go on. */
+struct child_error {
+	int stage;	/* CHILD_CGROUP, CHILD_EXEC */
+	int err;
+};
+
+enum { CHILD_CGROUP = 1, CHILD_EXEC };
+
+static void child_report(int fd, int stage, int err)
+{
+	struct child_error ce = { stage, err };
+	ssize_t n;
+
+	do {
+		n = write(fd, &ce, sizeof(ce));
+	} while (n < 0 && errno == EINTR);
+	_exit(127);
+}
+
+static void child_run(int fd, const struct pmdstat_cgroup *cg, char *const argv[])
+{
+	char procs[PATH_MAX + 16];
+	sigset_t none;
+	int cfd;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (cg) {
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg->path);
+		cfd = open(procs, O_WRONLY | O_CLOEXEC);
+		if (cfd < 0 || write(cfd, "0", 1) != 1)
+			child_report(fd, CHILD_CGROUP, errno);
+		close(cfd);
+	}
+	execvp(argv[0], argv);
+	child_report(fd, CHILD_EXEC, errno);
+}
+
+pid_t pmdstat_child_start(const struct pmdstat_cgroup *cg, char *const argv[])
+{
+	struct child_error ce;
+	int pfd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(pfd) || fcntl(pfd[0], F_SETFD, FD_CLOEXEC) ||
+	    fcntl(pfd[1], F_SETFD, FD_CLOEXEC)) {
+		fprintf(stderr, "pmdstat: cannot start '%s': pipe: %s\n", argv[0],
+			strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "pmdstat: cannot start '%s': fork: %s\n", argv[0],
+			strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (!pid) {
+		close(pfd[0]);
+		child_run(pfd[1], cg, argv);
+	}
+	close(pfd[1]);
+	do {
+		n = read(pfd[0], &ce, sizeof(ce));
+	} while (n < 0 && errno == EINTR);
+	close(pfd[0]);
+	if (n == 0)
+		return pid;	/* the pipe closed on exec */
+	pmdstat_child_done(pid, true, &status);
+	if (n != (ssize_t)sizeof(ce)) {
+		fprintf(stderr, "pmdstat: cannot start '%s': the child failed before it could say why\n",
+			argv[0]);
+		return -1;
+	}
+	if (ce.stage == CHILD_CGROUP) {
+		fprintf(stderr, "pmdstat: cannot move '%s' into the cgroup %s: %s: check that cgroup v2 allows it there, or attach to the process once it runs: pmdstat attach -p PID\n",
+			argv[0], cg ? cg->path : "?", strerror(ce.err));
+		return -1;
+	}
+	fprintf(stderr, "pmdstat: cannot run '%s': %s%s\n", argv[0], strerror(ce.err),
+		ce.err == ENOENT && !strchr(argv[0], '/') ? " (not found in PATH)" : "");
+	return -127;
+}
+
+static volatile pid_t forward_to;
+
+static void forward(int sig, siginfo_t *si, void *uc)
+{
+	pid_t child = forward_to;
+
+	(void)uc;
+	if (child <= 0)
+		return;
+	/* a terminal's Ctrl-C went to the whole process group: the child has it */
+	if (si && si->si_code == SI_KERNEL && getpgid(child) == getpgrp())
+		return;
+	kill(child, sig);
+}
+
+void pmdstat_forward_signals(pid_t child)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	forward_to = child;
+	sa.sa_sigaction = forward;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int pmdstat_child_done(pid_t child, bool wait, int *status)
+{
+	pid_t r;
+	int ws;
+
+	do {
+		r = waitpid(child, &ws, wait ? 0 : WNOHANG);
+	} while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return r;
+	if (WIFSIGNALED(ws))
+		*status = 128 + WTERMSIG(ws);
+	else
+		*status = WEXITSTATUS(ws);
+	return 1;
+}
+
+/* ---- a running process ---- */
+
+int pmdstat_proc_start(pid_t pid, u64 *start)
+{
+	char path[64], buf[1024], *s, *end;
+	unsigned int field;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH ? -ENOENT : -errno;
+	do {
+		n = read(fd, buf, sizeof(buf) - 1);
+	} while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n <= 0)
+		return n < 0 && errno != ESRCH ? -errno : -ENOENT;
+	buf[n] = '\0';
+	/* "pid (comm) S ppid ...": comm may hold spaces and ')' */
+	s = strrchr(buf, ')');
+	if (!s || s[1] != ' ')
+		return -EINVAL;
+	s += 2;
+	if (*s == 'Z' || *s == 'X')
+		return -ENOENT;
+	for (field = 3; field < 22 && s; field++) {
+		s = strchr(s, ' ');
+		if (s)
+			s++;
+	}
+	if (!s)
+		return -EINVAL;
+	errno = 0;
+	*start = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	return 0;
+}
+
+bool pmdstat_proc_alive(pid_t pid, u64 start)
+{
+	u64 now;
+
+	return !pmdstat_proc_start(pid, &now) && now == start;
+}
+
+/* ---- the command ---- */
+
+static int need_root(void)
+{
+	if (!geteuid())
+		return 0;
+	fprintf(stderr, "pmdstat: attach must run as root: it resets the module, sets its filter in %s and creates a cgroup: run it with sudo\n",
+		PMDSTAT_DEBUGFS_DIR "/" PMDSTAT_CONTROL_FILE);
+	return 1;
+}
+
+/* Is the module there, and its stats file one this pmdstat reads? */
+static int module_ready(struct pmdstat_run *r)
+{
+	struct pmdstat_stats st;
+
+	if (pmdstat_run_load(r, &st))
+		return 1;
+	pmdstat_stats_free(&st);
+	return 0;
+}
+
+/* The last report, then the filter cleared: 0, or 1 if either failed. */
+static int finish(struct pmdstat_run *r)
+{
+	int rc = pmdstat_run_once(r);
+
+	return pmdstat_run_control(r, "filter=none") || rc;
+}
+
+/* The reports every interval while until u ends it (-i), or just the wait. */
+static int watch(struct pmdstat_run *r, FILE *rec, struct pmdstat_until *u)
+{
+	struct pmdstat_sink sk = { .print = true, .rec = rec, .rec_name = r->cli->output };
+	struct timespec forever;
+
+	if (r->cli->interval)
+		return pmdstat_run_intervals(r, &sk, u);
+	clock_gettime(CLOCK_MONOTONIC, &forever);
+	forever.tv_sec += 100L * 365 * 86400;
+	while (!pmdstat_run_sleep(&forever, u))
+		;
+	return 0;
+}
+
+static int attach_pid(struct pmdstat_run *r)
+{
+	const struct pmdstat_cli *cli = r->cli;
+	struct pmdstat_until u = { .pid = (pid_t)cli->pid };
+	char cmd[48];
+	int err, rc;
+
+	err = pmdstat_proc_start(u.pid, &u.pid_start);
+	if (err) {
+		if (err == -ENOENT)
+			fprintf(stderr, "pmdstat: no process %ld: give the pid of a running process (ps -e)\n",
+				cli->pid);
+		else
+			fprintf(stderr, "pmdstat: cannot read /proc/%ld/stat: %s\n", cli->pid,
+				strerror(-err));
+		return err == -ENOENT ? EXIT_USAGE : 1;
+	}
+	if (need_root())
+		return 1;
+	/* the filter first: the reset leaves only the process's own calls */
+	snprintf(cmd, sizeof(cmd), "filter_tgid=%ld", cli->pid);
+	err = pmdstat_write_control(cli->dir, cmd);
+	if (err == -EINVAL) {
+		fprintf(stderr, "pmdstat: the module rejected %s: process %ld exited meanwhile, or the module is older than this pmdstat (see dmesg)\n",
+			cmd, cli->pid);
+		return EXIT_USAGE;
+	}
+	if (err) {
+		pmdstat_run_control_failed(r, cmd, err);
+		return 1;
+	}
+	if (pmdstat_run_control(r, "reset")) {
+		pmdstat_run_control(r, "filter=none");
+		return 1;
+	}
+	if (cli->duration)
+		pmdstat_until_duration(&u, cli->duration);
+	if (cli->duration)
+		fprintf(stderr, "pmdstat: recording only process %ld and its threads for %ld s... Hit Ctrl-C to end.\n",
+			cli->pid, cli->duration);
+	else
+		fprintf(stderr, "pmdstat: recording only process %ld and its threads until it exits... Hit Ctrl-C to end.\n",
+			cli->pid);
+	rc = watch(r, NULL, &u);
+	if (u.pid_gone)
+		fprintf(stderr, "pmdstat: process %ld exited\n", cli->pid);
+	return finish(r) || rc;
+}
+
+/* Start CMD in cg and wait for it: its exit status, or -1 on an error of pmdstat. */
+static int run_command(struct pmdstat_run *r, const struct pmdstat_cgroup *cg,
+		       FILE *rec, int *status)
+{
+	struct pmdstat_until u = { 0 };
+	sigset_t term, old;
+	int rc;
+
+	/* a signal before the child can take it waits until it can */
+	sigemptyset(&term);
+	sigaddset(&term, SIGINT);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
+	u.child = pmdstat_child_start(cg, r->cli->argv);
+	if (u.child > 0)
+		pmdstat_forward_signals(u.child);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (u.child < 0) {
+		*status = u.child == -EXIT_NOEXEC ? EXIT_NOEXEC : 1;
+		return -1;
+	}
+	rc = watch(r, rec, &u);
+	if (!u.child_done && pmdstat_child_done(u.child, true, &u.status) != 1) {
+		fprintf(stderr, "pmdstat: waiting for '%s': %s\n", r->cli->argv[0],
+			strerror(errno));
+		*status = 1;
+		return -1;
+	}
+	*status = u.status;
+	return rc;
+}
+
+static int attach_command(struct pmdstat_run *r)
+{
+	const struct pmdstat_cli *cli = r->cli;
+	struct pmdstat_cgroup cg;
+	FILE *rec = NULL;
+	char cmd[48];
+	int status, rc;
+
+	if (need_root() || module_ready(r) || pmdstat_cgroup_create(&cg, PMDSTAT_CGROUP_ROOT))
+		return 1;
+	/* the filter first: the reset leaves only the calls of the cgroup, empty yet */
+	snprintf(cmd, sizeof(cmd), "filter_cgroup=%llu", (unsigned long long)cg.id);
+	if (pmdstat_run_control(r, cmd)) {
+		pmdstat_cgroup_remove(&cg);
+		return 1;
+	}
+	if (cli->output) {
+		rec = fopen(cli->output, "a");
+		if (!rec)
+			fprintf(stderr, "pmdstat: cannot open %s to record to: %s\n",
+				cli->output, strerror(errno));
+	}
+	if ((cli->output && !rec) || pmdstat_run_control(r, "reset")) {
+		if (rec)
+			fclose(rec);
+		pmdstat_run_control(r, "filter=none");
+		pmdstat_cgroup_remove(&cg);
+		return 1;
+	}
+	fprintf(stderr, "pmdstat: recording only the cgroup %s (id %llu): running %s\n",
+		cg.path, (unsigned long long)cg.id, cli->argv[0]);
+	rc = run_command(r, &cg, rec, &status);
+	if (rc >= 0) {
+		fprintf(stderr, "pmdstat: %s exited with status %d\n", cli->argv[0], status);
+		rc = finish(r) || rc;
+	} else {
+		rc = pmdstat_run_control(r, "filter=none");
+	}
+	if (rec && fclose(rec)) {
+		fprintf(stderr, "pmdstat: writing %s: %s\n", cli->output, strerror(errno));
+		rc = 1;
+	}
+	rc = pmdstat_cgroup_remove(&cg) || rc;
+	return status ? status : rc;
+}
+
+int pmdstat_attach(struct pmdstat_run *r)
+{
+	return r->cli->pid ? attach_pid(r) : attach_command(r);
+}

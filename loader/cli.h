@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cli.h - pmdstat's command line: the commands, their options, and the
+ * checks of which go together, with messages that say what to give
+ * instead.  Separate from main() so that the unit tests can run it.
+ */
+#ifndef PMDSTAT_CLI_H
+#define PMDSTAT_CLI_H
+
+#include <stdbool.h>
+
+enum pmdstat_command {
+	PMDSTAT_CMD_STATS,
+	PMDSTAT_CMD_EVENTS,
+	PMDSTAT_CMD_LIVE,
+	PMDSTAT_CMD_ATTACH,
+	PMDSTAT_CMD_RECORD,
+	PMDSTAT_CMD_REPORT,
+	PMDSTAT_CMD_HEATMAP,
+};
+
+struct pmdstat_cli {
+	enum pmdstat_command cmd;
+	bool cmd_given;		/* named on the command line */
+	long interval;		/* seconds; 0: one report */
+	long count;		/* intervals; 0: until Ctrl-C */
+	long top;		/* rows of the caller table; 0: all */
+	bool top_set;
+	bool timestamp;
+	bool json;
+	bool prom;
+	bool reset;
+	long threshold_us;
+	bool threshold_set;
+	const char *file;	/* -f: saved stats, events or live file, or NULL */
+	const char *dir;	/* pmdstat debugfs directory */
+	bool dir_set;
+	const char *output;	/* -o: record's lines, heatmap's SVG ("-": stdout) */
+	long pid;		/* attach -p; 0: none */
+	long duration;		/* -d: seconds; 0: none */
+	const char *hist;	/* heatmap --hist */
+	const char *input;	/* report, heatmap: the recording ("-": stdin) */
+	char **argv;		/* attach: the command and its arguments, NULL-terminated */
+	int argc;
+	char msg[512];		/* why the command line is wrong */
+};
+
+enum pmdstat_cli_result {
+	PMDSTAT_CLI_RUN,	/* go on */
+	PMDSTAT_CLI_USAGE,	/* wrong: msg says why (exit 2) */
+	PMDSTAT_CLI_HELP,	/* -h: print pmdstat_usage_text, exit 0 */
+	PMDSTAT_CLI_VERSION,	/* -V */
+};
+
+extern const char pmdstat_usage_text[];
+
+/*
+ * Parse argv into cli (defaults first).  argv's pointers may be reordered
+ * (getopt), the strings are kept: cli points into them.
+ */
+enum pmdstat_cli_result pmdstat_cli_parse(struct pmdstat_cli *cli, int argc,
+					  char **argv);
+
+#endif /* PMDSTAT_CLI_H */
