@@ -1,12 +1,15 @@
 # demo-guest.sh - what `make demo` runs inside the VM (busybox sh): the
 # 2019 story told with pmdstat.
 D=/sys/kernel/debug/pmdstat
-hold_line() {	# VMAS: share calls, avg and max i_mmap_rwsem hold in huge_pmd_share, scan length
+hold_line() {	# VMAS: share calls, median and max i_mmap_rwsem hold in huge_pmd_share, scan length
 	awk -v v="$1" '
-		$1 == "hist" && $2 == "name=share_i_mmap_hold_ns" { for (i = 3; i <= NF; i++) { split($i, a, "="); h[a[1]] = a[2] } }
-		$1 == "hist" && $2 == "name=scan_vmas" { for (i = 3; i <= NF; i++) { split($i, a, "="); s[a[1]] = a[2] } }
-		END { printf "  %6d VMAs: %5d share calls, i_mmap_rwsem held %8.1f us on average (max %8.1f us), %6.1f VMAs scanned per share\n",
-			v, h["count"], h["count"] ? h["sum"] / h["count"] / 1000 : 0, h["max"] / 1000,
+		$1 == "hist" { f = ($2 == "name=share_i_mmap_hold_ns"); g = ($2 == "name=scan_vmas")
+			for (i = 3; i <= NF; i++) { split($i, a, "="); if (f) h[a[1]] = a[2]; if (g) s[a[1]] = a[2] }
+			seen = 0; next }
+		f && $1 == "bucket" { seen += $4; if (!mlo && seen >= (h["count"] + 1) / 2) { mlo = $2; mhi = $3 } }
+		$1 == "end" { f = 0; g = 0 }
+		END { printf "  %6d VMAs: %5d share calls, i_mmap_rwsem held: median %7.1f-%7.1f us, max %8.1f us; %6.1f VMAs scanned per share\n",
+			v, h["count"], mlo / 1000, (mhi + 1) / 1000, h["max"] / 1000,
 			s["count"] ? s["sum"] / s["count"] : 0 }' $D/stats
 }
 echo "### pmdstat demo on $(uname -r): $(nproc) CPUs, $(grep HugePages_Free /proc/meminfo)"
@@ -20,7 +23,7 @@ grep '^Totals' $D/stats | sed 's/^/  /'
 echo
 echo "### 2. the 2019 stall: huge_pmd_share() scans every VMA of the file under i_mmap_rwsem."
 echo "###    VMAs that cannot share (different offsets in the PUD): the hold grows with the VMA count"
-for v in 4 16 64 256; do
+for v in 8 64 512; do
 	pmdstat --reset
 	pmdstat-repro -s scan -p 1 --vmas $v --pages 1 -q > /dev/null
 	hold_line $v
