@@ -18,33 +18,6 @@
 
 #define SEED	0x10c4ed5eedULL
 
-static u64 kv_num(const struct pmdstat_kvs *kvs, const char *key)
-{
-	u64 v = 0;
-
-	if (pmdstat_kv_u64(kvs, key, &v))
-		printf("# no number %s=\n", key);
-	CHECK(pmdstat_kv_find(kvs, key) != NULL);
-	return v;
-}
-
-static const char *kv_str(const struct pmdstat_kvs *kvs, const char *key)
-{
-	return pmdstat_kv_str(kvs, key, "(absent)");
-}
-
-/* The keys of kvs, in order, are exactly keys. */
-static void check_keys(const struct pmdstat_kvs *kvs, const char *const *keys,
-		       size_t nr)
-{
-	size_t i;
-
-	if (!CHECK_U64(kvs->nr, nr))
-		return;
-	for (i = 0; i < nr; i++)
-		CHECK_STR(kvs->kv[i].key, keys[i]);
-}
-
 static void check_event(const struct pmdstat_kvs *o, const struct pmdstat_snap_event *e,
 			unsigned int rank)
 {

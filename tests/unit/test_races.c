@@ -65,33 +65,6 @@ static char *edit_text(const char *text, const char *from, const char *to)
 	return s;
 }
 
-static u64 kv_num(const struct pmdstat_kvs *kvs, const char *key)
-{
-	u64 v = 0;
-
-	if (pmdstat_kv_u64(kvs, key, &v))
-		printf("# no number %s=\n", key);
-	CHECK(pmdstat_kv_find(kvs, key) != NULL);
-	return v;
-}
-
-static const char *kv_str(const struct pmdstat_kvs *kvs, const char *key)
-{
-	return pmdstat_kv_str(kvs, key, "(absent)");
-}
-
-/* The keys of kvs, in order, are exactly keys. */
-static void check_keys(const struct pmdstat_kvs *kvs, const char *const *keys,
-		       size_t nr)
-{
-	size_t i;
-
-	if (!CHECK_U64(kvs->nr, nr))
-		return;
-	for (i = 0; i < nr; i++)
-		CHECK_STR(kvs->kv[i].key, keys[i]);
-}
-
 static const char *const races_keys[] = {
 	"overlaps", "checked_unshares", "unverified_vma_lock", "shadow_tables",
 	"shadow_full", "shadow_compared", "log_drops", "inject_delay_us",
@@ -778,39 +751,6 @@ static void test_json_future(void)
 }
 
 /* ---- text ---- */
-
-/* The first line of text that starts with prefix, into buf. */
-static const char *line_with(const char *text, const char *prefix, char *buf,
-			     size_t size)
-{
-	const char *s = text;
-
-	while (s && *s) {
-		const char *e = strchr(s, '\n');
-
-		if (!strncmp(s, prefix, strlen(prefix))) {
-			snprintf(buf, size, "%.*s", (int)(e ? e - s : (long)strlen(s)), s);
-			return buf;
-		}
-		s = e ? e + 1 : NULL;
-	}
-	return "(no such line)";
-}
-
-/* The line n after the first that starts with prefix. */
-static const char *line_after(const char *text, const char *prefix, unsigned int n,
-			      char *buf, size_t size)
-{
-	const char *s = text;
-
-	while (s && *s && strncmp(s, prefix, strlen(prefix)))
-		s = (s = strchr(s, '\n')) ? s + 1 : NULL;
-	while (s && n--)
-		s = (s = strchr(s, '\n')) ? s + 1 : NULL;
-	if (!s || !*s)
-		return "(no such line)";
-	return line_with(s, "", buf, size);
-}
 
 static void test_text_example(void)
 {

@@ -323,39 +323,6 @@ static void test_json_without_locks(void)
 	pmdstat_stats_free(&st);
 }
 
-/* The first line of text that starts with prefix, into buf. */
-static const char *line_with(const char *text, const char *prefix, char *buf,
-			     size_t size)
-{
-	const char *s = text;
-
-	while (s && *s) {
-		const char *e = strchr(s, '\n');
-
-		if (!strncmp(s, prefix, strlen(prefix))) {
-			snprintf(buf, size, "%.*s", (int)(e ? e - s : (long)strlen(s)), s);
-			return buf;
-		}
-		s = e ? e + 1 : NULL;
-	}
-	return "(no such line)";
-}
-
-/* The line after the first that starts with prefix. */
-static const char *line_after(const char *text, const char *prefix, unsigned int n,
-			      char *buf, size_t size)
-{
-	const char *s = text;
-
-	while (s && *s && strncmp(s, prefix, strlen(prefix)))
-		s = (s = strchr(s, '\n')) ? s + 1 : NULL;
-	while (s && n--)
-		s = (s = strchr(s, '\n')) ? s + 1 : NULL;
-	if (!s || !*s)
-		return "(no such line)";
-	return line_with(s, "", buf, size);
-}
-
 static void test_text_example(void)
 {
 	struct pmdstat_render_opts ro = { .max_callers = 10 };

@@ -907,4 +907,72 @@ TESTLIB_FN const struct json *json_get(const struct json *v, const char *key)
 	return NULL;
 }
 
+
+/* ---- helpers shared by the lock, race and render tests ---- */
+
+__attribute__((unused))
+static u64 kv_num(const struct pmdstat_kvs *kvs, const char *key)
+{
+	u64 v = 0;
+
+	if (pmdstat_kv_u64(kvs, key, &v))
+		printf("# no number %s=\n", key);
+	CHECK(pmdstat_kv_find(kvs, key) != NULL);
+	return v;
+}
+
+__attribute__((unused))
+static const char *kv_str(const struct pmdstat_kvs *kvs, const char *key)
+{
+	return pmdstat_kv_str(kvs, key, "(absent)");
+}
+
+/* The keys of kvs, in order, are exactly keys. */
+__attribute__((unused))
+static void check_keys(const struct pmdstat_kvs *kvs, const char *const *keys,
+		       size_t nr)
+{
+	size_t i;
+
+	if (!CHECK_U64(kvs->nr, nr))
+		return;
+	for (i = 0; i < nr; i++)
+		CHECK_STR(kvs->kv[i].key, keys[i]);
+}
+
+/* The first line of text that starts with prefix, into buf. */
+__attribute__((unused))
+static const char *line_with(const char *text, const char *prefix, char *buf,
+			     size_t size)
+{
+	const char *s = text;
+
+	while (s && *s) {
+		const char *e = strchr(s, '\n');
+
+		if (!strncmp(s, prefix, strlen(prefix))) {
+			snprintf(buf, size, "%.*s", (int)(e ? e - s : (long)strlen(s)), s);
+			return buf;
+		}
+		s = e ? e + 1 : NULL;
+	}
+	return "(no such line)";
+}
+
+/* The line n after the first that starts with prefix. */
+__attribute__((unused))
+static const char *line_after(const char *text, const char *prefix, unsigned int n,
+			      char *buf, size_t size)
+{
+	const char *s = text;
+
+	while (s && *s && strncmp(s, prefix, strlen(prefix)))
+		s = (s = strchr(s, '\n')) ? s + 1 : NULL;
+	while (s && n--)
+		s = (s = strchr(s, '\n')) ? s + 1 : NULL;
+	if (!s || !*s)
+		return "(no such line)";
+	return line_with(s, "", buf, size);
+}
+
 #endif /* PMDSTAT_TESTLIB_H */
