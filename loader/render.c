@@ -10,6 +10,7 @@
 #include <string.h>
 #include "hist.h"
 #include "out.h"
+#include "json.h"
 #include "render.h"
 #include "render_priv.h"
 
@@ -296,32 +297,7 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 /* Length of the valid UTF-8 sequence at s (NUL-terminated), 0 if invalid. */
 static size_t utf8_len(const unsigned char *s)
 {
-	size_t n, i;
-	u32 cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (cp >= 0xd800 && cp <= 0xdfff) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
+	return pmdstat_utf8_seq(s, s + strlen((const char *)s));
 }
 
 void pmdstat_json_string(pmdstat_out_t *out, const char *str)
