@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # pmdstat: see README.md.  Main entry points:
-#   make demo        boot a Debian kernel in QEMU, run a workload under pmdstat, print the report
-#   make check       host unit tests, then VM tests on every supported kernel
+#   make demo        boot a Debian kernel in QEMU, tell the 2019 story under pmdstat, print the reports
+#   make check       host unit tests, lint, then VM tests on every supported kernel
 #   make module      build pmdstat.ko (KDIR=<headers> for a real test host, or KERNEL=<debian release>)
 #   make tools       build the reader and the workloads (static) into build/host/
 #   make lint        W=1, sparse (C=2) and checkpatch --strict on every supported kernel
-#   make bench       benchmarks in the VM (cost per probe hit), printing numbers
+#   make bench       benchmarks in the VM (probe hit, tracked and untracked lock costs), printing numbers
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
