@@ -55,7 +55,7 @@ module:
 READER_SRCS := $(wildcard loader/*.c)
 SHARED_SRCS := module/hist.c module/format.c module/decode.c module/detect.c
 
-tools: $(HOST)/pmdstat $(HOST)/pmdstat-workload $(HOST)/pmdstat-bench \
+tools: $(HOST)/pmdstat $(HOST)/pmdstat-bpf $(HOST)/pmdstat-workload $(HOST)/pmdstat-bench \
 	$(HOST)/pmdstat-scan $(HOST)/pmdstat-contend $(HOST)/pmdstat-repro
 
 $(HOST)/pmdstat: $(READER_SRCS) $(wildcard loader/*.h) $(SHARED_SRCS) $(wildcard module/*.h)
@@ -65,6 +65,21 @@ $(HOST)/pmdstat: $(READER_SRCS) $(wildcard loader/*.h) $(SHARED_SRCS) $(wildcard
 $(HOST)/pmdstat-%: tests/workloads/pmdstat-%.c
 	@mkdir -p $(HOST)
 	$(CC) $(HOST_CFLAGS) -static -o $@ $<
+
+# The libbpf companion: BPF object -> skeleton -> static loader.
+BPFOUT := $(BUILD)/bpf
+$(BPFOUT)/pmdstat.bpf.o: loader/bpf/pmdstat.bpf.c loader/bpf/pmdstat_bpf.h
+	@mkdir -p $(BPFOUT)
+	clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I/usr/include/$(shell gcc -print-multiarch) \
+		-Iloader/bpf -c $< -o $@
+
+$(BPFOUT)/pmdstat.skel.h: $(BPFOUT)/pmdstat.bpf.o
+	bpftool gen skeleton $< name pmdstat_bpf > $@
+
+$(HOST)/pmdstat-bpf: loader/bpf/pmdstat-bpf.c $(BPFOUT)/pmdstat.skel.h loader/out.c $(SHARED_SRCS) $(wildcard module/*.h)
+	@mkdir -p $(HOST)
+	$(CC) $(HOST_CFLAGS) -static -Imodule -Iloader -Iloader/bpf -I$(BPFOUT) -o $@ $< loader/out.c \
+		module/format.c module/hist.c module/detect.c -lbpf -lelf -lz -lzstd
 
 $(HOST)/pmdstat-bench: tests/bench/pmdstat-bench.c
 	@mkdir -p $(HOST)

@@ -1,6 +1,6 @@
 # probe-cost.sh - in the VM (busybox sh): what one pmdstat probe hit costs.
-# Runs pmdstat-bench without pmdstat, with pmdstat, and with an equivalent
-# kprobe_events tracer (entry + return probe with hist triggers on the same
+# Runs pmdstat-bench without pmdstat, with the pmdstat module, with the
+# BPF backend (pmdstat-bpf), and with an equivalent kprobe_events tracer (entry + return probe with hist triggers on the same
 # sites), alternating A/B several times in one boot, and prints the cost per
 # hit of each as (time loaded - time unloaded) / hits.
 N=${BENCH_ITERS:-300}
@@ -9,7 +9,7 @@ T=/sys/kernel/tracing
 run() { pmdstat-bench -n "$N" | sed -n 's/.*ns_per_iteration=//p'; }
 rmmod pmdstat 2>/dev/null
 run > /dev/null	# warm up: page cache, hugepage pool
-base=0 mod=0 trc=0 hits=0
+base=0 mod=0 trc=0 bpf=0 hits=0
 for r in $(seq "$REPS"); do
 	b=$(run)
 	insmod /lib/pmdstat.ko
@@ -33,10 +33,11 @@ for r in $(seq "$REPS"); do
 		echo "!$(grep -v '^#' "$e" | head -n 1 | sed 's/ .*//')" > "$e"
 	done
 	echo > $T/kprobe_events
-	echo "rep $r: ns/iteration unloaded=$b pmdstat=$m kprobe_events+hist=$t; pmdstat hits/iteration=$((h / N))"
-	base=$((base + b)) mod=$((mod + m)) trc=$((trc + t)) hits=$((hits + h))
+	p=$(pmdstat-bpf -o /tmp/bpf.stats -- pmdstat-bench -n "$N" | sed -n 's/.*ns_per_iteration=//p')
+	echo "rep $r: ns/iteration unloaded=$b pmdstat=$m kprobe_events+hist=$t pmdstat-bpf=$p; pmdstat hits/iteration=$((h / N))"
+	base=$((base + b)) mod=$((mod + m)) trc=$((trc + t)) bpf=$((bpf + p)) hits=$((hits + h))
 done
 hpi=$((hits / (N * REPS)))
-echo "probe hits per iteration: $hpi (1 share + 512 unshare-clone calls)"
-echo "cost per hit: pmdstat $(( (mod - base) / REPS / hpi )) ns, kprobe_events+hist $(( (trc - base) / REPS / hpi )) ns (TCG guest: compare the two, not the absolute values)"
+echo "pmdstat probe hits per iteration: $hpi (1 share, 512 unshare-clone calls, and the tracked-lock probes)"
+echo "cost per hit: pmdstat module $(( (mod - base) / REPS / hpi )) ns, pmdstat-bpf $(( (bpf - base) / REPS / hpi )) ns, kprobe_events+hist $(( (trc - base) / REPS / hpi )) ns (TCG guest: compare them, not the absolute values)"
 insmod /lib/pmdstat.ko

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pmdstat-bpf - the libbpf companion of the pmdstat module, for test hosts
+ * that refuse unsigned modules (Secure Boot, lockdown).  It attaches to the
+ * same probe sites the module resolves (huge_pmd_share, huge_pmd_unshare,
+ * __huge_pmd_unshare and every compiler clone of them that kallsyms lists,
+ * .cold parts excepted) with kprobes/kretprobes, and times the
+ * i_mmap_rwsem of the files that huge_pmd_share touches.  At the end it
+ * writes the module's own stats format (docs/format.md), so the pmdstat
+ * reader renders both backends with one code path:
+ *
+ *	pmdstat-bpf -d 10 | pmdstat -f -          # 10 s, text report
+ *	pmdstat-bpf -- ./repro | pmdstat -f - -j  # while ./repro runs, JSON
+ *
+ * Exit: 0 ok, 1 runtime error, 2 usage error; with a command, its status.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include "out.h"
+#include "snapshot.h"
+#include "pmdstat_bpf.h"
+#include "pmdstat.skel.h"
+
+static const char usage[] =
+"Usage: pmdstat-bpf [-d SECS] [-o FILE] [-v] [-- CMD [ARGS...]]\n"
+"\n"
+"The BPF backend of pmdstat: share/unshare calls, outcomes and latency, and\n"
+"i_mmap_rwsem wait/hold of the hugetlb files they touch, measured with BPF\n"
+"kprobes instead of the module.  Prints the module's stats format; pipe it\n"
+"to the reader for the report.\n"
+"\n"
+"Examples:\n"
+"    pmdstat-bpf -d 10 | pmdstat -f -            # 10 seconds, text report\n"
+"    pmdstat-bpf -- ./repro | pmdstat -f - -j    # while ./repro runs, JSON\n"
+"\n"
+"  -d SECS   measure for SECS seconds (1..86400; default 5 without a command)\n"
+"  -o FILE   write the stats to FILE instead of standard output\n"
+"  -v        libbpf's debug messages on standard error\n"
+"Needs root, BPF, kprobes and kernel BTF (/sys/kernel/btf/vmlinux).\n";
+
+static const char *const bases[] = { "huge_pmd_share", "huge_pmd_unshare", "__huge_pmd_unshare" };
+static int verbose;
+static volatile sig_atomic_t stop;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+struct site {
+	char name[PMDSTAT_SYM_LEN];
+	int role;
+};
+
+/* The probe sites: the module's rule, read from /proc/kallsyms. */
+static int find_sites(struct site *sites, int max)
+{
+	char line[512], type, name[256];
+	unsigned long long addr;
+	FILE *f = fopen("/proc/kallsyms", "r");
+	int n = 0, i, j;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3 ||
+		    (type != 't' && type != 'T') || strchr(line, '[') || strstr(name, ".cold"))
+			continue;
+		for (i = 0; i < 3; i++) {
+			size_t len = strlen(bases[i]);
+
+			if (strncmp(name, bases[i], len) || (name[len] && name[len] != '.'))
+				continue;
+			for (j = 0; j < n; j++)
+				if (!strcmp(sites[j].name, name))
+					break;
+			if (j < n || n == max)
+				break;
+			snprintf(sites[n].name, sizeof(sites[n].name), "%.127s", name);
+			sites[n++].role = i ? PMDSTAT_ROLE_UNSHARE : PMDSTAT_ROLE_SHARE;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+static void to_hist(struct pmdstat_hist *d, const struct pb_hist *s)
+{
+	int i;
+
+	d->count += s->count;
+	d->sum += s->sum;
+	if (s->max > d->max)
+		d->max = s->max;
+	for (i = 0; i < PB_SLOTS && i < PMDSTAT_HIST_SLOTS; i++)
+		d->slot[i] += s->slot[i];
+}
+
+static int collect(struct pmdstat_bpf *skel, struct site *sites, int n,
+		   unsigned long long elapsed, struct pmdstat_snapshot *s)
+{
+	int ncpu = libbpf_num_possible_cpus(), c, i, r, m;
+	struct pb_stats *v;
+	struct utsname u;
+	__u32 zero = 0;
+
+	if (ncpu <= 0)
+		return -1;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v || bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &zero, v)) {
+		free(v);
+		return -1;
+	}
+	uname(&u);
+	snprintf(s->release, sizeof(s->release), "%s", u.release);
+	snprintf(s->module_version, sizeof(s->module_version), "bpf-0.1");
+	s->elapsed_ns = elapsed;
+	s->nr_sites = n;
+	for (i = 0; i < n; i++) {
+		memcpy(s->site[i].symbol, sites[i].name, sizeof(s->site[i].symbol));
+		snprintf(s->site[i].reads, sizeof(s->site[i].reads), "ret:%s;backend:bpf",
+			 sites[i].role == PMDSTAT_ROLE_SHARE ? "table" : "int");
+		s->site[i].role = sites[i].role;
+	}
+	for (c = 0; c < ncpu; c++) {
+		const struct pb_stats *p = &v[c];
+
+		for (i = 0; i < n; i++) {
+			s->site[i].st.hits += p->site[i].hits;
+			s->site[i].st.nested += p->site[i].nested;
+			for (r = 0; r < 3; r++)
+				s->site[i].st.out[r] += p->site[i].out[r];
+			to_hist(&s->site[i].st.lat, &p->site[i].lat);
+		}
+		for (r = 0; r < PB_NR_ROLES; r++) {
+			for (i = 0; i < 3; i++)
+				s->role[r].out[i] += p->role_out[r][i];
+			to_hist(&s->role[r].lat, &p->role[r]);
+		}
+		for (m = 0; m < PB_NR_MODES; m++) {
+			s->lock[PMDSTAT_LK_IMMAP][m].acquired += p->acquired[m];
+			to_hist(&s->lock[PMDSTAT_LK_IMMAP][m].wait, &p->wait[m]);
+			to_hist(&s->lock[PMDSTAT_LK_IMMAP][m].hold, &p->hold[m]);
+		}
+		s->tracked[PMDSTAT_LK_IMMAP] += p->tracked;
+		s->inflight_full += p->missed;
+	}
+	free(v);
+	return 0;
+}
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+	struct bpf_link *links[2 * PB_MAX_SITES] = { 0 };
+	struct site sites[PB_MAX_SITES];
+	struct pmdstat_snapshot *snap;
+	struct pmdstat_bpf *skel;
+	const char *outpath = NULL;
+	unsigned long long t0;
+	long secs = 0;
+	int n, i, opt, err, status = 0, nlinks = 0;
+	pmdstat_out_t out;
+	pid_t child = 0;
+	char *end;
+	FILE *f;
+
+	while ((opt = getopt(argc, argv, "d:o:vh")) != -1) {
+		switch (opt) {
+		case 'd':
+			errno = 0;
+			secs = strtol(optarg, &end, 10);
+			if (errno || *end || secs < 1 || secs > 86400) {
+				fprintf(stderr, "pmdstat-bpf: -d %s: give 1..86400 seconds\n", optarg);
+				return 2;
+			}
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind == argc && !secs)
+		secs = 5;
+	if (geteuid()) {
+		fprintf(stderr, "pmdstat-bpf: BPF needs root: run as root (or with CAP_BPF and CAP_PERFMON)\n");
+		return 1;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "pmdstat-bpf: this kernel has no BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF): use the pmdstat module instead\n");
+		return 1;
+	}
+	n = find_sites(sites, PB_MAX_SITES);
+	if (n < 0) {
+		fprintf(stderr, "pmdstat-bpf: cannot read /proc/kallsyms: %s\n", strerror(-n));
+		return 1;
+	}
+	for (i = 0; i < n && sites[i].role != PMDSTAT_ROLE_SHARE; i++)
+		;
+	if (i == n) {
+		fprintf(stderr, "pmdstat-bpf: kallsyms has no huge_pmd_share: this kernel has no hugetlb PMD sharing (CONFIG_HUGETLB_PAGE, CONFIG_ARCH_WANT_HUGE_PMD_SHARE)\n");
+		return 1;
+	}
+	libbpf_set_print(libbpf_print);
+	skel = pmdstat_bpf__open_and_load();
+	if (!skel) {
+		err = errno;
+		fprintf(stderr, "pmdstat-bpf: failed to load the BPF program: %s%s\n", strerror(err),
+			err == EPERM ? " (BPF disabled, locked down, or not root?); -v shows libbpf's log" :
+			"; -v shows libbpf's log");
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_kprobe_opts, o, .bpf_cookie = PB_COOKIE(i, sites[i].role == PMDSTAT_ROLE_SHARE ? PB_SHARE : PB_UNSHARE));
+
+		links[nlinks] = bpf_program__attach_kprobe_opts(skel->progs.site_entry, sites[i].name, &o);
+		if (!links[nlinks])
+			goto attach_failed;
+		nlinks++;
+		o.retprobe = true;
+		links[nlinks] = bpf_program__attach_kprobe_opts(skel->progs.site_exit, sites[i].name, &o);
+		if (!links[nlinks])
+			goto attach_failed;
+		nlinks++;
+	}
+	if (pmdstat_bpf__attach(skel)) {
+		fprintf(stderr, "pmdstat-bpf: failed to attach to down_read/down_write/up_read/up_write: %s\n",
+			strerror(errno));
+		goto fail;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	t0 = now_ns();
+	if (optind < argc) {
+		child = fork();
+		if (child == 0) {
+			execvp(argv[optind], argv + optind);
+			fprintf(stderr, "pmdstat-bpf: cannot run %s: %s\n", argv[optind], strerror(errno));
+			_exit(127);
+		}
+		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+			;
+		status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	} else {
+		while (!stop && now_ns() - t0 < (unsigned long long)secs * 1000000000ULL)
+			usleep(100000);
+	}
+	snap = calloc(1, sizeof(*snap));
+	if (!snap || collect(skel, sites, n, now_ns() - t0, snap)) {
+		fprintf(stderr, "pmdstat-bpf: cannot read the BPF maps: %s\n", strerror(errno));
+		goto fail;
+	}
+	pmdstat_out_init(&out);
+	pmdstat_format(&out, snap);
+	f = outpath ? fopen(outpath, "w") : stdout;
+	if (!f || pmdstat_out_write(&out, f) || (outpath && fclose(f))) {
+		fprintf(stderr, "pmdstat-bpf: cannot write %s: %s\n", outpath ? outpath : "stdout",
+			strerror(errno));
+		goto fail;
+	}
+	pmdstat_out_free(&out);
+	free(snap);
+	for (i = 0; i < nlinks; i++)
+		bpf_link__destroy(links[i]);
+	pmdstat_bpf__destroy(skel);
+	return status;
+
+attach_failed:
+	fprintf(stderr, "pmdstat-bpf: cannot attach a kprobe to %s: %s (is it in /sys/kernel/tracing/available_filter_functions?)\n",
+		sites[i].name, strerror(errno));
+fail:
+	for (i = 0; i < nlinks; i++)
+		bpf_link__destroy(links[i]);
+	pmdstat_bpf__destroy(skel);
+	return 1;
+}

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pmdstat.bpf.c - the BPF backend of pmdstat: the same measurements as the
+ * module's share/unshare probes (calls, outcome, latency) and its
+ * i_mmap_rwsem wait/hold timing for the files that huge_pmd_share touches.
+ * The loader (pmdstat-bpf.c) attaches one kprobe/kretprobe pair per site,
+ * compiler clones included, with the site index as the attach cookie.
+ * Only the kernel types it needs are declared, with preserve_access_index
+ * (CO-RE against the running kernel's BTF).
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <linux/ptrace.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "pmdstat_bpf.h"
+
+struct rw_semaphore {
+	long count;
+} __attribute__((preserve_access_index));
+
+struct address_space {
+	struct rw_semaphore i_mmap_rwsem;
+} __attribute__((preserve_access_index));
+
+struct file {
+	struct address_space *f_mapping;
+} __attribute__((preserve_access_index));
+
+struct vm_area_struct {
+	struct file *vm_file;
+} __attribute__((preserve_access_index));
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pb_stats);
+} stats SEC(".maps");
+
+struct call_key {
+	__u64 pid_tgid;
+	__u64 what;	/* site cookie, or a lock address */
+};
+
+/* entry time of a call in flight, and of a lock wait or hold */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct call_key);
+	__type(value, __u64);
+} start SEC(".maps");
+
+/*
+ * Unshare calls run under the page-table lock (no preemption, no
+ * migration), so their entry times live in a per-CPU slot instead of a
+ * hash map: cheaper, so the backend adds less to the latency it measures.
+ * depth 2 is the trampoline's tail call into the clone (nested).
+ */
+struct ucall {
+	__u64 id;
+	__u64 t0[2];
+	__u32 depth;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ucall);
+} ucalls SEC(".maps");
+
+/* tracked i_mmap_rwsem addresses */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} tracked SEC(".maps");
+
+/* the lock a task waits for in down_*: its address, by task */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, __u64);
+} waiting SEC(".maps");
+
+static __always_inline struct pb_stats *get_stats(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&stats, &zero);
+}
+
+/* floor(log2(v)), 0 for 0: BPF has no count-leading-zeros instruction */
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline void hist_add(struct pb_hist *h, __u64 v)
+{
+	__u32 slot = log2_u64(v);
+
+	h->count++;
+	h->sum += v;
+	if (v > h->max)
+		h->max = v;
+	if (slot < PB_SLOTS)
+		h->slot[slot]++;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(site_entry)
+{
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	/* masks, not just checks: the verifier must see the bounds */
+	__u32 site = cookie & (PB_MAX_SITES - 1), role = (cookie >> 8) & 1;
+	__u64 id = bpf_get_current_pid_tgid(), now;
+	struct call_key k = { .pid_tgid = id, .what = cookie };
+	struct pb_stats *s = get_stats();
+
+	if (!s)
+		return 0;
+	s->site[site].hits++;
+	if (role == PB_SHARE) {
+		/* huge_pmd_share(mm, vma, addr, pud): track the file's i_mmap_rwsem */
+		struct vm_area_struct *vma = (void *)PT_REGS_PARM2(ctx);
+		struct file *file = BPF_CORE_READ(vma, vm_file);
+		struct address_space *m = file ? BPF_CORE_READ(file, f_mapping) : NULL;
+		__u64 lock = (__u64)m + bpf_core_field_offset(struct address_space, i_mmap_rwsem);
+		__u8 t = 1;
+
+		if (m && !bpf_map_lookup_elem(&tracked, &lock) &&
+		    !bpf_map_update_elem(&tracked, &lock, &t, BPF_NOEXIST))
+			s->tracked++;
+	} else {
+		__u32 zero = 0;
+		struct ucall *u = bpf_map_lookup_elem(&ucalls, &zero);
+
+		if (!u)
+			return 0;
+		if (u->id == id && u->depth == 1) {
+			s->site[site].nested++;
+			u->depth = 2;
+			u->t0[1] = bpf_ktime_get_ns();
+		} else {
+			u->id = id;
+			u->depth = 1;
+			u->t0[0] = bpf_ktime_get_ns();
+		}
+		return 0;
+	}
+	now = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&start, &k, &now, BPF_ANY))
+		s->missed++;
+	return 0;
+}
+
+static __always_inline void account(struct pb_stats *s, __u32 site, __u32 role,
+				    __u64 d, long ret, int nested)
+{
+	__u32 out;
+
+	if (role == PB_UNSHARE)
+		out = (int)ret == 1 ? 0 : 1;
+	else
+		out = ret ? 1 : 2;	/* attachment is not read here: "fresh" = returned a table */
+	s->site[site].out[out]++;
+	hist_add(&s->site[site].lat, d);
+	if (!nested) {
+		s->role_out[role][out]++;
+		hist_add(&s->role[role], d);
+	}
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(site_exit)
+{
+	__u64 now = bpf_ktime_get_ns(), cookie = bpf_get_attach_cookie(ctx);
+	__u32 site = cookie & (PB_MAX_SITES - 1), role = (cookie >> 8) & 1, zero = 0;
+	__u64 id = bpf_get_current_pid_tgid(), *t0;
+	struct pb_stats *s = get_stats();
+	struct call_key k = { .pid_tgid = id, .what = cookie };
+	struct ucall *u;
+
+	if (!s)
+		return 0;
+	if (role == PB_UNSHARE) {
+		u = bpf_map_lookup_elem(&ucalls, &zero);
+		if (!u || u->id != id || !u->depth) {
+			s->missed++;	/* migrated: not timed */
+			return 0;
+		}
+		if (u->depth == 2) {
+			u->depth = 1;
+			account(s, site, role, now - u->t0[1], PT_REGS_RC(ctx), 1);
+		} else {
+			u->depth = 0;
+			account(s, site, role, now - u->t0[0], PT_REGS_RC(ctx), 0);
+		}
+		return 0;
+	}
+	t0 = bpf_map_lookup_elem(&start, &k);
+	if (!t0)
+		return 0;
+	account(s, site, role, now - *t0, PT_REGS_RC(ctx), 0);
+	bpf_map_delete_elem(&start, &k);
+	return 0;
+}
+
+static __always_inline int lock_entry(struct rw_semaphore *sem)
+{
+	__u64 lock = (__u64)sem, id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
+	struct call_key k = { .pid_tgid = id, .what = lock };
+
+	if (!bpf_map_lookup_elem(&tracked, &lock))
+		return 0;
+	bpf_map_update_elem(&waiting, &id, &lock, BPF_ANY);
+	bpf_map_update_elem(&start, &k, &now, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int lock_acquired(__u32 mode)
+{
+	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns(), *lock, *t0;
+	struct pb_stats *s = get_stats();
+	struct call_key k = { .pid_tgid = id };
+
+	lock = bpf_map_lookup_elem(&waiting, &id);
+	mode &= 1;
+	if (!lock || !s)
+		return 0;
+	k.what = *lock;
+	bpf_map_delete_elem(&waiting, &id);
+	t0 = bpf_map_lookup_elem(&start, &k);
+	if (!t0)
+		return 0;
+	s->acquired[mode]++;
+	hist_add(&s->wait[mode], now - *t0);
+	*t0 = now;	/* the hold starts */
+	return 0;
+}
+
+static __always_inline int lock_release(struct rw_semaphore *sem, __u32 mode)
+{
+	__u64 lock = (__u64)sem, id = bpf_get_current_pid_tgid(), *t0;
+	struct call_key k = { .pid_tgid = id, .what = lock };
+	struct pb_stats *s = get_stats();
+
+	mode &= 1;
+	if (!s || !bpf_map_lookup_elem(&tracked, &lock))
+		return 0;
+	t0 = bpf_map_lookup_elem(&start, &k);
+	if (!t0)
+		return 0;
+	hist_add(&s->hold[mode], bpf_ktime_get_ns() - *t0);
+	bpf_map_delete_elem(&start, &k);
+	return 0;
+}
+
+SEC("kprobe/down_read")
+int BPF_KPROBE(down_read_entry, struct rw_semaphore *sem) { return lock_entry(sem); }
+
+SEC("kretprobe/down_read")
+int BPF_KRETPROBE(down_read_exit) { return lock_acquired(PB_READ); }
+
+SEC("kprobe/down_write")
+int BPF_KPROBE(down_write_entry, struct rw_semaphore *sem) { return lock_entry(sem); }
+
+SEC("kretprobe/down_write")
+int BPF_KRETPROBE(down_write_exit) { return lock_acquired(PB_WRITE); }
+
+SEC("kprobe/up_read")
+int BPF_KPROBE(up_read_entry, struct rw_semaphore *sem) { return lock_release(sem, PB_READ); }
+
+SEC("kprobe/up_write")
+int BPF_KPROBE(up_write_entry, struct rw_semaphore *sem) { return lock_release(sem, PB_WRITE); }

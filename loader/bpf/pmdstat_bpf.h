@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pmdstat_bpf.h - plain structs shared by the BPF program and its loader
+ * (the funclatency.h pattern): per-site and per-lock counters, per CPU.
+ */
+#ifndef PMDSTAT_BPF_H
+#define PMDSTAT_BPF_H
+
+#define PB_MAX_SITES	16
+#define PB_SLOTS	64
+
+enum { PB_SHARE, PB_UNSHARE, PB_NR_ROLES };
+enum { PB_READ, PB_WRITE, PB_NR_MODES };
+
+struct pb_hist {
+	__u64 count;
+	__u64 sum;
+	__u64 max;
+	__u64 slot[PB_SLOTS];
+};
+
+struct pb_site {
+	__u64 hits;
+	__u64 nested;
+	__u64 out[3];		/* share: attached, fresh, failed; unshare: ret1, ret0 */
+	struct pb_hist lat;
+};
+
+struct pb_stats {
+	struct pb_site site[PB_MAX_SITES];
+	struct pb_hist role[PB_NR_ROLES];
+	__u64 role_out[PB_NR_ROLES][3];
+	__u64 acquired[PB_NR_MODES];
+	struct pb_hist wait[PB_NR_MODES];	/* tracked i_mmap_rwsem */
+	struct pb_hist hold[PB_NR_MODES];
+	__u64 tracked;
+	__u64 missed;				/* map updates that failed */
+};
+
+/* attach cookie of a site probe: site index | role << 8 */
+#define PB_COOKIE(site, role)	((__u64)(site) | (__u64)(role) << 8)
+
+#endif /* PMDSTAT_BPF_H */
