@@ -7,7 +7,7 @@ jhist() {	# FILE HIST KEY: a key of a histogram in pmdstat -j output
 	tr '}' '\n' < "$1" | grep "\"$2\":{" | head -n 1 | grep -o "\"$3\":[0-9]*" | head -n 1 | sed 's/.*://'
 }
 echo reset > $D/control
-pmdstat-bpf -o /tmp/bpf.stats -- pmdstat-workload -q -n 4 -r 2 -t munmap,dontneed,softoffline > /tmp/bpfw.out 2>&1
+pmdstat-bpf -o /tmp/bpf.stats -- pmdstat-workload -q -n 4 -r 6 -t munmap,dontneed,softoffline > /tmp/bpfw.out 2>&1
 check_eq "bpf backend: the workload under it exits 0" "$?" 0
 snap /tmp/mod.stats
 check "bpf backend: its output is the module's format (the reader parses it)" sh -c 'pmdstat -f /tmp/bpf.stats > /dev/null'
