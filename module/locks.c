@@ -237,6 +237,7 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 		    cmpxchg(&r->task, 0, (unsigned long)current))
 			continue;
 		r->lock = lock;
+		r->task_start = current->start_time;
 		r->caller = caller;
 		r->pid = task_pid_nr(current);
 		r->cpu = smp_processor_id();
@@ -270,7 +271,8 @@ struct pmdstat_inflight *pmdstat_inflight_find(unsigned long lock,
 			&pmdstat_inflight[(h + i) & (INFLIGHT_SLOTS - 1)];
 
 		if (READ_ONCE(r->task) == (unsigned long)current &&
-		    r->lock == lock && r->state == state)
+		    r->lock == lock && r->state == state &&
+		    r->task_start == current->start_time)
 			return r;
 	}
 	return NULL;

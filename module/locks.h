@@ -55,6 +55,7 @@ enum { ST_WAIT = 1, ST_HOLD, ST_SHARE, ST_CTX };
 struct pmdstat_inflight {
 	unsigned long task;	/* owner, 0: free */
 	unsigned long lock;	/* 0 for a share call */
+	u64 task_start;		/* the task's start time: a reused task_struct differs */
 	unsigned long caller;
 	u64 t0;			/* request, then acquisition */
 	u32 pid;
