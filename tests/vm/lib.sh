@@ -98,4 +98,10 @@ tracer_missed() {
 	awk -v e="e$1" -v r="r$1" '$1 == e || $1 == r { s += $3 } END { print s + 0 }' $T/kprobe_profile
 }
 
+# wait_gone NAME: until no process NAME is left (children dying by PDEATHSIG)
+wait_gone() {
+	for i in $(seq 100); do pidof "$1" > /dev/null || return 0; sleep 0.1; done
+	return 1
+}
+
 dmesg_bad() { dmesg | grep -E 'BUG:|WARNING:|Oops|general protection|Call Trace|kernel BUG|refcount_t|list_del corruption|UBSAN|KASAN' ; }

@@ -22,8 +22,7 @@ st=$?
 # 143: stopped by us (SIGTERM); 0: it had finished.  Anything else: it failed.
 if [ $st -eq 143 ] || [ $st -eq 0 ]; then ok "background workload ended cleanly ($st)"; else not_ok "background workload status $st"; cat /tmp/bg.out; fi
 # the stopped workload's children die by PDEATHSIG: let them finish first
-for i in $(seq 100); do pidof pmdstat-workload > /dev/null || break; sleep 0.1; done
-check "the stopped workload left no process" sh -c '! pidof pmdstat-workload'
+check "the stopped workload left no process" wait_gone pmdstat-workload
 echo reset > $D/control
 pmdstat-workload -q -n 2 -t munmap > /dev/null 2>&1
 snap /tmp/reload.stats

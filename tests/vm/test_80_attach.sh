@@ -70,4 +70,5 @@ for args in "-s nosuch" "-p 0" "-p 257" "-p x" "-t 0" "-t 65" "--vmas 0" "--vmas
 done
 kill $noise 2>/dev/null
 wait $noise 2>/dev/null
+check "the unrelated workload left no process" wait_gone pmdstat-workload
 echo filter=none > $D/control

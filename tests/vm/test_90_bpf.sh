@@ -6,6 +6,8 @@
 jhist() {	# FILE HIST KEY: a key of a histogram in pmdstat -j output
 	tr '}' '\n' < "$1" | grep "\"$2\":{" | head -n 1 | grep -o "\"$3\":[0-9]*" | head -n 1 | sed 's/.*://'
 }
+# nothing else may unshare while one backend counts and the other does not
+check "no earlier workload is still running" wait_gone pmdstat-workload
 echo reset > $D/control
 pmdstat-bpf -o /tmp/bpf.stats -- pmdstat-workload -q -n 4 -r 6 -t munmap,dontneed,softoffline > /tmp/bpfw.out 2>&1
 check_eq "bpf backend: the workload under it exits 0" "$?" 0
