@@ -234,23 +234,6 @@ static void test_example_file(void)
 	pmdstat_stats_free(&st);
 }
 
-/* Replace the first occurrence of from in text by to (malloc'd). */
-static char *edit_text(const char *text, const char *from, const char *to)
-{
-	const char *at = strstr(text, from);
-	size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
-	char *s = malloc(n);
-
-	if (!at) {
-		printf("# test bug: '%s' not in the text\n", from);
-		CHECK(at != NULL);
-		snprintf(s, n, "%s", text);
-		return s;
-	}
-	snprintf(s, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
-	return s;
-}
-
 enum which { STATS, EVENTS, LIVE };
 
 static enum pmdstat_parse_code parse_which(enum which w, const char *text,

@@ -48,23 +48,6 @@ static char *example(void)
 	return s;
 }
 
-/* Replace the first occurrence of from in text by to (malloc'd). */
-static char *edit_text(const char *text, const char *from, const char *to)
-{
-	const char *at = strstr(text, from);
-	size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
-	char *s = malloc(n);
-
-	if (!at) {
-		printf("# test bug: '%s' not in the text\n", from);
-		CHECK(at != NULL);
-		snprintf(s, n, "%s", text);
-		return s;
-	}
-	snprintf(s, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
-	return s;
-}
-
 static const char *const races_keys[] = {
 	"overlaps", "checked_unshares", "unverified_vma_lock", "shadow_tables",
 	"shadow_full", "shadow_compared", "log_drops", "inject_delay_us",

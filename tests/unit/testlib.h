@@ -975,4 +975,22 @@ static const char *line_after(const char *text, const char *prefix, unsigned int
 	return line_with(s, "", buf, size);
 }
 
+/* Replace the first occurrence of from in text by to (malloc'd). */
+__attribute__((unused))
+static char *edit_text(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
+	char *s = malloc(n);
+
+	if (!at) {
+		printf("# test bug: '%s' not in the text\n", from);
+		CHECK(at != NULL);
+		snprintf(s, n, "%s", text);
+		return s;
+	}
+	snprintf(s, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	return s;
+}
+
 #endif /* PMDSTAT_TESTLIB_H */
