@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hist.h"
 #include "parse.h"
 #include "parse_priv.h"
 
@@ -417,6 +418,7 @@ static void hist_free(struct pmdstat_phist *h)
 	free(h->name);
 	free(h->unit);
 	free(h->bucket);
+	free(h->fine);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -460,6 +462,14 @@ static enum pmdstat_parse_code parse_hist(struct parser *p, struct pmdstat_kvs *
 	return PMDSTAT_PARSE_OK;
 }
 
+/* b is exactly one fine sub-bucket of module/hist.h (not a log2 bucket) */
+static bool is_fine_bucket(const struct pmdstat_bucket *b)
+{
+	unsigned int i = pmdstat_fhist_slot(b->lo);
+
+	return b->lo == pmdstat_fhist_lo(i) && b->hi == pmdstat_fhist_hi(i);
+}
+
 static enum pmdstat_parse_code parse_bucket(struct parser *p)
 {
 	struct pmdstat_phist *h;
@@ -487,10 +497,24 @@ static enum pmdstat_parse_code parse_bucket(struct parser *p)
 		return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
 				  "bucket: lo %llu is above hi %llu",
 				  (unsigned long long)b.lo, (unsigned long long)b.hi);
-	if (h->nr_buckets && b.lo <= h->bucket[h->nr_buckets - 1].hi)
+	if (h->nr_fine && b.lo <= h->fine[h->nr_fine - 1].hi)
 		return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
 				  "bucket: %llu..%llu is not above the previous bucket of hist %s",
 				  (unsigned long long)b.lo, (unsigned long long)b.hi, h->name);
+	if (parse_grow((void **)&h->fine, &h->cap_fine, h->nr_fine,
+		       sizeof(*h->fine)))
+		return parse_nomem(p);
+	h->fine[h->nr_fine++] = b;
+	if (is_fine_bucket(&b)) {
+		/* a sub-bucket: into its log2 bucket, for display */
+		i = pmdstat_hist_slot(b.lo);
+		b.lo = pmdstat_hist_lo(i);
+		b.hi = pmdstat_hist_hi(i);
+		if (h->nr_buckets && h->bucket[h->nr_buckets - 1].lo == b.lo) {
+			h->bucket[h->nr_buckets - 1].count += b.count;
+			return PMDSTAT_PARSE_OK;
+		}
+	}
 	if (parse_grow((void **)&h->bucket, &h->cap_buckets, h->nr_buckets,
 		       sizeof(*h->bucket)))
 		return parse_nomem(p);
@@ -748,11 +772,14 @@ static u64 muldiv(u64 a, u64 b, u64 c)
 
 u64 pmdstat_hist_percentile(const struct pmdstat_phist *h, double p)
 {
+	/* the finest buckets known: the value is interpolated inside one */
+	const struct pmdstat_bucket *bk = h->nr_fine ? h->fine : h->bucket;
+	size_t nr = h->nr_fine ? h->nr_fine : h->nr_buckets;
 	long double x;
 	u64 rank, before = 0;
 	size_t i;
 
-	if (!h->count || !h->nr_buckets)
+	if (!h->count || !nr)
 		return 0;
 	if (!(p > 0))		/* also NaN */
 		p = 0;
@@ -768,8 +795,8 @@ u64 pmdstat_hist_percentile(const struct pmdstat_phist *h, double p)
 	}
 	if (!rank)
 		rank = 1;
-	for (i = 0; i < h->nr_buckets; i++) {
-		const struct pmdstat_bucket *b = &h->bucket[i];
+	for (i = 0; i < nr; i++) {
+		const struct pmdstat_bucket *b = &bk[i];
 
 		/* invariant: rank > before */
 		if (b->count && rank - before <= b->count) {
@@ -801,7 +828,15 @@ static int hist_dup(const struct pmdstat_phist *src, struct pmdstat_phist *dst)
 			memcpy(dst->bucket, src->bucket,
 			       src->nr_buckets * sizeof(*dst->bucket));
 	}
-	if (!dst->name || !dst->unit || (src->nr_buckets && !dst->bucket)) {
+	dst->fine = NULL;
+	dst->cap_fine = src->nr_fine;
+	if (src->nr_fine) {
+		dst->fine = malloc(src->nr_fine * sizeof(*dst->fine));
+		if (dst->fine)
+			memcpy(dst->fine, src->fine, src->nr_fine * sizeof(*dst->fine));
+	}
+	if (!dst->name || !dst->unit || (src->nr_buckets && !dst->bucket) ||
+	    (src->nr_fine && !dst->fine)) {
 		hist_free(dst);
 		return -ENOMEM;
 	}
@@ -896,25 +931,31 @@ void pmdstat_kvs_sub(struct pmdstat_kvs *d, const struct pmdstat_kvs *a,
 	}
 }
 
-static void hist_sub(struct pmdstat_phist *d, const struct pmdstat_phist *a)
+/* d -= a, bucket by bucket; both lists ascend: walk them together */
+static size_t buckets_sub(struct pmdstat_bucket *d, size_t nd,
+			  const struct pmdstat_bucket *a, size_t na)
 {
 	size_t i, j = 0, n = 0;
 
+	for (i = 0; i < nd; i++) {
+		struct pmdstat_bucket *b = &d[i];
+
+		while (j < na && a[j].hi < b->lo)
+			j++;
+		if (j < na && a[j].lo == b->lo && a[j].hi == b->hi)
+			b->count = sub_sat(b->count, a[j].count);
+		if (b->count)
+			d[n++] = *b;
+	}
+	return n;
+}
+
+static void hist_sub(struct pmdstat_phist *d, const struct pmdstat_phist *a)
+{
 	d->count = sub_sat(d->count, a->count);
 	d->sum = sub_sat(d->sum, a->sum);
-	/* both bucket lists ascend: walk them together */
-	for (i = 0; i < d->nr_buckets; i++) {
-		struct pmdstat_bucket *b = &d->bucket[i];
-
-		while (j < a->nr_buckets && a->bucket[j].hi < b->lo)
-			j++;
-		if (j < a->nr_buckets && a->bucket[j].lo == b->lo &&
-		    a->bucket[j].hi == b->hi)
-			b->count = sub_sat(b->count, a->bucket[j].count);
-		if (b->count)
-			d->bucket[n++] = *b;
-	}
-	d->nr_buckets = n;
+	d->nr_buckets = buckets_sub(d->bucket, d->nr_buckets, a->bucket, a->nr_buckets);
+	d->nr_fine = buckets_sub(d->fine, d->nr_fine, a->fine, a->nr_fine);
 }
 
 /* The probe of a matching d's probe i: same position first, else by symbol. */
@@ -1012,24 +1053,21 @@ int pmdstat_kvs_merge(struct pmdstat_kvs *d, const struct pmdstat_kvs *b,
 	return err;
 }
 
-/* d += b: both bucket lists ascend; equal buckets add up. */
-static int hist_add(struct pmdstat_phist *d, const struct pmdstat_phist *b)
+/* *d += b: both bucket lists ascend; equal buckets add up. */
+static int buckets_add(struct pmdstat_bucket **d, size_t *nd, size_t *cap,
+		       const struct pmdstat_bucket *b, size_t nb)
 {
 	struct pmdstat_bucket *m;
 	size_t i = 0, j = 0, n = 0;
 
-	d->count = add_sat(d->count, b->count);
-	d->sum = add_sat(d->sum, b->sum);
-	if (b->max > d->max)
-		d->max = b->max;
-	if (!b->nr_buckets)
+	if (!nb)
 		return 0;
-	m = malloc((d->nr_buckets + b->nr_buckets) * sizeof(*m));
+	m = malloc((*nd + nb) * sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	while (i < d->nr_buckets || j < b->nr_buckets) {
-		const struct pmdstat_bucket *x = i < d->nr_buckets ? &d->bucket[i] : NULL;
-		const struct pmdstat_bucket *y = j < b->nr_buckets ? &b->bucket[j] : NULL;
+	while (i < *nd || j < nb) {
+		const struct pmdstat_bucket *x = i < *nd ? &(*d)[i] : NULL;
+		const struct pmdstat_bucket *y = j < nb ? &b[j] : NULL;
 
 		if (x && y && x->lo == y->lo && x->hi == y->hi) {
 			m[n] = *x;
@@ -1044,11 +1082,23 @@ static int hist_add(struct pmdstat_phist *d, const struct pmdstat_phist *b)
 			j++;
 		}
 	}
-	free(d->bucket);
-	d->bucket = m;
-	d->nr_buckets = n;
-	d->cap_buckets = n;
+	free(*d);
+	*d = m;
+	*nd = n;
+	*cap = n;
 	return 0;
+}
+
+/* d += b, the display buckets and the buckets as written */
+static int hist_add(struct pmdstat_phist *d, const struct pmdstat_phist *b)
+{
+	d->count = add_sat(d->count, b->count);
+	d->sum = add_sat(d->sum, b->sum);
+	if (b->max > d->max)
+		d->max = b->max;
+	if (buckets_add(&d->bucket, &d->nr_buckets, &d->cap_buckets, b->bucket, b->nr_buckets))
+		return -ENOMEM;
+	return buckets_add(&d->fine, &d->nr_fine, &d->cap_fine, b->fine, b->nr_fine);
 }
 
 static int replace_str(char **dst, const char *src)

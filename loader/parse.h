@@ -80,9 +80,17 @@ struct pmdstat_phist {
 	u64 count;
 	u64 sum;
 	u64 max;
-	struct pmdstat_bucket *bucket;	/* ascending, not overlapping */
+	/*
+	 * The buckets for display: ascending, not overlapping, fine
+	 * sub-buckets (module/hist.h) folded into their log2 buckets.
+	 */
+	struct pmdstat_bucket *bucket;
 	size_t nr_buckets;
 	size_t cap_buckets;
+	/* the buckets as written, for percentiles; none if never parsed */
+	struct pmdstat_bucket *fine;
+	size_t nr_fine;
+	size_t cap_fine;
 };
 
 struct pmdstat_stats {

@@ -487,10 +487,12 @@ static void json_probe(pmdstat_out_t *out, const struct pmdstat_probe *pr)
 	pmdstat_out_append(out, "}", 1);
 }
 
+/* JSON has the buckets as measured (fine ones too), not the display rows. */
 void render_json_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
 {
+	const struct pmdstat_bucket *bk = h->nr_fine ? h->fine : h->bucket;
+	size_t i, nr = h->nr_fine ? h->nr_fine : h->nr_buckets;
 	bool first = true;
-	size_t i;
 
 	pmdstat_out_append(out, "{", 1);
 	render_json_str(out, &first, "unit", h->unit);
@@ -503,11 +505,11 @@ void render_json_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
 	render_json_u64(out, &first, "p99", pmdstat_hist_percentile(h, 99));
 	render_json_key(out, &first, "buckets");
 	pmdstat_out_append(out, "[", 1);
-	for (i = 0; i < h->nr_buckets; i++)
+	for (i = 0; i < nr; i++)
 		pmdstat_printf(out, "%s[%llu,%llu,%llu]", i ? "," : "",
-			       (unsigned long long)h->bucket[i].lo,
-			       (unsigned long long)h->bucket[i].hi,
-			       (unsigned long long)h->bucket[i].count);
+			       (unsigned long long)bk[i].lo,
+			       (unsigned long long)bk[i].hi,
+			       (unsigned long long)bk[i].count);
 	pmdstat_out_append(out, "]}", 2);
 }
 

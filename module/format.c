@@ -78,6 +78,26 @@ static void format_hist_unit(pmdstat_out_t *out, const char *prefix,
 	pmdstat_printf(out, "end\n");
 }
 
+/* The same line format, one bucket line per non-empty fine slot. */
+static void format_fhist(pmdstat_out_t *out, const char *name,
+			 const struct pmdstat_fhist *h)
+{
+	unsigned int i;
+
+	pmdstat_printf(out, "hist name=%s unit=ns count=%llu sum=%llu max=%llu\n",
+		       name, (unsigned long long)h->count,
+		       (unsigned long long)h->sum, (unsigned long long)h->max);
+	for (i = 0; i < PMDSTAT_FHIST_SLOTS; i++) {
+		if (!h->slot[i])
+			continue;
+		pmdstat_printf(out, "bucket %llu %llu %llu\n",
+			       (unsigned long long)pmdstat_fhist_lo(i),
+			       (unsigned long long)pmdstat_fhist_hi(i),
+			       (unsigned long long)h->slot[i]);
+	}
+	pmdstat_printf(out, "end\n");
+}
+
 static void format_hist(pmdstat_out_t *out, const char *prefix,
 			const char *name, const struct pmdstat_hist *h)
 {
@@ -282,8 +302,8 @@ void pmdstat_format(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 		hits += l->hits;
 		missed += l->missed;
 	}
-	format_hist(out, "", "share_ns", &sh->lat);
-	format_hist(out, "", "unshare_ns", &un->lat);
+	format_fhist(out, "share_ns", &sh->lat);
+	format_fhist(out, "unshare_ns", &un->lat);
 	for (i = 0; i < s->nr_sites; i++)
 		format_hist(out, "site:", s->site[i].symbol, &s->site[i].st.lat);
 	format_locks(out, s);

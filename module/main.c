@@ -77,7 +77,7 @@ static void pmdstat_fill(struct pmdstat_snapshot *s)
 		for (i = 0; i < PMDSTAT_NR_ROLES; i++) {
 			for (r = 0; r < PMDSTAT_NR_OUTCOMES; r++)
 				s->role[i].out[r] += READ_ONCE(pc->role[i].out[r]);
-			pmdstat_hist_merge(&s->role[i].lat, &pc->role[i].lat);
+			pmdstat_fhist_merge(&s->role[i].lat, &pc->role[i].lat);
 		}
 	}
 	pmdstat_locks_fill(s);

@@ -20,6 +20,7 @@
 #include <linux/kprobes.h>
 #include <linux/ktime.h>
 #include <linux/mm_types.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -174,7 +175,7 @@ static int pmdstat_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		pmdstat_races_unshare_end(&c->u, (int)regs_return_value(regs), c->caller);
 	if (c->outer) {
 		pc->role[site->role].out[out]++;
-		pmdstat_hist_add(&pc->role[site->role].lat, ns);
+		pmdstat_fhist_add(&pc->role[site->role].lat, ns);
 		/* The task may have migrated: clear the slot it set. */
 		cmpxchg(per_cpu_ptr(&pmdstat_active[site->role], c->cpu),
 			current, NULL);
@@ -462,6 +463,8 @@ int pmdstat_probes_init(unsigned int maxactive)
 	unsigned int i;
 	int err;
 
+	/* alloc_percpu() refuses more than PCPU_MIN_UNIT_SIZE (32 KB) */
+	BUILD_BUG_ON(sizeof(struct pmdstat_pcpu) > PCPU_MIN_UNIT_SIZE);
 	pmdstat_pcpu = alloc_percpu(struct pmdstat_pcpu);
 	if (!pmdstat_pcpu)
 		return -ENOMEM;

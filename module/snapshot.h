@@ -43,7 +43,7 @@ struct pmdstat_site_stats {
 /* Counters of one role, outermost calls only (per CPU in the module). */
 struct pmdstat_role_stats {
 	u64 out[PMDSTAT_NR_OUTCOMES];
-	struct pmdstat_hist lat;
+	struct pmdstat_fhist lat;	/* fine: medians are compared */
 };
 
 /* Lock timing (tracked i_mmap_rwsem and hugetlb vma locks). */

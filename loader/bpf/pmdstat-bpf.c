@@ -115,6 +115,18 @@ static void to_hist(struct pmdstat_hist *d, const struct pb_hist *s)
 		d->slot[i] += s->slot[i];
 }
 
+static void to_fhist(struct pmdstat_fhist *d, const struct pb_fhist *s)
+{
+	int i;
+
+	d->count += s->count;
+	d->sum += s->sum;
+	if (s->max > d->max)
+		d->max = s->max;
+	for (i = 0; i < PB_FSLOTS && i < PMDSTAT_FHIST_SLOTS; i++)
+		d->slot[i] += s->slot[i];
+}
+
 static int collect(struct pmdstat_bpf *skel, struct site *sites, int n,
 		   unsigned long long elapsed, struct pmdstat_snapshot *s)
 {
@@ -154,7 +166,7 @@ static int collect(struct pmdstat_bpf *skel, struct site *sites, int n,
 		for (r = 0; r < PB_NR_ROLES; r++) {
 			for (i = 0; i < 3; i++)
 				s->role[r].out[i] += p->role_out[r][i];
-			to_hist(&s->role[r].lat, &p->role[r]);
+			to_fhist(&s->role[r].lat, &p->role[r]);
 		}
 		for (m = 0; m < PB_NR_MODES; m++) {
 			s->lock[PMDSTAT_LK_IMMAP][m].acquired += p->acquired[m];

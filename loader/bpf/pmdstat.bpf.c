@@ -122,6 +122,19 @@ static __always_inline void hist_add(struct pb_hist *h, __u64 v)
 		h->slot[slot]++;
 }
 
+/* module/hist.h's pmdstat_fhist_slot */
+static __always_inline void fhist_add(struct pb_fhist *h, __u64 v)
+{
+	__u32 e = log2_u64(v), slot = v < 4 ? (__u32)v : (e - 1) * 4 + ((v >> (e - 2)) & 3);
+
+	h->count++;
+	h->sum += v;
+	if (v > h->max)
+		h->max = v;
+	if (slot < PB_FSLOTS)
+		h->slot[slot]++;
+}
+
 SEC("kprobe")
 int BPF_KPROBE(site_entry)
 {
@@ -182,7 +195,7 @@ static __always_inline void account(struct pb_stats *s, __u32 site, __u32 role,
 	hist_add(&s->site[site].lat, d);
 	if (!nested) {
 		s->role_out[role][out]++;
-		hist_add(&s->role[role], d);
+		fhist_add(&s->role[role], d);
 	}
 }
 

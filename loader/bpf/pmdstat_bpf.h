@@ -8,6 +8,7 @@
 
 #define PB_MAX_SITES	16
 #define PB_SLOTS	64
+#define PB_FSLOTS	252	/* module/hist.h's fine slots: log2 x 4 */
 
 enum { PB_SHARE, PB_UNSHARE, PB_NR_ROLES };
 enum { PB_READ, PB_WRITE, PB_NR_MODES };
@@ -19,6 +20,14 @@ struct pb_hist {
 	__u64 slot[PB_SLOTS];
 };
 
+/* the share/unshare latencies: fine, as the module's (module/hist.h) */
+struct pb_fhist {
+	__u64 count;
+	__u64 sum;
+	__u64 max;
+	__u64 slot[PB_FSLOTS];
+};
+
 struct pb_site {
 	__u64 hits;
 	__u64 nested;
@@ -28,7 +37,7 @@ struct pb_site {
 
 struct pb_stats {
 	struct pb_site site[PB_MAX_SITES];
-	struct pb_hist role[PB_NR_ROLES];
+	struct pb_fhist role[PB_NR_ROLES];
 	__u64 role_out[PB_NR_ROLES][3];
 	__u64 acquired[PB_NR_MODES];
 	struct pb_hist wait[PB_NR_MODES];	/* tracked i_mmap_rwsem */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_hist.c - the log2 histogram (module/hist.c, hist.h) and the
+ * test_hist.c - the log2 and fine histograms (module/hist.c, hist.h), the
+ * reader's folding of fine buckets into log2 rows, and the
  * reader's percentile and average estimates (loader/parse.c).
  */
 #include <stdint.h>
@@ -299,6 +300,88 @@ static void test_percentile_of_added_values(void)
 	test_free_phist(&h);
 }
 
+static void test_fine_bounds(void)
+{
+	static const struct {
+		u64 v;
+		unsigned int slot;
+		u64 lo, hi;
+	} cases[] = {
+		{ 0, 0, 0, 0 }, { 3, 3, 3, 3 }, { 4, 4, 4, 4 }, { 7, 7, 7, 7 },
+		{ 8, 8, 8, 9 }, { 9, 8, 8, 9 }, { 15, 11, 14, 15 },
+		{ 16, 12, 16, 19 }, { 511, 31, 448, 511 }, { 512, 32, 512, 639 },
+		{ 639, 32, 512, 639 }, { 640, 33, 640, 767 }, { 1023, 35, 896, 1023 },
+		{ P63, 248, P63, P63 + ((u64)1 << 61) - 1 },
+		{ UINT64_MAX, 251, P63 + ((u64)3 << 61), UINT64_MAX },
+	};
+	unsigned int i;
+
+	for (i = 0; i < TAP_COUNT(cases); i++) {
+		unsigned int s = pmdstat_fhist_slot(cases[i].v);
+
+		if (!CHECK_U64(s, cases[i].slot))
+			printf("#   value %llu\n", (unsigned long long)cases[i].v);
+		CHECK_U64(pmdstat_fhist_lo(s), cases[i].lo);
+		CHECK_U64(pmdstat_fhist_hi(s), cases[i].hi);
+	}
+	/* the sub-buckets tile [0, 2^64), each inside one log2 bucket */
+	CHECK_U64(pmdstat_fhist_lo(0), 0);
+	CHECK_U64(pmdstat_fhist_hi(PMDSTAT_FHIST_SLOTS - 1), UINT64_MAX);
+	for (i = 0; i < PMDSTAT_FHIST_SLOTS; i++) {
+		CHECK_U64(pmdstat_fhist_slot(pmdstat_fhist_lo(i)), i);
+		CHECK_U64(pmdstat_fhist_slot(pmdstat_fhist_hi(i)), i);
+		CHECK_U64(pmdstat_hist_slot(pmdstat_fhist_lo(i)),
+			  pmdstat_hist_slot(pmdstat_fhist_hi(i)));
+		if (i + 1 < PMDSTAT_FHIST_SLOTS)
+			CHECK_U64(pmdstat_fhist_hi(i) + 1, pmdstat_fhist_lo(i + 1));
+	}
+}
+
+/* a fine hist through the stats format: 4x the log2 resolution */
+static void test_fine_percentile(void)
+{
+	struct pmdstat_snapshot *s = calloc(1, sizeof(*s));
+	struct pmdstat_fhist *f;
+	struct pmdstat_stats st;
+	const struct pmdstat_phist *h;
+	unsigned int i;
+
+	if (!CHECK(s != NULL))
+		return;
+	f = &s->role[PMDSTAT_ROLE_UNSHARE].lat;
+	/* 100 values 520..619: in [512, 639], one log2 bucket [512, 1023] */
+	for (i = 0; i < 100; i++)
+		pmdstat_fhist_add(f, 520 + i);
+	/* and 100 values 400..499 in [384, 447] and [448, 511] */
+	for (i = 0; i < 100; i++)
+		pmdstat_fhist_add(f, 400 + i);
+	if (!CHECK(test_roundtrip(s, &st) == PMDSTAT_PARSE_OK))
+		goto out;
+	h = pmdstat_find_hist(&st, "unshare_ns");
+	if (CHECK(h != NULL)) {
+		CHECK_U64(h->nr_fine, 3);
+		CHECK_U64(h->fine[0].count, 48);	/* 400..447 */
+		CHECK_U64(h->fine[1].count, 52);	/* 448..499 */
+		CHECK_U64(h->fine[2].count, 100);
+		/* display: two log2 rows */
+		CHECK_U64(h->nr_buckets, 2);
+		CHECK_U64(h->bucket[0].lo, 256);
+		CHECK_U64(h->bucket[0].hi, 511);
+		CHECK_U64(h->bucket[0].count, 100);
+		CHECK_U64(h->bucket[1].lo, 512);
+		CHECK_U64(h->bucket[1].count, 100);
+		/* rank 100: top of [448, 511]; log2 buckets alone said 511 too */
+		CHECK_U64(pmdstat_hist_percentile(h, 50), 511);
+		/* rank 150: 512 + 127 * 50 / 100; log2 buckets: 512 + 511 / 2 = 767 */
+		CHECK_U64(pmdstat_hist_percentile(h, 75), 575);
+		/* rank 24: 384 + 63 * 24 / 48 */
+		CHECK_U64(pmdstat_hist_percentile(h, 12), 415);
+	}
+	pmdstat_stats_free(&st);
+out:
+	free(s);
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(test_slot_boundaries),
 	TAP_TEST(test_slot_every_power_of_two),
@@ -312,6 +395,8 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_percentile_huge),
 	TAP_TEST(test_percentile_short_buckets),
 	TAP_TEST(test_percentile_of_added_values),
+	TAP_TEST(test_fine_bounds),
+	TAP_TEST(test_fine_percentile),
 };
 
 int main(void)

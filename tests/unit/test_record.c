@@ -74,7 +74,7 @@ static void evolve(struct pmdstat_snapshot *s, u64 *state)
 				continue;
 			}
 			s->role[site->role].out[out]++;
-			pmdstat_hist_add(&s->role[site->role].lat, v);
+			pmdstat_fhist_add(&s->role[site->role].lat, v);
 		}
 	}
 	for (k = 0; k < PMDSTAT_NR_LK; k++)

@@ -116,6 +116,9 @@ static void check_json(const char *text, const struct pmdstat_stats *st)
 		for (i = 0; i < st->nr_hists; i++) {
 			const struct pmdstat_phist *h = &st->hist[i];
 			const struct json *jh = json_get(hists, h->name), *b;
+			/* JSON: the buckets as measured, fine ones included */
+			const struct pmdstat_bucket *bk = h->nr_fine ? h->fine : h->bucket;
+			size_t nb = h->nr_fine ? h->nr_fine : h->nr_buckets;
 			u64 sum = 0;
 
 			if (!CHECK(jh != NULL)) {
@@ -132,16 +135,16 @@ static void check_json(const char *text, const struct pmdstat_stats *st)
 			CHECK_U64(jnum(jh, "p90", &ok), pmdstat_hist_percentile(h, 90));
 			CHECK_U64(jnum(jh, "p99", &ok), pmdstat_hist_percentile(h, 99));
 			b = json_get(jh, "buckets");
-			if (!CHECK(b && b->type == J_ARR) || !CHECK_U64(b->n, h->nr_buckets))
+			if (!CHECK(b && b->type == J_ARR) || !CHECK_U64(b->n, nb))
 				continue;
 			for (k = 0; k < b->n; k++) {
 				const struct json *t = b->item[k];
 
 				if (!CHECK(t->type == J_ARR && t->n == 3))
 					continue;
-				CHECK(t->item[0]->is_u64 && t->item[0]->num == h->bucket[k].lo);
-				CHECK(t->item[1]->is_u64 && t->item[1]->num == h->bucket[k].hi);
-				CHECK(t->item[2]->is_u64 && t->item[2]->num == h->bucket[k].count);
+				CHECK(t->item[0]->is_u64 && t->item[0]->num == bk[k].lo);
+				CHECK(t->item[1]->is_u64 && t->item[1]->num == bk[k].hi);
+				CHECK(t->item[2]->is_u64 && t->item[2]->num == bk[k].count);
 				sum += t->item[2]->num;
 			}
 			/* bucket counts add up to count */

@@ -49,6 +49,7 @@ static void check_jhist(const struct json *j, const struct pmdstat_phist *h,
 		"unit", "count", "sum", "max", "avg", "p50", "p90", "p99", "buckets",
 	};
 	struct pmdstat_phist empty = { 0 };
+	const struct pmdstat_bucket *bk;
 	const struct json *b;
 	u64 sum = 0;
 	size_t i;
@@ -71,16 +72,19 @@ static void check_jhist(const struct json *j, const struct pmdstat_phist *h,
 	CHECK_U64(jnum(j, "p90"), pmdstat_hist_percentile(h, 90));
 	CHECK_U64(jnum(j, "p99"), pmdstat_hist_percentile(h, 99));
 	b = json_get(j, "buckets");
-	if (!CHECK(b && b->type == J_ARR) || !CHECK_U64(b->n, h->nr_buckets))
+	/* the buckets as measured: fine ones where the hist has them */
+	bk = h->nr_fine ? h->fine : h->bucket;
+	if (!CHECK(b && b->type == J_ARR) ||
+	    !CHECK_U64(b->n, h->nr_fine ? h->nr_fine : h->nr_buckets))
 		return;
 	for (i = 0; i < b->n; i++) {
 		const struct json *t = b->item[i];
 
 		if (!CHECK(t->type == J_ARR && t->n == 3))
 			continue;
-		CHECK_U64(t->item[0]->num, h->bucket[i].lo);
-		CHECK_U64(t->item[1]->num, h->bucket[i].hi);
-		CHECK_U64(t->item[2]->num, h->bucket[i].count);
+		CHECK_U64(t->item[0]->num, bk[i].lo);
+		CHECK_U64(t->item[1]->num, bk[i].hi);
+		CHECK_U64(t->item[2]->num, bk[i].count);
 		sum += t->item[2]->num;
 	}
 	/* the buckets add up to count */

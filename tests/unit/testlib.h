@@ -95,7 +95,7 @@ TESTLIB_FN void test_add_events(struct pmdstat_snapshot *s, u64 *state, unsigned
 				continue;
 			}
 			s->role[site->role].out[out]++;
-			pmdstat_hist_add(&s->role[site->role].lat, v);
+			pmdstat_fhist_add(&s->role[site->role].lat, v);
 		}
 	}
 	s->elapsed_ns += test_rand(state) % 1000000000;
@@ -343,8 +343,8 @@ TESTLIB_FN void test_make_snapshot(struct pmdstat_snapshot *s, u64 seed)
 	}
 	test_add_events(s, &state, 150);
 	/* the extremes */
-	pmdstat_hist_add(&s->role[PMDSTAT_ROLE_SHARE].lat, 0);
-	pmdstat_hist_add(&s->role[PMDSTAT_ROLE_SHARE].lat, UINT64_MAX);
+	pmdstat_fhist_add(&s->role[PMDSTAT_ROLE_SHARE].lat, 0);
+	pmdstat_fhist_add(&s->role[PMDSTAT_ROLE_SHARE].lat, UINT64_MAX);
 	pmdstat_hist_add(&s->site[0].st.lat, 0);
 	pmdstat_hist_add(&s->site[0].st.lat, UINT64_MAX);
 	/* counters as big as u64 gets */
@@ -417,6 +417,38 @@ TESTLIB_FN void test_check_hist(const struct pmdstat_phist *h, const char *name,
 				const struct pmdstat_hist *want)
 {
 	test_check_hist_unit(h, name, "ns", want);
+}
+
+/*
+ * The same for a fine histogram: the buckets as written are want's
+ * non-empty fine slots, the display buckets their log2 sums.
+ */
+TESTLIB_FN void test_check_fhist(const struct pmdstat_phist *h, const char *name,
+				 const struct pmdstat_fhist *want)
+{
+	struct pmdstat_hist log2;
+	size_t k = 0;
+	unsigned int i;
+
+	if (!CHECK(h != NULL))
+		return;
+	memset(&log2, 0, sizeof(log2));
+	log2.count = want->count;
+	log2.sum = want->sum;
+	log2.max = want->max;
+	for (i = 0; i < PMDSTAT_FHIST_SLOTS; i++) {
+		if (!want->slot[i])
+			continue;
+		log2.slot[pmdstat_hist_slot(pmdstat_fhist_lo(i))] += want->slot[i];
+		if (!CHECK(k < h->nr_fine))
+			return;
+		CHECK_U64(h->fine[k].lo, pmdstat_fhist_lo(i));
+		CHECK_U64(h->fine[k].hi, pmdstat_fhist_hi(i));
+		CHECK_U64(h->fine[k].count, want->slot[i]);
+		k++;
+	}
+	CHECK_U64(h->nr_fine, k);
+	test_check_hist_unit(h, name, "ns", &log2);
 }
 
 /* An owned parsed hist of the buckets of want (free with test_free_phist). */
