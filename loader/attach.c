@@ -46,6 +46,13 @@ static void child_report(int fd, int stage, int err)
 	_exit(127);
 }
 
+static bool child_out_to_err;
+
+void pmdstat_child_stdout_to_stderr(bool on)
+{
+	child_out_to_err = on;
+}
+
 static void child_run(int fd, const struct pmdstat_cgroup *cg, char *const argv[])
 {
 	char procs[PATH_MAX + 16];
@@ -63,6 +70,8 @@ static void child_run(int fd, const struct pmdstat_cgroup *cg, char *const argv[
 			child_report(fd, CHILD_CGROUP, errno);
 		close(cfd);
 	}
+	if (child_out_to_err && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		child_report(fd, CHILD_EXEC, errno);
 	execvp(argv[0], argv);
 	child_report(fd, CHILD_EXEC, errno);
 }
@@ -316,6 +325,7 @@ static int run_command(struct pmdstat_run *r, const struct pmdstat_cgroup *cg,
 	sigaddset(&term, SIGINT);
 	sigaddset(&term, SIGTERM);
 	sigprocmask(SIG_BLOCK, &term, &old);
+	pmdstat_child_stdout_to_stderr(r->cli->json || r->cli->prom);
 	u.child = pmdstat_child_start(cg, r->cli->argv);
 	if (u.child > 0)
 		pmdstat_forward_signals(u.child);

@@ -40,6 +40,14 @@ int pmdstat_attach(struct pmdstat_run *r);
 pid_t pmdstat_child_start(const struct pmdstat_cgroup *cg, char *const argv[]);
 
 /*
+ * With -j or --prom, standard output carries a report for a program: the
+ * command started after this writes its standard output to pmdstat's
+ * standard error instead (perf stat keeps its report on stderr for the
+ * same reason), so the two never mix.
+ */
+void pmdstat_child_stdout_to_stderr(bool on);
+
+/*
  * From now on, SIGINT and SIGTERM sent to pmdstat go to child instead
  * (except a terminal's Ctrl-C, which the child, in the same process group,
  * gets anyway).

@@ -4,9 +4,11 @@
  *
  * Options before the command are the global ones, options after it the
  * command's: both are parsed with getopt_long, the second time on the
- * arguments after the command word.  attach stops at its command's name,
- * so that the command's own options stay its own (with or without "--").
- * Which options a command takes is one table.
+ * arguments after the command word.  attach, and stats (for --backend
+ * bpf), stop at their command's name, so that the command's own options
+ * stay its own (with or without "--").  Without a command word, "--" ends
+ * the global options and, with --backend bpf, what follows is the command
+ * to run.  Which options a command takes is one table.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +28,7 @@
 const char pmdstat_usage_text[] =
 "Usage: pmdstat [-h] [-V] [-j | --prom] [-T] [-n N] [-i SECS [-c N]] [--reset]\n"
 "               [--threshold US] [-f FILE | -D DIR] [stats | events | live]\n"
+"       pmdstat [-j | --prom] [-n N] --backend bpf [-d SECS | -- CMD [ARGS...]]\n"
 "       pmdstat [-j | --prom] attach [-i SECS [-o FILE]] [--] CMD [ARGS...]\n"
 "       pmdstat [-j | --prom] attach [-i SECS [-o FILE]] -p PID [-d SECS]\n"
 "       pmdstat record -i SECS [-c N] [-d SECS] -o FILE\n"
@@ -40,8 +43,14 @@ const char pmdstat_usage_text[] =
 "detector saw: shares overlapping unshares of the same file, and broken\n"
 "lock rules or share counts, with their stacks.\n"
 "\n"
+"Without the module, --backend bpf makes the stats report from one run of\n"
+"pmdstat-bpf (BPF kprobes): share and unshare calls, their outcomes and\n"
+"latency, and the i_mmap_rwsem of huge_pmd_share, but no vma locks, races,\n"
+"filters or events.\n"
+"\n"
 "Commands:\n"
-"    stats       the report above (the default)\n"
+"    stats       the report above (the default; the only command of\n"
+"                --backend bpf)\n"
 "    events      the event log: each wait or hold of at least the threshold\n"
 "                (--threshold), with its stack\n"
 "    live        the tasks waiting for or holding a tracked lock right now\n"
@@ -93,6 +102,12 @@ const char pmdstat_usage_text[] =
 "                              # (write a temporary file and mv it, so\n"
 "                              # that a scrape never sees half of it)\n"
 "    pmdstat --prom report run.jsonl  # a recording's sums, the same way\n"
+"    pmdstat --backend bpf -d 10    # 10 seconds measured by pmdstat-bpf,\n"
+"                              # no module needed\n"
+"    pmdstat --backend bpf -j -- ./repro\n"
+"                              # while ./repro runs, as JSON\n"
+"    pmdstat --backend bpf --prom -d 5\n"
+"                              # 5 seconds, in the Prometheus format\n"
 "\n"
 "Options:\n"
 "  -i, --interval=SECS   stats: print the differences every SECS seconds;\n"
@@ -100,7 +115,9 @@ const char pmdstat_usage_text[] =
 "                        record: the length of each recorded interval;\n"
 "                        attach: also report every SECS seconds\n"
 "  -c, --count=N         stop after N intervals (needs -i)\n"
-"  -d, --duration=SECS   record, attach -p: stop after SECS seconds\n"
+"  -d, --duration=SECS   record, attach -p: stop after SECS seconds;\n"
+"                        --backend bpf: measure SECS seconds (1 to 86400;\n"
+"                        default 5, without -- CMD)\n"
 "  -T, --timestamp       print a timestamp (HH:MM:SS) with each report\n"
 "  -j, --json            print JSON, one object per line per report\n"
 "      --prom            print the stats report (or report's sum, or\n"
@@ -120,6 +137,11 @@ const char pmdstat_usage_text[] =
 "                        debugfs (-: stdin)\n"
 "  -D, --debugfs=DIR     the module's debugfs directory\n"
 "                        (default " PMDSTAT_DEBUGFS_DIR ")\n"
+"      --backend=NAME    where the stats report comes from: module (the\n"
+"                        default: its debugfs files) or bpf (one run of\n"
+"                        pmdstat-bpf, found next to pmdstat or in PATH,\n"
+"                        for -d SECS or while -- CMD runs; needs root and\n"
+"                        kernel BTF, not the module)\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -130,13 +152,18 @@ const char pmdstat_usage_text[] =
 "pmdstat -j for that interval, plus \"t\" (seconds since the start) and\n"
 "\"interval_s\".  Exit status: 0 success, 1 runtime error, 2 usage error;\n"
 "attach -- CMD exits with CMD's status (128 + N if signal N killed it, 127\n"
-"if it could not run), or 1 if CMD succeeded and pmdstat failed.\n";
+"if it could not run), or 1 if CMD succeeded and pmdstat failed;\n"
+"--backend bpf -- CMD reports, then exits with CMD's status the same way.\n"
+"If pmdstat-bpf itself fails, pmdstat exits with its status.  With -j or\n"
+"--prom, the standard output of attach's or --backend bpf's CMD goes to\n"
+"standard error, so that standard output holds only the report.\n";
 
 enum {
 	OPT_RESET = 256,
 	OPT_THRESHOLD,
 	OPT_HIST,
 	OPT_PROM,
+	OPT_BACKEND,
 };
 
 static const struct option long_opts[] = {
@@ -154,6 +181,7 @@ static const struct option long_opts[] = {
 	{ "hist",	required_argument,	NULL, OPT_HIST },
 	{ "file",	required_argument,	NULL, 'f' },
 	{ "debugfs",	required_argument,	NULL, 'D' },
+	{ "backend",	required_argument,	NULL, OPT_BACKEND },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 },
@@ -190,8 +218,8 @@ static const struct {
 	enum pmdstat_command cmd;
 	unsigned int takes;
 } commands[] = {
-	{ "stats", PMDSTAT_CMD_STATS, O_INTERVAL | O_COUNT | O_TIMESTAMP | O_JSON |
-	  O_PROM | O_TOP | O_FILE | O_MODULE },
+	{ "stats", PMDSTAT_CMD_STATS, O_INTERVAL | O_COUNT | O_DURATION |
+	  O_TIMESTAMP | O_JSON | O_PROM | O_TOP | O_FILE | O_MODULE },
 	{ "events", PMDSTAT_CMD_EVENTS, O_TIMESTAMP | O_JSON | O_FILE | O_MODULE },
 	{ "live", PMDSTAT_CMD_LIVE, O_INTERVAL | O_COUNT | O_TIMESTAMP | O_JSON |
 	  O_FILE | O_MODULE },
@@ -206,6 +234,7 @@ static const struct {
 struct parse_state {
 	struct pmdstat_cli *cli;
 	unsigned int given;	/* O_* bits */
+	bool dashdash;		/* the last scan ended at "--" */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -246,8 +275,23 @@ static enum pmdstat_cli_result parse_command(struct pmdstat_cli *cli, const char
 			cli->cmd_given = true;
 			return PMDSTAT_CLI_RUN;
 		}
+	if (cli->backend == PMDSTAT_BACKEND_BPF)
+		return usage(cli, "unknown command '%s': give stats, or a command to measure after \"--\": pmdstat --backend bpf -- CMD [ARGS...]",
+			     arg);
 	return usage(cli, "unknown command '%s': give stats, events, live, attach, record, report or heatmap",
 		     arg);
+}
+
+static enum pmdstat_cli_result parse_backend(struct pmdstat_cli *cli, const char *arg)
+{
+	if (!strcmp(arg, "module"))
+		cli->backend = PMDSTAT_BACKEND_MODULE;
+	else if (!strcmp(arg, "bpf"))
+		cli->backend = PMDSTAT_BACKEND_BPF;
+	else
+		return usage(cli, "invalid backend '%s': give module (the default: the pmdstat module) or bpf (pmdstat-bpf)",
+			     arg);
+	return PMDSTAT_CLI_RUN;
 }
 
 static unsigned int bit_of(int opt)
@@ -309,6 +353,8 @@ static enum pmdstat_cli_result one_option(struct parse_state *ps, int opt,
 		cli->dir = optarg;
 		cli->dir_set = true;
 		break;
+	case OPT_BACKEND:
+		return parse_backend(cli, optarg);
 	case 'h':
 		return PMDSTAT_CLI_HELP;
 	case 'V':
@@ -325,19 +371,31 @@ static enum pmdstat_cli_result one_option(struct parse_state *ps, int opt,
 	return PMDSTAT_CLI_RUN;
 }
 
-/* getopt_long over argv; stop at the first non-option if posix. */
+/*
+ * getopt_long over argv; stop at the first non-option if posix.  Whether
+ * the scan ended at "--" (rather than at a word) is seen from getopt's
+ * last step: it went over exactly one argument, "--", that no option took
+ * as its value.
+ */
 static enum pmdstat_cli_result options(struct parse_state *ps, int argc, char **argv,
 				       bool posix)
 {
 	enum pmdstat_cli_result rc = PMDSTAT_CLI_RUN;
-	int opt;
+	int opt, at;
 
 	optind = 0;	/* a new scan, in GNU getopt's terms */
 	opterr = 0;
-	while (rc == PMDSTAT_CLI_RUN &&
-	       (opt = getopt_long(argc, argv, posix ? "+" SHORT_OPTS : SHORT_OPTS,
-				  long_opts, NULL)) != -1)
+	ps->dashdash = false;
+	while (rc == PMDSTAT_CLI_RUN) {
+		at = optind ? optind : 1;
+		opt = getopt_long(argc, argv, posix ? "+" SHORT_OPTS : SHORT_OPTS,
+				  long_opts, NULL);
+		if (opt == -1) {
+			ps->dashdash = optind == at + 1 && !strcmp(argv[at], "--");
+			break;
+		}
 		rc = one_option(ps, opt, argv);
+	}
 	return rc;
 }
 
@@ -405,6 +463,53 @@ static enum pmdstat_cli_result check_classic(struct pmdstat_cli *cli)
 	return PMDSTAT_CLI_RUN;
 }
 
+/*
+ * --backend bpf is one run of pmdstat-bpf: only the stats report, and
+ * nothing that reads or changes the module.  -d, which says how long that
+ * run is, means nothing to the module's stats report.
+ */
+static enum pmdstat_cli_result check_backend(struct pmdstat_cli *cli)
+{
+	if (cli->backend != PMDSTAT_BACKEND_BPF) {
+		if (cli->cmd == PMDSTAT_CMD_STATS && cli->duration)
+			return usage(cli, "-d/--duration with the stats report is for --backend bpf (how long pmdstat-bpf measures); for SECS seconds of the module, give -i SECS -c 1");
+		return PMDSTAT_CLI_RUN;
+	}
+	if (cli->cmd != PMDSTAT_CMD_STATS)
+		return usage(cli, "pmdstat %s does not take --backend bpf: only the stats report does (pmdstat --backend bpf [stats]); events, live, attach, record, report and heatmap need the module",
+			     command_name(cli->cmd));
+	if (cli->file)
+		return usage(cli, "--backend bpf measures now and -f/--file reads a saved file: give one (pmdstat -f FILE renders a file of pmdstat-bpf -o FILE)");
+	if (cli->dir_set)
+		return usage(cli, "-D/--debugfs is where the module's files are; --backend bpf does not read them: drop -D");
+	if (cli->reset)
+		return usage(cli, "--reset zeroes the module's counters; --backend bpf counts from zero on every run: drop --reset");
+	if (cli->threshold_set)
+		return usage(cli, "--threshold sets the module's event log; --backend bpf has none: drop --threshold, or use the module");
+	if (cli->interval || cli->count)
+		return usage(cli, "-i/--interval and -c/--count read the module again and again; --backend bpf measures once: give -d SECS for how long, or -- CMD to measure while CMD runs");
+	if (cli->duration > PMDSTAT_BPF_DURATION_MAX)
+		return usage(cli, "invalid duration '%ld' with --backend bpf: pmdstat-bpf measures from 1 to %d seconds",
+			     cli->duration, PMDSTAT_BPF_DURATION_MAX);
+	return PMDSTAT_CLI_RUN;
+}
+
+/*
+ * stats --backend bpf [--] CMD: the command pmdstat-bpf runs and measures;
+ * dashdash: the arguments came after "--".
+ */
+static enum pmdstat_cli_result check_bpf_command(struct pmdstat_cli *cli, char **pos,
+						 int nr_pos, bool dashdash)
+{
+	cli->argv = pos;
+	cli->argc = nr_pos;
+	if (dashdash && !nr_pos)
+		return usage(cli, "nothing after \"--\": give the command to measure (pmdstat --backend bpf -- CMD [ARGS...]), or -d SECS");
+	if (nr_pos && cli->duration)
+		return usage(cli, "-d/--duration and a command to run both say when to stop: give one (--backend bpf -- CMD measures until CMD exits)");
+	return PMDSTAT_CLI_RUN;
+}
+
 static enum pmdstat_cli_result check_attach(struct pmdstat_cli *cli)
 {
 	if (!cli->argc && !cli->pid)
@@ -421,11 +526,18 @@ static enum pmdstat_cli_result check_attach(struct pmdstat_cli *cli)
 }
 
 static enum pmdstat_cli_result check_command(struct pmdstat_cli *cli, char **pos,
-					     int nr_pos)
+					     int nr_pos, bool dashdash)
 {
 	const char *name = command_name(cli->cmd);
 
 	switch (cli->cmd) {
+	case PMDSTAT_CMD_STATS:
+		if (cli->backend == PMDSTAT_BACKEND_BPF)
+			return check_bpf_command(cli, pos, nr_pos, dashdash);
+		if (nr_pos)
+			return usage(cli, "unexpected argument '%s' (to measure a command: pmdstat --backend bpf -- CMD, or pmdstat attach -- CMD)",
+				     pos[0]);
+		break;
 	case PMDSTAT_CMD_ATTACH:
 		cli->argv = pos;
 		cli->argc = nr_pos;
@@ -473,23 +585,30 @@ enum pmdstat_cli_result pmdstat_cli_parse(struct pmdstat_cli *cli, int argc,
 	rc = options(&ps, argc, argv, true);
 	if (rc)
 		return rc;
-	if (optind < argc) {
+	if (ps.dashdash && cli->backend == PMDSTAT_BACKEND_BPF) {
+		/* pmdstat --backend bpf -- CMD: no command word, CMD for stats */
+		sub = argv + optind;
+		nsub = argc - optind;
+	} else if (optind < argc) {
 		rc = parse_command(cli, argv[optind]);
 		if (rc)
 			return rc;
 		/* the command's options: argv[0] of the scan is the command word */
 		sub = argv + optind;
 		nsub = argc - optind;
-		rc = options(&ps, nsub, sub, cli->cmd == PMDSTAT_CMD_ATTACH);
+		rc = options(&ps, nsub, sub, cli->cmd == PMDSTAT_CMD_ATTACH ||
+			     cli->cmd == PMDSTAT_CMD_STATS);
 		if (rc)
 			return rc;
 		sub += optind;
 		nsub -= optind;
 	}
-	rc = check_classic(cli);
+	rc = check_backend(cli);
+	if (!rc)
+		rc = check_classic(cli);
 	if (!rc)
 		rc = check_takes(&ps);
 	if (!rc)
-		rc = check_command(cli, sub, nsub);
+		rc = check_command(cli, sub, nsub, ps.dashdash);
 	return rc;
 }

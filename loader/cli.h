@@ -19,9 +19,19 @@ enum pmdstat_command {
 	PMDSTAT_CMD_HEATMAP,
 };
 
+/* Where the stats report's numbers come from (--backend). */
+enum pmdstat_backend {
+	PMDSTAT_BACKEND_MODULE,	/* the module's debugfs files (the default) */
+	PMDSTAT_BACKEND_BPF,	/* one run of pmdstat-bpf */
+};
+
+/* pmdstat-bpf's limit of -d */
+#define PMDSTAT_BPF_DURATION_MAX	86400
+
 struct pmdstat_cli {
 	enum pmdstat_command cmd;
 	bool cmd_given;		/* named on the command line */
+	enum pmdstat_backend backend;
 	long interval;		/* seconds; 0: one report */
 	long count;		/* intervals; 0: until Ctrl-C */
 	long top;		/* rows of the caller table; 0: all */
@@ -37,10 +47,11 @@ struct pmdstat_cli {
 	bool dir_set;
 	const char *output;	/* -o: record's lines, heatmap's SVG ("-": stdout) */
 	long pid;		/* attach -p; 0: none */
-	long duration;		/* -d: seconds; 0: none */
+	long duration;		/* -d: seconds; 0: none (--backend bpf: its default) */
 	const char *hist;	/* heatmap --hist */
 	const char *input;	/* report, heatmap: the recording ("-": stdin) */
-	char **argv;		/* attach: the command and its arguments, NULL-terminated */
+	char **argv;		/* attach, --backend bpf: the command and its arguments,
+				 * NULL-terminated */
 	int argc;
 	char msg[512];		/* why the command line is wrong */
 };

@@ -9,12 +9,14 @@
  * events" shows the event log, "pmdstat live" who waits for or holds a
  * tracked lock now.  -f reads a saved copy of a file instead.  "attach"
  * records one command or process only, "record" writes each interval as a
- * JSON line, "report" and "heatmap" read such a recording.
+ * JSON line, "report" and "heatmap" read such a recording.  --backend bpf
+ * makes the stats report from one run of pmdstat-bpf instead of the module.
  *
  * The command line is cli.c's, what the commands share at run time run.c's.
  *
- * Exit status: 0 success, 1 runtime error, 2 usage error (attach -- CMD:
- * CMD's).
+ * Exit status: 0 success, 1 runtime error, 2 usage error (attach -- CMD
+ * and --backend bpf -- CMD: CMD's; --backend bpf: pmdstat-bpf's if it
+ * failed).
  */
 #include <errno.h>
 #include <limits.h>
@@ -23,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 #include "attach.h"
+#include "backend.h"
 #include "cli.h"
 #include "heatmap.h"
 #include "out.h"
@@ -240,6 +243,9 @@ static int run(struct pmdstat_run *r)
 	default:
 		break;
 	}
+	/* nothing of the module's: the command line allows no --reset or -i */
+	if (env.backend == PMDSTAT_BACKEND_BPF)
+		return pmdstat_backend_bpf(r);
 	rc = module_options(r, &done);
 	if (done)
 		return rc;

@@ -78,18 +78,24 @@ int pmdstat_run_read(struct pmdstat_run *r, const char *name, char *path,
 	return 1;
 }
 
-int pmdstat_run_load(struct pmdstat_run *r, struct pmdstat_stats *st)
+int pmdstat_run_parse(struct pmdstat_run *r, const char *path, struct pmdstat_stats *st)
 {
-	char path[PATH_MAX];
 	struct pmdstat_parse_error perr;
 
-	if (pmdstat_run_read(r, PMDSTAT_STATS_FILE, path, sizeof(path)))
-		return 1;
 	if (pmdstat_parse(pmdstat_out_str(&r->raw), r->raw.len, st, &perr)) {
 		fprintf(stderr, "pmdstat: %s: %s\n", path, perr.msg);
 		return 1;
 	}
 	return 0;
+}
+
+int pmdstat_run_load(struct pmdstat_run *r, struct pmdstat_stats *st)
+{
+	char path[PATH_MAX];
+
+	if (pmdstat_run_read(r, PMDSTAT_STATS_FILE, path, sizeof(path)))
+		return 1;
+	return pmdstat_run_parse(r, path, st);
 }
 
 void pmdstat_run_control_failed(const struct pmdstat_run *r, const char *cmd, int err)
@@ -166,17 +172,23 @@ int pmdstat_run_report(struct pmdstat_run *r, const struct pmdstat_stats *st,
 	return pmdstat_run_emit(r);
 }
 
-int pmdstat_run_once(struct pmdstat_run *r)
+int pmdstat_run_show(struct pmdstat_run *r, const struct pmdstat_stats *st)
 {
 	struct pmdstat_render_opts ro;
-	struct pmdstat_stats st;
 	char ts[16];
+
+	pmdstat_run_opts(r, &ro, ts, sizeof(ts));
+	return pmdstat_run_report(r, st, &ro, true);
+}
+
+int pmdstat_run_once(struct pmdstat_run *r)
+{
+	struct pmdstat_stats st;
 	int rc;
 
 	if (pmdstat_run_load(r, &st))
 		return 1;
-	pmdstat_run_opts(r, &ro, ts, sizeof(ts));
-	rc = pmdstat_run_report(r, &st, &ro, true);
+	rc = pmdstat_run_show(r, &st);
 	pmdstat_stats_free(&st);
 	return rc;
 }

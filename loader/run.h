@@ -36,6 +36,8 @@ void pmdstat_run_signals(void);
 /* cli's -f file, or name in the debugfs directory, into r->raw; path for messages. */
 int pmdstat_run_read(struct pmdstat_run *r, const char *name, char *path,
 		     size_t size);
+/* Parse r->raw, read from path (for messages), into st. */
+int pmdstat_run_parse(struct pmdstat_run *r, const char *path, struct pmdstat_stats *st);
 /* Read and parse one snapshot of the stats. */
 int pmdstat_run_load(struct pmdstat_run *r, struct pmdstat_stats *st);
 
@@ -52,6 +54,11 @@ int pmdstat_run_emit(struct pmdstat_run *r);
 /* st as text, JSON (-j) or Prometheus (--prom) to stdout. */
 int pmdstat_run_report(struct pmdstat_run *r, const struct pmdstat_stats *st,
 		       const struct pmdstat_render_opts *ro, bool first);
+/*
+ * st, one snapshot, reported once: the module's, -f FILE's, or
+ * pmdstat-bpf's with --backend bpf.
+ */
+int pmdstat_run_show(struct pmdstat_run *r, const struct pmdstat_stats *st);
 /* Load and report once: the counts since load or reset. */
 int pmdstat_run_once(struct pmdstat_run *r);
 

@@ -12,6 +12,12 @@
  *	pmdstat-bpf -d 10 | pmdstat -f -          # 10 s, text report
  *	pmdstat-bpf -- ./repro | pmdstat -f - -j  # while ./repro runs, JSON
  *
+ * or, the same in one command, pmdstat --backend bpf runs it (with -o, so
+ * that a command's output cannot get into the stats):
+ *
+ *	pmdstat --backend bpf -d 10
+ *	pmdstat --backend bpf -j -- ./repro
+ *
  * Exit: 0 ok, 1 runtime error, 2 usage error; with a command, its status.
  */
 #include <errno.h>
@@ -38,11 +44,15 @@ static const char usage[] =
 "The BPF backend of pmdstat: share/unshare calls, outcomes and latency, and\n"
 "i_mmap_rwsem wait/hold of the hugetlb files they touch, measured with BPF\n"
 "kprobes instead of the module.  Prints the module's stats format; pipe it\n"
-"to the reader for the report.\n"
+"to the reader for the report, or let the reader run it: pmdstat --backend\n"
+"bpf [-j | --prom] [-d SECS | -- CMD [ARGS...]] (pmdstat-bpf next to pmdstat\n"
+"or in PATH).\n"
 "\n"
 "Examples:\n"
 "    pmdstat-bpf -d 10 | pmdstat -f -            # 10 seconds, text report\n"
 "    pmdstat-bpf -- ./repro | pmdstat -f - -j    # while ./repro runs, JSON\n"
+"    pmdstat --backend bpf -d 10                 # the same, one command\n"
+"    pmdstat --backend bpf -j -- ./repro\n"
 "\n"
 "  -d SECS   measure for SECS seconds (1..86400; default 5 without a command)\n"
 "  -o FILE   write the stats to FILE instead of standard output\n"

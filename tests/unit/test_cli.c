@@ -5,18 +5,30 @@
  * command's own options left alone; and what attach does that needs no
  * privilege (loader/attach.c): telling a running process from a missing
  * one, and starting a command (outside any cgroup) with its exit status,
- * 128 + signal, or 127 when it cannot run.  Nothing here needs root or
- * touches the module or a cgroup.
+ * 128 + signal, or 127 when it cannot run.  --backend bpf: which commands
+ * and options go with it, and (loader/backend.c) finding pmdstat-bpf, its
+ * arguments, and running a stand-in for it (a shell script): the report
+ * equal to -f's, a command's status, pmdstat-bpf's own failures passed on
+ * with nothing printed.  Nothing here needs root or touches the module, a
+ * cgroup or BPF.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "attach.h"
+#include "backend.h"
 #include "cli.h"
+#include "out.h"
+#include "run.h"
+#include "snapshot.h"
+#include "source.h"
 #include "tap.h"
 
 #define MAX_ARGS	32
@@ -198,6 +210,10 @@ static void test_classic(void)
 	check_usage("-x", "unknown option '-x'");
 	check_usage("--bogus", "unknown option '--bogus'");
 	check_usage("stats extra", "unexpected argument 'extra'");
+	check_usage("stats extra -j", "unexpected argument 'extra'");
+	/* "--" before a command word, without --backend bpf, as before */
+	check_run("-j -- events");
+	CHECK(cli.cmd == PMDSTAT_CMD_EVENTS && cli.json);
 	CHECK(parse("-h") == PMDSTAT_CLI_HELP);
 	CHECK(parse("attach -h") == PMDSTAT_CLI_HELP);
 	CHECK(parse("-V") == PMDSTAT_CLI_VERSION);
@@ -208,6 +224,116 @@ static void test_classic(void)
 	CHECK(strstr(pmdstat_usage_text, "pmdstat report run.jsonl") != NULL);
 	CHECK(strstr(pmdstat_usage_text, "pmdstat heatmap run.jsonl --hist share_ns -o share.svg") != NULL);
 	CHECK(strstr(pmdstat_usage_text, "pmdstat --prom > /var/lib/node_exporter/textfile/pmdstat.prom") != NULL);
+	CHECK(strstr(pmdstat_usage_text, "pmdstat --backend bpf -d 10") != NULL);
+	CHECK(strstr(pmdstat_usage_text, "pmdstat --backend bpf -j -- ./repro") != NULL);
+	CHECK(strstr(pmdstat_usage_text, "--backend=NAME") != NULL);
+}
+
+/* ---- --backend ---- */
+
+static void test_backend_args(void)
+{
+	char *argv1[] = { "pmdstat", "--backend", "bpf", "-j", "--", "sh", "-c", "exit 3", NULL };
+	char *argv2[] = { "pmdstat", "--backend=bpf", "stats", "./repro", "-j", "-d", "9", NULL };
+	char *argv3[] = { "pmdstat", "stats", "--backend", "bpf", "--prom", "--", "-weird", NULL };
+
+	check_run("");
+	CHECK(cli.backend == PMDSTAT_BACKEND_MODULE);
+	check_run("--backend bpf");
+	CHECK(cli.backend == PMDSTAT_BACKEND_BPF && cli.cmd == PMDSTAT_CMD_STATS);
+	CHECK(cli.argc == 0 && cli.duration == 0);
+	check_run("--backend bpf -d 10");
+	CHECK(cli.backend == PMDSTAT_BACKEND_BPF && cli.duration == 10 && !cli.json);
+	check_run("--backend bpf --prom -d 5");
+	CHECK(cli.prom && cli.duration == 5);
+	check_run("--backend bpf -T -n 0 -d 86400");
+	CHECK(cli.timestamp && cli.top == 0 && cli.duration == 86400);
+	check_run("--backend bpf stats -d 1");
+	CHECK(cli.cmd == PMDSTAT_CMD_STATS && cli.cmd_given && cli.duration == 1);
+	check_run("stats -j --backend bpf");
+	CHECK(cli.backend == PMDSTAT_BACKEND_BPF && cli.json);
+	/* the module, said or not, for every command */
+	check_run("--backend module");
+	CHECK(cli.backend == PMDSTAT_BACKEND_MODULE);
+	check_run("--backend module events -j");
+	check_run("live --backend=module -i 1");
+	check_run("--backend bpf --backend module -i 1");
+	CHECK(cli.backend == PMDSTAT_BACKEND_MODULE);
+	/* the command after "--", with its own options */
+	if (CHECK(pmdstat_cli_parse(&cli, 8, argv1) == PMDSTAT_CLI_RUN)) {
+		CHECK(cli.backend == PMDSTAT_BACKEND_BPF && cli.json && !cli.cmd_given);
+		CHECK_U64(cli.argc, 3);
+		CHECK_STR(cli.argv[0], "sh");
+		CHECK_STR(cli.argv[2], "exit 3");
+		CHECK(cli.argv[3] == NULL);
+	}
+	/* after "stats", without "--": the command's -j and -d are its own */
+	if (CHECK(pmdstat_cli_parse(&cli, 7, argv2) == PMDSTAT_CLI_RUN)) {
+		CHECK(!cli.json && cli.duration == 0);
+		CHECK_U64(cli.argc, 4);
+		CHECK_STR(cli.argv[0], "./repro");
+		CHECK_STR(cli.argv[1], "-j");
+	}
+	if (CHECK(pmdstat_cli_parse(&cli, 7, argv3) == PMDSTAT_CLI_RUN)) {
+		CHECK(cli.prom);
+		CHECK_U64(cli.argc, 1);
+		CHECK_STR(cli.argv[0], "-weird");
+	}
+}
+
+static void test_backend_usage(void)
+{
+	static const char *const others[] = {
+		"events", "live", "attach -- true", "attach -p 1", "record -i 1 -o x",
+		"report run.jsonl", "heatmap run.jsonl --hist share_ns -o x.svg",
+	};
+	char line[128];
+	size_t i;
+
+	/* the value */
+	check_usage("--backend foo", "invalid backend 'foo': give module (the default: the pmdstat module) or bpf (pmdstat-bpf)");
+	check_usage("--backend BPF", "invalid backend 'BPF'");
+	check_usage("--backend=", "invalid backend ''");
+	check_usage("stats --backend modules", "invalid backend 'modules'");
+	check_usage("--backend", "option '--backend' needs a value");
+	/* only the stats report */
+	for (i = 0; i < TAP_COUNT(others); i++) {
+		char want[64];
+
+		snprintf(line, sizeof(line), "--backend bpf %s", others[i]);
+		snprintf(want, sizeof(want), "pmdstat %.*s does not take --backend bpf",
+			 (int)strcspn(others[i], " "), others[i]);
+		check_usage(line, want);
+		check_usage(line, "only the stats report does (pmdstat --backend bpf [stats])");
+	}
+	check_usage("events --backend bpf -j", "pmdstat events does not take --backend bpf");
+	/* what reads or changes the module, and what to do instead */
+	check_usage("--backend bpf -f stats.txt", "--backend bpf measures now and -f/--file reads a saved file: give one");
+	check_usage("--backend bpf -f -", "pmdstat -f FILE renders a file of pmdstat-bpf -o FILE");
+	check_usage("--backend bpf -D /tmp/x", "--backend bpf does not read them: drop -D");
+	check_usage("--backend bpf --reset", "--backend bpf counts from zero on every run: drop --reset");
+	check_usage("--reset stats --backend bpf -d 5", "drop --reset");
+	check_usage("--backend bpf --threshold 10", "drop --threshold");
+	check_usage("--backend bpf -i 1", "--backend bpf measures once: give -d SECS for how long, or -- CMD");
+	check_usage("--backend bpf -c 3", "--backend bpf measures once: give -d SECS");
+	check_usage("--backend bpf -i 1 -c 3 -j", "-i/--interval and -c/--count");
+	/* -d: pmdstat-bpf's range, and not with a command */
+	check_usage("--backend bpf -d 0", "invalid duration '0'");
+	check_usage("--backend bpf -d x", "invalid duration 'x'");
+	check_usage("--backend bpf -d 86401", "invalid duration '86401' with --backend bpf: pmdstat-bpf measures from 1 to 86400 seconds");
+	check_usage("--backend bpf -d 5 -- true", "-d/--duration and a command to run both say when to stop: give one");
+	check_usage("--backend bpf stats -d 5 true", "both say when to stop");
+	/* the command */
+	check_usage("--backend bpf --", "nothing after \"--\": give the command to measure");
+	check_usage("--backend bpf stats --", "nothing after \"--\"");
+	check_usage("--backend bpf ./repro", "unknown command './repro': give stats, or a command to measure after \"--\": pmdstat --backend bpf -- CMD");
+	check_usage("--backend bpf -j --prom", "two formats");
+	/* the module's stats report has no -d and no command */
+	check_usage("-d 5", "-d/--duration with the stats report is for --backend bpf");
+	check_usage("stats -d 5", "give -i SECS -c 1");
+	check_usage("--backend module -d 5", "is for --backend bpf");
+	check_usage("stats -- ./repro", "unexpected argument './repro' (to measure a command: pmdstat --backend bpf -- CMD, or pmdstat attach -- CMD)");
+	check_usage("live -d 5", "pmdstat live does not take -d/--duration");
 }
 
 /* ---- attach without privilege ---- */
@@ -302,13 +428,465 @@ static void test_child(void)
 	}
 }
 
+/* A fresh directory under /tmp, its name in buf. */
+static bool temp_dir(char *buf, size_t size)
+{
+	snprintf(buf, size, "/tmp/pmdstat-test-cli.XXXXXX");
+	return mkdtemp(buf) != NULL;
+}
+
+/* Write text to dir/name with mode. */
+static bool write_file(const char *dir, const char *name, const char *text, mode_t mode)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	ok = fputs(text, f) >= 0;
+	ok = !fclose(f) && ok;
+	return ok && !chmod(path, mode);
+}
+
+static void remove_in(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (unlink(path))
+		rmdir(path);
+}
+
+static void test_backend_find(void)
+{
+	char a[64], b[64], self[PATH_MAX], path[PATH_MAX], got[PATH_MAX], want[PATH_MAX];
+	int cwd;
+
+	if (!CHECK(temp_dir(a, sizeof(a)) && temp_dir(b, sizeof(b))))
+		return;
+	snprintf(self, sizeof(self), "%s/pmdstat", a);
+	snprintf(path, sizeof(path), "/nonexistent::%s:", b);
+	/* nowhere */
+	CHECK(pmdstat_bpf_find(self, path, got, sizeof(got)) == -ENOENT);
+	CHECK(pmdstat_bpf_find(NULL, NULL, got, sizeof(got)) == -ENOENT);
+	/* in PATH; not a file that cannot run, nor a directory */
+	CHECK(write_file(b, "pmdstat-bpf", "#!/bin/sh\n", 0755));
+	CHECK(write_file(a, "pmdstat-bpf", "#!/bin/sh\n", 0644));
+	snprintf(want, sizeof(want), "%s/pmdstat-bpf", b);
+	if (CHECK_U64(pmdstat_bpf_find(self, path, got, sizeof(got)), 0))
+		CHECK_STR(got, want);
+	if (CHECK_U64(pmdstat_bpf_find("pmdstat", path, got, sizeof(got)), 0))
+		CHECK_STR(got, want);
+	remove_in(b, "pmdstat-bpf");
+	CHECK(!mkdir(want, 0755));
+	CHECK(pmdstat_bpf_find(self, path, got, sizeof(got)) == -ENOENT);
+	remove_in(b, "pmdstat-bpf");
+	remove_in(a, "pmdstat-bpf");
+	/* next to the reader first, PATH or not */
+	CHECK(write_file(a, "pmdstat-bpf", "#!/bin/sh\n", 0755));
+	CHECK(write_file(b, "pmdstat-bpf", "#!/bin/sh\n", 0755));
+	snprintf(want, sizeof(want), "%s/pmdstat-bpf", a);
+	if (CHECK_U64(pmdstat_bpf_find(self, path, got, sizeof(got)), 0))
+		CHECK_STR(got, want);
+	if (CHECK_U64(pmdstat_bpf_find(self, NULL, got, sizeof(got)), 0))
+		CHECK_STR(got, want);
+	/* an empty PATH entry is not the current directory */
+	cwd = open(".", O_RDONLY | O_DIRECTORY);
+	if (CHECK(cwd >= 0 && !chdir(b))) {
+		CHECK(pmdstat_bpf_find(NULL, ":", got, sizeof(got)) == -ENOENT);
+		CHECK(pmdstat_bpf_find(NULL, "", got, sizeof(got)) == -ENOENT);
+		CHECK(!fchdir(cwd));
+	}
+	if (cwd >= 0)
+		close(cwd);
+	/* a name too long for buf */
+	CHECK(pmdstat_bpf_find(self, NULL, got, 8) == -ENOENT);
+	remove_in(a, "pmdstat-bpf");
+	remove_in(b, "pmdstat-bpf");
+	CHECK(!rmdir(a) && !rmdir(b));
+}
+
+/* argv joined with spaces */
+static void join(char *const argv[], char *buf, size_t size)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; argv[i] && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? " " : "", argv[i]);
+}
+
+static void check_argv(const char *line, const char *want)
+{
+	char secs[24], got[256];
+	char **argv;
+
+	if (!CHECK(parse(line) == PMDSTAT_CLI_RUN))
+		return;
+	argv = pmdstat_bpf_argv("/x/pmdstat-bpf", &cli, "/tmp/out", secs, sizeof(secs));
+	if (!CHECK(argv != NULL))
+		return;
+	join(argv, got, sizeof(got));
+	if (!CHECK(!strcmp(got, want)))
+		printf("# '%s': '%s', want '%s'\n", line, got, want);
+	free(argv);
+}
+
+static void test_backend_argv(void)
+{
+	check_argv("--backend bpf", "/x/pmdstat-bpf -o /tmp/out");
+	check_argv("--backend bpf -j -d 10", "/x/pmdstat-bpf -d 10 -o /tmp/out");
+	check_argv("--backend bpf --prom -- ./repro -x --big",
+		   "/x/pmdstat-bpf -o /tmp/out -- ./repro -x --big");
+	check_argv("--backend bpf stats -d 3", "/x/pmdstat-bpf -d 3 -o /tmp/out");
+	check_argv("--backend bpf stats ./x -o", "/x/pmdstat-bpf -o /tmp/out -- ./x -o");
+}
+
+/* ---- a stand-in for pmdstat-bpf, run ---- */
+
+static char fake_dir[64];
+
+/*
+ * dir/pmdstat-bpf: logs its arguments to dir/args, takes -o FILE, -d SECS
+ * and "-- CMD..." as pmdstat-bpf does, runs CMD (its status in $st), then
+ * does body.
+ */
+static bool fake_bpf(const char *body)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+		 "#!/bin/sh\n"
+		 "dir=%s\n"
+		 "echo \"$@\" > \"$dir/args\"\n"
+		 "while [ $# -gt 0 ]; do\n"
+		 "\tcase $1 in\n"
+		 "\t-o) out=$2; shift 2 ;;\n"
+		 "\t-d) shift 2 ;;\n"
+		 "\t--) shift; break ;;\n"
+		 "\t*) break ;;\n"
+		 "\tesac\n"
+		 "done\n"
+		 "st=0\n"
+		 "if [ $# -gt 0 ]; then \"$@\"; st=$?; fi\n"
+		 "%s\n", fake_dir, body);
+	return write_file(fake_dir, "pmdstat-bpf", text, 0755);
+}
+
+/* dir/stats: a snapshot of pmdstat-bpf's kind, in the module's format. */
+static bool write_stats(void)
+{
+	struct pmdstat_snapshot *s = calloc(1, sizeof(*s));
+	pmdstat_out_t out;
+	bool ok;
+
+	if (!s)
+		return false;
+	snprintf(s->release, sizeof(s->release), "6.1.0-test");
+	snprintf(s->module_version, sizeof(s->module_version), "bpf-0.1");
+	s->elapsed_ns = 5000000000ULL;
+	s->nr_sites = 2;
+	snprintf(s->site[0].symbol, sizeof(s->site[0].symbol), "huge_pmd_share");
+	snprintf(s->site[0].reads, sizeof(s->site[0].reads), "ret:table;backend:bpf");
+	s->site[0].role = PMDSTAT_ROLE_SHARE;
+	s->site[0].st.hits = 4;
+	s->site[0].st.out[1] = 4;
+	snprintf(s->site[1].symbol, sizeof(s->site[1].symbol), "huge_pmd_unshare");
+	snprintf(s->site[1].reads, sizeof(s->site[1].reads), "ret:int;backend:bpf");
+	s->site[1].role = PMDSTAT_ROLE_UNSHARE;
+	s->site[1].st.hits = 7;
+	s->site[1].st.out[0] = 3;
+	s->site[1].st.out[1] = 4;
+	pmdstat_out_init(&out);
+	pmdstat_format(&out, s);
+	ok = !pmdstat_out_failed(&out) &&
+	     write_file(fake_dir, "stats", pmdstat_out_str(&out), 0644);
+	pmdstat_out_free(&out);
+	free(s);
+	return ok;
+}
+
+static int saved_fd[3] = { -1, -1, -1 };
+
+/* fd (stdout, stderr) to dir/name, or back */
+static void redirect(int fd, const char *name, bool on)
+{
+	char path[PATH_MAX];
+	int to;
+
+	if (on) {
+		snprintf(path, sizeof(path), "%s/%s", fake_dir, name);
+		to = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		saved_fd[fd] = dup(fd);
+		dup2(to, fd);
+		close(to);
+	} else if (saved_fd[fd] >= 0) {
+		dup2(saved_fd[fd], fd);
+		close(saved_fd[fd]);
+		saved_fd[fd] = -1;
+	}
+}
+
+/* stdout to dir/stdout and stderr to dir/stderr, and back */
+static void capture(bool on)
+{
+	fflush(stdout);
+	fflush(stderr);
+	redirect(STDOUT_FILENO, "stdout", on);
+	redirect(STDERR_FILENO, "stderr", on);
+}
+
+/* What the last capture printed on name (stdout, stderr), into out. */
+static void captured(const char *name, pmdstat_out_t *out)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", fake_dir, name);
+	if (pmdstat_read_file(path, out))
+		pmdstat_out_clear(out);
+}
+
+/* pmdstat-bpf's temporary files left in dir/tmp */
+static int temp_files_left(void)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/tmp", fake_dir);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * pmdstat with args (split at spaces; "|" stands for one space inside an
+ * argument) and the stand-in: its exit status, what it printed in out.
+ */
+static int run_bpf(const char *args, pmdstat_out_t *out)
+{
+	char prog[PATH_MAX], line[256], *argv[MAX_ARGS + 1], *p;
+	struct pmdstat_run r;
+	int argc = 0, rc;
+
+	snprintf(line, sizeof(line), "pmdstat --backend bpf %s", args);
+	for (p = strtok(line, " "); p && argc < MAX_ARGS; p = strtok(NULL, " ")) {
+		argv[argc++] = p;
+		while ((p = strchr(p, '|')))
+			*p = ' ';
+	}
+	argv[argc] = NULL;
+	if (!CHECK(pmdstat_cli_parse(&cli, argc, argv) == PMDSTAT_CLI_RUN)) {
+		printf("# '%s': %s\n", args, cli.msg);
+		return -1000;
+	}
+	snprintf(prog, sizeof(prog), "%s/pmdstat-bpf", fake_dir);
+	pmdstat_run_init(&r, &cli);
+	capture(true);
+	rc = pmdstat_bpf_run(&r, prog);
+	capture(false);
+	pmdstat_run_free(&r);
+	captured("stdout", out);
+	CHECK_U64(temp_files_left(), 0);
+	return rc;
+}
+
+/* What pmdstat args -f dir/stats prints. */
+static void run_file(const char *args, pmdstat_out_t *out)
+{
+	char line[256];
+	struct pmdstat_run r;
+	int rc;
+
+	snprintf(line, sizeof(line), "%s -f %s/stats", args, fake_dir);
+	if (!CHECK(parse(line) == PMDSTAT_CLI_RUN))
+		return;
+	pmdstat_run_init(&r, &cli);
+	capture(true);
+	rc = pmdstat_run_once(&r);
+	capture(false);
+	CHECK_U64(rc, 0);
+	pmdstat_run_free(&r);
+	captured("stdout", out);
+}
+
+/*
+ * dir/args, what the stand-in was given: opts, its temporary file (mkstemp's
+ * six characters after "pmdstat-bpf."), then tail.
+ */
+static void check_args(const char *opts, const char *tail)
+{
+	char path[PATH_MAX], head[PATH_MAX];
+	pmdstat_out_t args;
+	const char *a;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/args", fake_dir);
+	n = (size_t)snprintf(head, sizeof(head), "%s%s/tmp/pmdstat-bpf.", opts, fake_dir);
+	pmdstat_out_init(&args);
+	if (!CHECK(!pmdstat_read_file(path, &args)))
+		goto out;
+	a = pmdstat_out_str(&args);
+	if (!CHECK(args.len == n + 6 + strlen(tail) && !strncmp(a, head, n) &&
+		   !strcmp(a + n + 6, tail)))
+		printf("# args '%s', want '%sXXXXXX%s'\n", a, head, tail);
+out:
+	pmdstat_out_free(&args);
+}
+
+/* The same report as -f, for each format; its status passed on. */
+static void test_backend_report(void)
+{
+	static const char *const formats[] = { "", "-j", "--prom", "-n 0" };
+	pmdstat_out_t got, want;
+	char args[64];
+	size_t i;
+
+	pmdstat_out_init(&got);
+	pmdstat_out_init(&want);
+	if (!CHECK(fake_bpf("cat \"$dir/stats\" > \"$out\"; exit $st")))
+		goto out;
+	for (i = 0; i < TAP_COUNT(formats); i++) {
+		snprintf(args, sizeof(args), "%s -d 7", formats[i]);
+		CHECK_U64(run_bpf(args, &got), 0);
+		check_args("-d 7 -o ", "\n");
+		run_file(formats[i], &want);
+		CHECK(want.len > 0);
+		if (!CHECK(got.len == want.len && !memcmp(got.buf, want.buf, got.len)))
+			printf("# %s: the report differs from -f's:\n%s\n", formats[i],
+			       pmdstat_out_str(&got));
+	}
+	CHECK(strstr(pmdstat_out_str(&want), "huge_pmd_unshare") != NULL);
+	/* a command: the report, then its status (as pmdstat-bpf gives it) */
+	CHECK_U64(run_bpf("-j -- sh -c exit|3", &got), 3);
+	check_args("-o ", " -- sh -c exit 3\n");
+	run_file("-j", &want);
+	CHECK(got.len == want.len && !memcmp(got.buf, want.buf, got.len));
+	CHECK_U64(run_bpf("-- sh -c kill|-TERM|$$", &got), 128 + SIGTERM);
+	CHECK(got.len > 0);
+	CHECK_U64(run_bpf("-- true", &got), 0);
+	CHECK(got.len > 0);
+out:
+	pmdstat_out_free(&got);
+	pmdstat_out_free(&want);
+}
+
+/* pmdstat-bpf's own failures: its status, and nothing on stdout. */
+static void test_backend_failures(void)
+{
+	/* what pmdstat adds on stderr: nothing but its first line, or a reason */
+	static const struct {
+		const char *body;
+		int status;
+		const char *says;
+	} cases[] = {
+		{ "echo 'pmdstat-bpf: no BTF' >&2; exit 1", 1, NULL },
+		{ "exit 2", 2, NULL },
+		{ "kill -KILL $$", 128 + SIGKILL, "pmdstat: pmdstat-bpf was killed by signal 9" },
+		/* no stats, yet "ok": pmdstat's error */
+		{ "exit 0", 1, "pmdstat: pmdstat-bpf exited with status 0 but wrote no stats" },
+		{ "echo garbage > \"$out\"; exit 0", 1, "pmdstat: pmdstat-bpf's stats: " },
+		/* half-written: it said why, so did the parser */
+		{ "echo garbage > \"$out\"; exit 1", 1, "pmdstat: pmdstat-bpf's stats: " },
+	};
+	char prog[PATH_MAX];
+	struct pmdstat_run r;
+	pmdstat_out_t got, err;
+	const char *extra;
+	size_t i, k;
+	bool said;
+
+	pmdstat_out_init(&got);
+	pmdstat_out_init(&err);
+	for (i = 0; i < TAP_COUNT(cases) * 2; i++) {
+		k = i / 2;
+		if (!CHECK(fake_bpf(cases[k].body)))
+			break;
+		/* with a command too: pmdstat-bpf's status, not one of CMD's */
+		if (!CHECK_U64(run_bpf(i % 2 ? "-- true" : "-d 1", &got), cases[k].status))
+			printf("# case %zu: %s\n", k, cases[k].body);
+		CHECK_U64(got.len, 0);
+		captured("stderr", &err);
+		extra = strstr(pmdstat_out_str(&err), "\npmdstat: ");
+		if (extra)
+			extra++;
+		said = extra && cases[k].says && !strncmp(extra, cases[k].says,
+							   strlen(cases[k].says));
+		if (!CHECK(said || (!cases[k].says && !extra)))
+			printf("# case %zu: stderr '%s'\n", k, pmdstat_out_str(&err));
+		CHECK(strncmp(pmdstat_out_str(&err), "pmdstat: measuring with ", 24) == 0);
+	}
+	/* a pmdstat-bpf that cannot run: pmdstat's error */
+	CHECK(parse("--backend bpf -d 1") == PMDSTAT_CLI_RUN);
+	snprintf(prog, sizeof(prog), "%s/no-such-pmdstat-bpf", fake_dir);
+	pmdstat_run_init(&r, &cli);
+	capture(true);
+	CHECK_U64(pmdstat_bpf_run(&r, prog), 1);
+	capture(false);
+	pmdstat_run_free(&r);
+	captured("stdout", &got);
+	CHECK_U64(got.len, 0);
+	captured("stderr", &got);
+	CHECK(strstr(pmdstat_out_str(&got), "cannot run") != NULL);
+	CHECK_U64(temp_files_left(), 0);
+	pmdstat_out_free(&got);
+	pmdstat_out_free(&err);
+}
+
+/* The stand-in's directory, with tmp/ as TMPDIR and the stats. */
+static void backend_setup(void)
+{
+	char tmp[PATH_MAX];
+
+	CHECK(temp_dir(fake_dir, sizeof(fake_dir)));
+	snprintf(tmp, sizeof(tmp), "%s/tmp", fake_dir);
+	CHECK(!mkdir(tmp, 0700));
+	CHECK(!setenv("TMPDIR", tmp, 1));
+	CHECK(write_stats());
+}
+
+static void backend_cleanup(void)
+{
+	static const char *const files[] = {
+		"pmdstat-bpf", "args", "stats", "stdout", "stderr", "tmp",
+	};
+	size_t i;
+
+	for (i = 0; i < TAP_COUNT(files); i++)
+		remove_in(fake_dir, files[i]);
+	CHECK(!rmdir(fake_dir));
+	unsetenv("TMPDIR");
+}
+
+static void test_backend_run(void)
+{
+	backend_setup();
+	test_backend_report();
+	test_backend_failures();
+	backend_cleanup();
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(test_attach_usage),
 	TAP_TEST(test_attach_args),
 	TAP_TEST(test_other_commands),
 	TAP_TEST(test_classic),
+	TAP_TEST(test_backend_args),
+	TAP_TEST(test_backend_usage),
+	TAP_TEST(test_backend_find),
+	TAP_TEST(test_backend_argv),
 	TAP_TEST(test_process_check),
 	TAP_TEST(test_child),
+	TAP_TEST(test_backend_run),
 };
 
 int main(void)

@@ -13,6 +13,8 @@ sleep 1
 # attach -- CMD: a fresh cgroup, only its events
 pmdstat -j attach -- pmdstat-workload -q -n 3 -r 2 -t munmap > /tmp/att.json 2>/tmp/att.err
 check_eq "attach -- CMD: exit status of the command" "$?" 0
+check_eq "attach -j -- CMD: stdout is the JSON report alone" "$(wc -l < /tmp/att.json | tr -d ' ')" 1
+check "attach -j -- CMD: the command's stdout (its result line) went to stderr" grep -q '^result ' /tmp/att.err
 check_eq "attach -- CMD: share calls = the repro's alone (3 processes x 2 rounds)" "$(jnum /tmp/att.json share_calls)" 6
 check_eq "attach -- CMD: attaches = the repro's alone" "$(jnum /tmp/att.json attached)" 4
 check_eq "attach -- CMD: unshares = the repro's alone" "$(jnum /tmp/att.json unshared)" 4
