@@ -4,7 +4,9 @@
  * that refuse unsigned modules (Secure Boot, lockdown).  It attaches to the
  * same probe sites the module resolves (huge_pmd_share, huge_pmd_unshare,
  * __huge_pmd_unshare and every compiler clone of them that kallsyms lists,
- * .cold parts excepted) with kprobes/kretprobes, and times the
+ * .cold parts excepted): fentry/fexit where the kernel's BTF describes the
+ * function (the plain symbols), kprobes/kretprobes otherwise (the clones,
+ * which BTF omits, or a kernel without BPF trampolines), and times the
  * i_mmap_rwsem of the files that huge_pmd_share touches.  At the end it
  * writes the module's own stats format (docs/format.md), so the pmdstat
  * reader renders both backends with one code path:
@@ -21,6 +23,7 @@
  * Exit: 0 ok, 1 runtime error, 2 usage error; with a command, its status.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +36,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include "out.h"
 #include "snapshot.h"
 #include "pmdstat_bpf.h"
@@ -43,7 +47,8 @@ static const char usage[] =
 "\n"
 "The BPF backend of pmdstat: share/unshare calls, outcomes and latency, and\n"
 "i_mmap_rwsem wait/hold of the hugetlb files they touch, measured with BPF\n"
-"kprobes instead of the module.  Prints the module's stats format; pipe it\n"
+"(fentry/fexit where BTF has the function, kprobes on compiler clones)\n"
+"instead of the module.  Prints the module's stats format; pipe it\n"
 "to the reader for the report, or let the reader run it: pmdstat --backend\n"
 "bpf [-j | --prom] [-d SECS | -- CMD [ARGS...]] (pmdstat-bpf next to pmdstat\n"
 "or in PATH).\n"
@@ -56,8 +61,11 @@ static const char usage[] =
 "\n"
 "  -d SECS   measure for SECS seconds (1..86400; default 5 without a command)\n"
 "  -o FILE   write the stats to FILE instead of standard output\n"
-"  -v        libbpf's debug messages on standard error\n"
-"Needs root, BPF, kprobes and kernel BTF (/sys/kernel/btf/vmlinux).\n";
+"  -v        which probe each site gets, and libbpf's debug messages, on\n"
+"            standard error\n"
+"Needs root, BPF, kprobes and kernel BTF (/sys/kernel/btf/vmlinux), and no\n"
+"lockdown=confidentiality.  Each site's line in the stats says how it was\n"
+"probed (reads=...;attach:fentry or attach:kprobe).\n";
 
 static const char *const bases[] = { "huge_pmd_share", "huge_pmd_unshare", "__huge_pmd_unshare" };
 static int verbose;
@@ -79,6 +87,7 @@ static void on_signal(int sig)
 struct site {
 	char name[PMDSTAT_SYM_LEN];
 	int role;
+	int tslot;	/* its fentry/fexit pair, or -1: kprobes */
 };
 
 /* The probe sites: the module's rule, read from /proc/kallsyms. */
@@ -106,6 +115,7 @@ static int find_sites(struct site *sites, int max)
 			if (j < n || n == max)
 				break;
 			snprintf(sites[n].name, sizeof(sites[n].name), "%.127s", name);
+			sites[n].tslot = -1;
 			sites[n++].role = i ? PMDSTAT_ROLE_UNSHARE : PMDSTAT_ROLE_SHARE;
 		}
 	}
@@ -159,8 +169,9 @@ static int collect(struct pmdstat_bpf *skel, struct site *sites, int n,
 	s->nr_sites = n;
 	for (i = 0; i < n; i++) {
 		memcpy(s->site[i].symbol, sites[i].name, sizeof(s->site[i].symbol));
-		snprintf(s->site[i].reads, sizeof(s->site[i].reads), "ret:%s;backend:bpf",
-			 sites[i].role == PMDSTAT_ROLE_SHARE ? "table" : "int");
+		snprintf(s->site[i].reads, sizeof(s->site[i].reads), "ret:%s;backend:bpf;attach:%s",
+			 sites[i].role == PMDSTAT_ROLE_SHARE ? "table" : "int",
+			 sites[i].tslot >= 0 ? "fentry" : "kprobe");
 		s->site[i].role = sites[i].role;
 	}
 	for (c = 0; c < ncpu; c++) {
@@ -190,6 +201,84 @@ static int collect(struct pmdstat_bpf *skel, struct site *sites, int n,
 	return 0;
 }
 
+/* lockdown=confidentiality: no bpf_probe_read_kernel, so no program */
+static bool locked_down(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
+
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return strstr(buf, "[confidentiality]") != NULL;
+}
+
+static __u64 site_cookie(const struct site *s, int i)
+{
+	return PB_COOKIE(i, s->role == PMDSTAT_ROLE_SHARE ? PB_SHARE : PB_UNSHARE);
+}
+
+/* the fentry/fexit pair k of the skeleton */
+static void tsite_progs(struct pmdstat_bpf *skel, int k, struct bpf_program **entry,
+			struct bpf_program **exit)
+{
+	struct bpf_program *e[PB_TSITES] = {
+		skel->progs.tsite_entry0, skel->progs.tsite_entry1, skel->progs.tsite_entry2,
+	};
+	struct bpf_program *x[PB_TSITES] = {
+		skel->progs.tsite_exit0, skel->progs.tsite_exit1, skel->progs.tsite_exit2,
+	};
+
+	*entry = e[k];
+	*exit = x[k];
+}
+
+/*
+ * Open and load the BPF object.  With tracing, the sites that the kernel's
+ * BTF describes (plain symbols: compiler clones are not in BTF) get an
+ * fentry/fexit pair, the others kprobes.  NULL after a message.
+ */
+static struct pmdstat_bpf *open_load(struct site *sites, int n, bool tracing)
+{
+	struct btf *btf = tracing ? btf__load_vmlinux_btf() : NULL;
+	struct bpf_program *pe, *px;
+	struct pmdstat_bpf *skel;
+	int i, k = 0, err;
+
+	skel = pmdstat_bpf__open();
+	if (!skel) {
+		btf__free(btf);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		sites[i].tslot = -1;
+		if (!btf || k == PB_TSITES ||
+		    btf__find_by_name_kind(btf, sites[i].name, BTF_KIND_FUNC) < 0)
+			continue;
+		tsite_progs(skel, k, &pe, &px);
+		if (bpf_program__set_attach_target(pe, 0, sites[i].name) ||
+		    bpf_program__set_attach_target(px, 0, sites[i].name))
+			continue;
+		skel->rodata->tsite_cookie[k] = site_cookie(&sites[i], i);
+		sites[i].tslot = k++;
+	}
+	btf__free(btf);
+	for (; k < PB_TSITES; k++) {
+		tsite_progs(skel, k, &pe, &px);
+		bpf_program__set_autoload(pe, false);
+		bpf_program__set_autoload(px, false);
+	}
+	err = pmdstat_bpf__load(skel);
+	if (err) {
+		pmdstat_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}
+
 static unsigned long long now_ns(void)
 {
 	struct timespec ts;
@@ -205,6 +294,7 @@ int main(int argc, char **argv)
 	struct pmdstat_snapshot *snap;
 	struct pmdstat_bpf *skel;
 	const char *outpath = NULL;
+	struct btf *btf;
 	unsigned long long t0;
 	long secs = 0;
 	int n, i, opt, err, status = 0, nlinks = 0;
@@ -243,10 +333,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pmdstat-bpf: BPF needs root: run as root (or with CAP_BPF and CAP_PERFMON)\n");
 		return 1;
 	}
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		fprintf(stderr, "pmdstat-bpf: this kernel has no BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF): use the pmdstat module instead\n");
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		fprintf(stderr, "pmdstat-bpf: this kernel has no usable BTF (/sys/kernel/btf/vmlinux: %s; CONFIG_DEBUG_INFO_BTF): use the pmdstat module instead\n",
+			strerror(errno));
 		return 1;
 	}
+	btf__free(btf);
 	n = find_sites(sites, PB_MAX_SITES);
 	if (n < 0) {
 		fprintf(stderr, "pmdstat-bpf: cannot read /proc/kallsyms: %s\n", strerror(-n));
@@ -259,17 +352,33 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	libbpf_set_print(libbpf_print);
-	skel = pmdstat_bpf__open_and_load();
+	skel = open_load(sites, n, true);
+	if (!skel) {
+		/* a kernel without BPF trampolines: kprobes everywhere */
+		if (verbose)
+			fprintf(stderr, "pmdstat-bpf: fentry/fexit did not load (%s): kprobes on every site\n",
+				strerror(errno));
+		skel = open_load(sites, n, false);
+	}
 	if (!skel) {
 		err = errno;
+		if (locked_down()) {
+			fprintf(stderr, "pmdstat-bpf: the kernel is locked down (/sys/kernel/security/lockdown: confidentiality, as under Secure Boot on some distributions): BPF programs may not read kernel memory, so pmdstat-bpf cannot run; boot without lockdown=confidentiality, or use a signed pmdstat module\n");
+			return 1;
+		}
 		fprintf(stderr, "pmdstat-bpf: failed to load the BPF program: %s%s\n", strerror(err),
-			err == EPERM ? " (BPF disabled, locked down, or not root?); -v shows libbpf's log" :
+			err == EPERM ? " (BPF disabled, or not root?); -v shows libbpf's log" :
 			"; -v shows libbpf's log");
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
-		LIBBPF_OPTS(bpf_kprobe_opts, o, .bpf_cookie = PB_COOKIE(i, sites[i].role == PMDSTAT_ROLE_SHARE ? PB_SHARE : PB_UNSHARE));
+		LIBBPF_OPTS(bpf_kprobe_opts, o, .bpf_cookie = site_cookie(&sites[i], i));
 
+		if (verbose)
+			fprintf(stderr, "pmdstat-bpf: %s: %s\n", sites[i].name,
+				sites[i].tslot >= 0 ? "fentry/fexit" : "kprobe/kretprobe");
+		if (sites[i].tslot >= 0)
+			continue;	/* attached with the skeleton */
 		links[nlinks] = bpf_program__attach_kprobe_opts(skel->progs.site_entry, sites[i].name, &o);
 		if (!links[nlinks])
 			goto attach_failed;
@@ -281,7 +390,7 @@ int main(int argc, char **argv)
 		nlinks++;
 	}
 	if (pmdstat_bpf__attach(skel)) {
-		fprintf(stderr, "pmdstat-bpf: failed to attach to down_read/down_write/up_read/up_write: %s\n",
+		fprintf(stderr, "pmdstat-bpf: failed to attach fentry/fexit to the sites BTF knows, or kprobes to down_read/down_write/up_read/up_write: %s (-v shows libbpf's log)\n",
 			strerror(errno));
 		goto fail;
 	}

@@ -3,8 +3,9 @@
  * pmdstat.bpf.c - the BPF backend of pmdstat: the same measurements as the
  * module's share/unshare probes (calls, outcome, latency) and its
  * i_mmap_rwsem wait/hold timing for the files that huge_pmd_share touches.
- * The loader (pmdstat-bpf.c) attaches one kprobe/kretprobe pair per site,
- * compiler clones included, with the site index as the attach cookie.
+ * The loader (pmdstat-bpf.c) gives each site that BTF describes an
+ * fentry/fexit pair, and the others (compiler clones) a kprobe/kretprobe
+ * pair with the site index and role as the attach cookie.
  * Only the kernel types it needs are declared, with preserve_access_index
  * (CO-RE against the running kernel's BTF).
  */
@@ -135,10 +136,12 @@ static __always_inline void fhist_add(struct pb_fhist *h, __u64 v)
 		h->slot[slot]++;
 }
 
-SEC("kprobe")
-int BPF_KPROBE(site_entry)
+/*
+ * A share or unshare call begins.  cookie: site index | role << 8; vma:
+ * the second argument (huge_pmd_share's vma; unused for unshare).
+ */
+static __always_inline int on_entry(__u64 cookie, struct vm_area_struct *vma)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx);
 	/* masks, not just checks: the verifier must see the bounds */
 	__u32 site = cookie & (PB_MAX_SITES - 1), role = (cookie >> 8) & 1;
 	__u64 id = bpf_get_current_pid_tgid(), now;
@@ -150,7 +153,6 @@ int BPF_KPROBE(site_entry)
 	s->site[site].hits++;
 	if (role == PB_SHARE) {
 		/* huge_pmd_share(mm, vma, addr, pud): track the file's i_mmap_rwsem */
-		struct vm_area_struct *vma = (void *)PT_REGS_PARM2(ctx);
 		struct file *file = BPF_CORE_READ(vma, vm_file);
 		struct address_space *m = file ? BPF_CORE_READ(file, f_mapping) : NULL;
 		__u64 lock = (__u64)m + bpf_core_field_offset(struct address_space, i_mmap_rwsem);
@@ -199,10 +201,9 @@ static __always_inline void account(struct pb_stats *s, __u32 site, __u32 role,
 	}
 }
 
-SEC("kretprobe")
-int BPF_KRETPROBE(site_exit)
+/* The call returns ret; now was read first thing in the return probe. */
+static __always_inline int on_exit(__u64 now, __u64 cookie, long ret)
 {
-	__u64 now = bpf_ktime_get_ns(), cookie = bpf_get_attach_cookie(ctx);
 	__u32 site = cookie & (PB_MAX_SITES - 1), role = (cookie >> 8) & 1, zero = 0;
 	__u64 id = bpf_get_current_pid_tgid(), *t0;
 	struct pb_stats *s = get_stats();
@@ -219,20 +220,63 @@ int BPF_KRETPROBE(site_exit)
 		}
 		if (u->depth == 2) {
 			u->depth = 1;
-			account(s, site, role, now - u->t0[1], PT_REGS_RC(ctx), 1);
+			account(s, site, role, now - u->t0[1], ret, 1);
 		} else {
 			u->depth = 0;
-			account(s, site, role, now - u->t0[0], PT_REGS_RC(ctx), 0);
+			account(s, site, role, now - u->t0[0], ret, 0);
 		}
 		return 0;
 	}
 	t0 = bpf_map_lookup_elem(&start, &k);
 	if (!t0)
 		return 0;
-	account(s, site, role, now - *t0, PT_REGS_RC(ctx), 0);
+	account(s, site, role, now - *t0, ret, 0);
 	bpf_map_delete_elem(&start, &k);
 	return 0;
 }
+
+/* kprobes: every site, compiler clones included (the cookie names it) */
+SEC("kprobe")
+int BPF_KPROBE(site_entry)
+{
+	return on_entry(bpf_get_attach_cookie(ctx), (void *)PT_REGS_PARM2(ctx));
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(site_exit)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	return on_exit(now, bpf_get_attach_cookie(ctx), PT_REGS_RC(ctx));
+}
+
+/*
+ * fentry/fexit: the sites that BTF describes (plain symbols, not clones),
+ * cheaper than kprobes.  One program pair per site: the loader sets each
+ * pair's target and cookie before load, and does not load unused pairs.
+ * Both functions take the vma (share) or something else (unshare) second.
+ */
+const volatile __u64 tsite_cookie[PB_TSITES];
+
+#define TRACING_SITE(k)								\
+SEC("fentry")									\
+int tsite_entry##k(__u64 *ctx)							\
+{										\
+	return on_entry(tsite_cookie[k], (void *)ctx[1]);			\
+}										\
+										\
+SEC("fexit")									\
+int tsite_exit##k(__u64 *ctx)							\
+{										\
+	__u64 now = bpf_ktime_get_ns(), ret = 0;				\
+										\
+	bpf_get_func_ret(ctx, &ret);						\
+	return on_exit(now, tsite_cookie[k], (long)ret);			\
+}
+
+TRACING_SITE(0)
+TRACING_SITE(1)
+TRACING_SITE(2)
 
 static __always_inline int lock_entry(struct rw_semaphore *sem)
 {

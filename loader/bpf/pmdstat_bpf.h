@@ -9,6 +9,7 @@
 #define PB_MAX_SITES	16
 #define PB_SLOTS	64
 #define PB_FSLOTS	252	/* module/hist.h's fine slots: log2 x 4 */
+#define PB_TSITES	3	/* sites that can have fentry/fexit programs */
 
 enum { PB_SHARE, PB_UNSHARE, PB_NR_ROLES };
 enum { PB_READ, PB_WRITE, PB_NR_MODES };

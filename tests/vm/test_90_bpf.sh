@@ -8,6 +8,11 @@
 # backend's own probe cost is therefore compared where it is the inner one:
 # the module's medians from the first run against the BPF backend's from
 # the second.  Hit counts must be equal per site in both runs.
+# pmdstat-bpf uses fentry/fexit on the sites BTF describes (plain symbols)
+# and kprobes on compiler clones.  At an fentry site ftrace runs the
+# module's kprobe before the BPF trampoline whatever the order, so there
+# the module is always outer: the share comparison then holds the BPF
+# backend's (cheap) fentry/fexit cost on the module's side.
 jhist() {	# FILE HIST KEY: a key of a histogram in pmdstat -j output
 	tr '}' '\n' < "$1" | grep "\"$2\":{" | head -n 1 | grep -o "\"$3\":[0-9]*" | head -n 1 | sed 's/.*://'
 }
@@ -45,6 +50,14 @@ pmdstat-bpf -o /tmp/bpf1.stats -- $W > /tmp/bpfw.out 2>&1
 check_eq "run 1 (module first): the workload under pmdstat-bpf exits 0" "$?" 0
 snap /tmp/mod1.stats
 check "bpf backend: its output is the module's format (the reader parses it)" sh -c 'pmdstat -f /tmp/bpf1.stats > /dev/null'
+for s in $(sites /tmp/bpf1.stats); do
+	case $s in
+	*.*) want=kprobe ;;	# a compiler clone: not in BTF
+	*) want=fentry ;;
+	esac
+	check_eq "bpf backend: $s is probed with $want" \
+		"$(probe_val /tmp/bpf1.stats "$s" reads | tr ';' '\n' | sed -n 's/^attach://p')" "$want"
+done
 same_hits "run 1" /tmp/bpf1.stats /tmp/mod1.stats
 
 # run 2: pmdstat-bpf first, the module loaded under it (module outer)

@@ -1,0 +1,45 @@
+# test_95_bpf_refusals.sh - pmdstat-bpf refuses clearly when it cannot run:
+# not root, no usable BTF, a probe site missing from kallsyms, a site that
+# cannot be probed.  Each refusal: exit 1, nothing on stdout, a message
+# that names the cause.  (Lockdown, which cannot be undone in a boot, is
+# test_99.)  The kernel's files are hidden with bind mounts, undone after.
+# refused DESC WANT-IN-MESSAGE CMD...: CMD exits 1, prints nothing on
+# stdout, and its stderr contains WANT
+refused() {
+	r_desc=$1 r_want=$2
+	shift 2
+	"$@" > /tmp/ref.out 2> /tmp/ref.err
+	r_st=$?
+	check_eq "refusal, $r_desc: exit 1" "$r_st" 1
+	check_eq "refusal, $r_desc: nothing on stdout" "$(wc -c < /tmp/ref.out | tr -d ' ')" 0
+	if grep -q "$r_want" /tmp/ref.err; then
+		ok "refusal, $r_desc: the message says '$r_want'"
+	else
+		not_ok "refusal, $r_desc: the message does not say '$r_want': $(cat /tmp/ref.err)"
+	fi
+}
+# an unprivileged user for su (the initramfs has no /etc)
+if [ ! -e /etc/passwd ]; then
+	mkdir -p /etc
+	printf 'root:x:0:0::/:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n' > /etc/passwd
+	printf 'root:x:0:\nnogroup:x:65534:\n' > /etc/group
+fi
+refused "not root" "needs root" su nobody -s /bin/sh -c 'pmdstat-bpf -d 1'
+
+: > /tmp/empty
+mount --bind /tmp/empty /sys/kernel/btf/vmlinux
+refused "no BTF" "no usable BTF" pmdstat-bpf -d 1
+umount /sys/kernel/btf/vmlinux
+
+grep -v ' huge_pmd_share$' /proc/kallsyms > /tmp/kallsyms.noshare
+mount --bind /tmp/kallsyms.noshare /proc/kallsyms
+refused "huge_pmd_share missing" "kallsyms has no huge_pmd_share" pmdstat-bpf -d 1
+umount /proc/kallsyms
+
+# a clone that kallsyms lists but the kernel does not have
+{ cat /proc/kallsyms; echo "ffffffff81000000 t huge_pmd_unshare.part.99"; } > /tmp/kallsyms.bogus
+mount --bind /tmp/kallsyms.bogus /proc/kallsyms
+refused "a site that cannot be probed" "cannot attach a kprobe to huge_pmd_unshare.part.99" pmdstat-bpf -d 1
+umount /proc/kallsyms
+check_eq "refusals: /proc/kallsyms and BTF are the kernel's again" \
+	"$(grep -c 'huge_pmd_unshare.part.99' /proc/kallsyms)/$(wc -c < /sys/kernel/btf/vmlinux | tr -d ' ' | sed 's/^0$/empty/')" "0/$(wc -c < /sys/kernel/btf/vmlinux | tr -d ' ')"
