@@ -58,44 +58,44 @@ static void ks(pmdstat_out_t *out, const char *key, const char *v)
 	pmdstat_printf(out, " %s=%s", key, v);
 }
 
-static void format_hist_unit(pmdstat_out_t *out, const char *prefix,
-			     const char *name, const char *unit,
-			     const struct pmdstat_hist *h)
+/*
+ * A hist line, a bucket line per non-empty slot (fine: slot is a
+ * pmdstat_fhist's, else a pmdstat_hist's), and end.
+ */
+static void format_slots(pmdstat_out_t *out, const char *prefix, const char *name,
+			 const char *unit, u64 count, u64 sum, u64 max,
+			 const u64 *slot, unsigned int nr, bool fine)
 {
 	unsigned int i;
 
 	pmdstat_printf(out, "hist name=%s%s unit=%s count=%llu sum=%llu max=%llu\n",
-		       prefix, name, unit, (unsigned long long)h->count,
-		       (unsigned long long)h->sum, (unsigned long long)h->max);
-	for (i = 0; i < PMDSTAT_HIST_SLOTS; i++) {
-		if (!h->slot[i])
+		       prefix, name, unit, (unsigned long long)count,
+		       (unsigned long long)sum, (unsigned long long)max);
+	for (i = 0; i < nr; i++) {
+		u64 lo = fine ? pmdstat_fhist_lo(i) : pmdstat_hist_lo(i);
+		u64 hi = fine ? pmdstat_fhist_hi(i) : pmdstat_hist_hi(i);
+
+		if (!slot[i])
 			continue;
-		pmdstat_printf(out, "bucket %llu %llu %llu\n",
-			       (unsigned long long)pmdstat_hist_lo(i),
-			       (unsigned long long)pmdstat_hist_hi(i),
-			       (unsigned long long)h->slot[i]);
+		pmdstat_printf(out, "bucket %llu %llu %llu\n", (unsigned long long)lo,
+			       (unsigned long long)hi, (unsigned long long)slot[i]);
 	}
 	pmdstat_printf(out, "end\n");
 }
 
-/* The same line format, one bucket line per non-empty fine slot. */
+static void format_hist_unit(pmdstat_out_t *out, const char *prefix,
+			     const char *name, const char *unit,
+			     const struct pmdstat_hist *h)
+{
+	format_slots(out, prefix, name, unit, h->count, h->sum, h->max, h->slot,
+		     PMDSTAT_HIST_SLOTS, false);
+}
+
 static void format_fhist(pmdstat_out_t *out, const char *name,
 			 const struct pmdstat_fhist *h)
 {
-	unsigned int i;
-
-	pmdstat_printf(out, "hist name=%s unit=ns count=%llu sum=%llu max=%llu\n",
-		       name, (unsigned long long)h->count,
-		       (unsigned long long)h->sum, (unsigned long long)h->max);
-	for (i = 0; i < PMDSTAT_FHIST_SLOTS; i++) {
-		if (!h->slot[i])
-			continue;
-		pmdstat_printf(out, "bucket %llu %llu %llu\n",
-			       (unsigned long long)pmdstat_fhist_lo(i),
-			       (unsigned long long)pmdstat_fhist_hi(i),
-			       (unsigned long long)h->slot[i]);
-	}
-	pmdstat_printf(out, "end\n");
+	format_slots(out, "", name, "ns", h->count, h->sum, h->max, h->slot,
+		     PMDSTAT_FHIST_SLOTS, true);
 }
 
 static void format_hist(pmdstat_out_t *out, const char *prefix,
