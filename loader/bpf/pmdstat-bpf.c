@@ -236,22 +236,20 @@ static void tsite_progs(struct pmdstat_bpf *skel, int k, struct bpf_program **en
 }
 
 /*
- * Open and load the BPF object.  With tracing, the sites that the kernel's
- * BTF describes (plain symbols: compiler clones are not in BTF) get an
- * fentry/fexit pair, the others kprobes.  NULL after a message.
+ * Open and load the BPF object.  With the kernel's BTF, the sites that it
+ * describes (plain symbols: compiler clones are not in BTF) get an
+ * fentry/fexit pair, the others kprobes; without (NULL), all get kprobes.
+ * NULL with errno set if it does not load.
  */
-static struct pmdstat_bpf *open_load(struct site *sites, int n, bool tracing)
+static struct pmdstat_bpf *open_load(struct site *sites, int n, const struct btf *btf)
 {
-	struct btf *btf = tracing ? btf__load_vmlinux_btf() : NULL;
 	struct bpf_program *pe, *px;
 	struct pmdstat_bpf *skel;
 	int i, k = 0, err;
 
 	skel = pmdstat_bpf__open();
-	if (!skel) {
-		btf__free(btf);
+	if (!skel)
 		return NULL;
-	}
 	for (i = 0; i < n; i++) {
 		sites[i].tslot = -1;
 		if (!btf || k == PB_TSITES ||
@@ -264,7 +262,6 @@ static struct pmdstat_bpf *open_load(struct site *sites, int n, bool tracing)
 		skel->rodata->tsite_cookie[k] = site_cookie(&sites[i], i);
 		sites[i].tslot = k++;
 	}
-	btf__free(btf);
 	for (; k < PB_TSITES; k++) {
 		tsite_progs(skel, k, &pe, &px);
 		bpf_program__set_autoload(pe, false);
@@ -333,13 +330,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pmdstat-bpf: BPF needs root: run as root (or with CAP_BPF and CAP_PERFMON)\n");
 		return 1;
 	}
-	btf = btf__load_vmlinux_btf();
-	if (!btf) {
-		fprintf(stderr, "pmdstat-bpf: this kernel has no usable BTF (/sys/kernel/btf/vmlinux: %s; CONFIG_DEBUG_INFO_BTF): use the pmdstat module instead\n",
-			strerror(errno));
-		return 1;
-	}
-	btf__free(btf);
 	n = find_sites(sites, PB_MAX_SITES);
 	if (n < 0) {
 		fprintf(stderr, "pmdstat-bpf: cannot read /proc/kallsyms: %s\n", strerror(-n));
@@ -352,16 +342,23 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	libbpf_set_print(libbpf_print);
-	skel = open_load(sites, n, true);
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		fprintf(stderr, "pmdstat-bpf: this kernel has no usable BTF (/sys/kernel/btf/vmlinux: %s; CONFIG_DEBUG_INFO_BTF): use the pmdstat module instead\n",
+			strerror(errno));
+		return 1;
+	}
+	skel = open_load(sites, n, btf);
 	if (!skel) {
 		/* a kernel without BPF trampolines: kprobes everywhere */
 		if (verbose)
 			fprintf(stderr, "pmdstat-bpf: fentry/fexit did not load (%s): kprobes on every site\n",
 				strerror(errno));
-		skel = open_load(sites, n, false);
+		skel = open_load(sites, n, NULL);
 	}
+	err = errno;
+	btf__free(btf);
 	if (!skel) {
-		err = errno;
 		if (locked_down()) {
 			fprintf(stderr, "pmdstat-bpf: the kernel is locked down (/sys/kernel/security/lockdown: confidentiality, as under Secure Boot on some distributions): BPF programs may not read kernel memory, so pmdstat-bpf cannot run; boot without lockdown=confidentiality, or use a signed pmdstat module\n");
 			return 1;
