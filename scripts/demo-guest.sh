@@ -47,3 +47,13 @@ pmdstat heatmap /tmp/demo.jsonl --hist share_ns -o /tmp/share_ns.svg && {
 echo
 echo "### 5. the same numbers for monitoring: pmdstat --prom (first lines)"
 pmdstat --prom | head -n 12
+echo
+echo "### 6. without the module (hosts that refuse unsigned modules): the same repro as in 1"
+echo "###    under pmdstat --backend bpf (fentry/fexit where BTF has the function, kprobes on clones)"
+rmmod pmdstat
+pmdstat --backend bpf -- pmdstat-repro -s share -p 4 --pages 4 -q 2> /dev/null > /tmp/demo-bpf.txt
+# the probe table, and each latency histogram's title and summary line
+awk '/^SYMBOL/ { t = 1 } t && /^$/ { t = 0 } t { print }
+	/^(share|unshare)_ns:/ { print; w = 1 } w && /^count / { print; w = 0 }' /tmp/demo-bpf.txt |
+	sed 's/^/  /'
+insmod /lib/pmdstat.ko
