@@ -33,6 +33,29 @@ struct vm_area_struct {
 	struct file *vm_file;
 } __attribute__((preserve_access_index));
 
+/*
+ * The share count of a PMD table (module/compat.h's
+ * pmdstat_table_share_count): in struct ptdesc since 59d9094df3d7, in
+ * struct page in the 6.1.y backport of it, and before it the page's
+ * references minus the owner's.  CO-RE picks whichever exists.
+ */
+typedef struct {
+	int counter;
+} atomic_t;
+
+struct ptdesc {
+	atomic_t pt_share_count;
+} __attribute__((preserve_access_index));
+
+struct page {
+	atomic_t pt_share_count;
+	atomic_t _refcount;
+} __attribute__((preserve_access_index));
+
+/* virt_to_page() on x86-64: weak, so a kernel without them still loads */
+extern const void page_offset_base __ksym __weak;
+extern const void vmemmap_base __ksym __weak;
+
 char LICENSE[] SEC("license") = "GPL";
 
 struct {
@@ -184,6 +207,29 @@ static __always_inline int on_entry(__u64 cookie, struct vm_area_struct *vma)
 	return 0;
 }
 
+/*
+ * The share count of the PMD table that holds the entry huge_pmd_share
+ * returned, or -1 if it cannot be read.  The caller holds the vma lock,
+ * so the table stays; a sharer attaching meanwhile makes a fresh table
+ * count as attached, as in the module.
+ */
+static __always_inline int table_share_count(__u64 entry)
+{
+	__u64 pob = 0, vmb = 0;
+	struct page *pg;
+
+	if (!&page_offset_base || !&vmemmap_base ||
+	    bpf_probe_read_kernel(&pob, sizeof(pob), &page_offset_base) ||
+	    bpf_probe_read_kernel(&vmb, sizeof(vmb), &vmemmap_base) || entry < pob)
+		return -1;
+	pg = (void *)(vmb + ((entry - pob) >> 12) * bpf_core_type_size(struct page));
+	if (bpf_core_field_exists(struct ptdesc, pt_share_count))
+		return BPF_CORE_READ((struct ptdesc *)pg, pt_share_count.counter);
+	if (bpf_core_field_exists(struct page, pt_share_count))
+		return BPF_CORE_READ(pg, pt_share_count.counter);
+	return BPF_CORE_READ(pg, _refcount.counter) - 1;
+}
+
 static __always_inline void account(struct pb_stats *s, __u32 site, __u32 role,
 				    __u64 d, long ret, int nested)
 {
@@ -191,8 +237,10 @@ static __always_inline void account(struct pb_stats *s, __u32 site, __u32 role,
 
 	if (role == PB_UNSHARE)
 		out = (int)ret == 1 ? 0 : 1;
-	else
-		out = ret ? 1 : 2;	/* attachment is not read here: "fresh" = returned a table */
+	else if (!ret)
+		out = 2;
+	else	/* attached; or fresh, also when the count cannot be read */
+		out = table_share_count(ret) > 0 ? 0 : 1;
 	s->site[site].out[out]++;
 	hist_add(&s->site[site].lat, d);
 	if (!nested) {

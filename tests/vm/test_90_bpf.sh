@@ -7,7 +7,8 @@
 # contains the other backend's whole entry and return handlers.  Each
 # backend's own probe cost is therefore compared where it is the inner one:
 # the module's medians from the first run against the BPF backend's from
-# the second.  Hit counts must be equal per site in both runs.
+# the second.  Hit counts (and outcomes: unshare returns of 1, nested
+# calls, attached and fresh shares) must be equal per site in both runs.
 # pmdstat-bpf uses fentry/fexit on the sites BTF describes (plain symbols)
 # and kprobes on compiler clones.  At an fentry site ftrace runs the
 # module's kprobe before the BPF trampoline whatever the order, so there
@@ -35,6 +36,12 @@ same_hits() {
 				"$(probe_val "$2" "$s" ret1)" "$(probe_val "$3" "$s" ret1)"
 			check_eq "$1: bpf $s nested calls equal the module's" \
 				"$(probe_val "$2" "$s" nested)" "$(probe_val "$3" "$s" nested)"
+		else
+			# both read the returned table's share count
+			check_eq "$1: bpf $s attaches equal the module's" \
+				"$(probe_val "$2" "$s" attached)" "$(probe_val "$3" "$s" attached)"
+			check_eq "$1: bpf $s fresh tables equal the module's" \
+				"$(probe_val "$2" "$s" fresh)" "$(probe_val "$3" "$s" fresh)"
 		fi
 	done
 	check_eq "$1: bpf backend missed no events" "$(total_val "$2" missed)" 0
