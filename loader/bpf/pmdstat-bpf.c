@@ -194,7 +194,8 @@ static int collect(struct pmdstat_bpf *skel, struct site *sites, int n,
 			to_hist(&s->lock[PMDSTAT_LK_IMMAP][m].wait, &p->wait[m]);
 			to_hist(&s->lock[PMDSTAT_LK_IMMAP][m].hold, &p->hold[m]);
 		}
-		s->tracked[PMDSTAT_LK_IMMAP] += p->tracked;
+		/* tracked now, as the module reports it (per CPU it may wrap) */
+		s->tracked[PMDSTAT_LK_IMMAP] += p->tracked - p->untracked;
 		s->inflight_full += p->missed;
 	}
 	free(v);

@@ -29,6 +29,10 @@ struct file {
 	struct address_space *f_mapping;
 } __attribute__((preserve_access_index));
 
+struct inode {
+	struct address_space i_data;
+} __attribute__((preserve_access_index));
+
 struct vm_area_struct {
 	struct file *vm_file;
 } __attribute__((preserve_access_index));
@@ -70,7 +74,7 @@ struct call_key {
 	__u64 what;	/* site cookie, or a lock address */
 };
 
-/* entry time of a call in flight, and of a lock wait or hold */
+/* entry time of a share call in flight, and start of a lock hold */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
@@ -105,12 +109,17 @@ struct {
 	__type(value, __u8);
 } tracked SEC(".maps");
 
-/* the lock a task waits for in down_*: its address, by task */
+/* the lock a task waits for in down_*, and since when, by task */
+struct wait_v {
+	__u64 lock;
+	__u64 t0;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
 	__type(key, __u64);
-	__type(value, __u64);
+	__type(value, struct wait_v);
 } waiting SEC(".maps");
 
 static __always_inline struct pb_stats *get_stats(void)
@@ -326,52 +335,63 @@ TRACING_SITE(0)
 TRACING_SITE(1)
 TRACING_SITE(2)
 
+/*
+ * down_* called on a tracked lock: the wait starts.  The clock is read
+ * last, so that the map updates are not part of the wait, and only for a
+ * tracked lock (down_read and up_read run everywhere, all the time).
+ */
 static __always_inline int lock_entry(struct rw_semaphore *sem)
 {
-	__u64 lock = (__u64)sem, id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
-	struct call_key k = { .pid_tgid = id, .what = lock };
+	__u64 lock = (__u64)sem, id = bpf_get_current_pid_tgid();
+	struct wait_v v = { .lock = lock }, *w;
 
 	if (!bpf_map_lookup_elem(&tracked, &lock))
 		return 0;
-	bpf_map_update_elem(&waiting, &id, &lock, BPF_ANY);
+	bpf_map_update_elem(&waiting, &id, &v, BPF_ANY);
+	w = bpf_map_lookup_elem(&waiting, &id);
+	if (w)
+		w->t0 = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* down_* returned with the lock: the wait ends, the hold starts. */
+static __always_inline int lock_acquired(__u32 mode)
+{
+	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
+	struct pb_stats *s = get_stats();
+	struct call_key k = { .pid_tgid = id };
+	struct wait_v *w;
+
+	w = bpf_map_lookup_elem(&waiting, &id);
+	mode &= 1;
+	if (!w || !s)
+		return 0;
+	k.what = w->lock;
+	if (w->t0) {
+		s->acquired[mode]++;
+		hist_add(&s->wait[mode], now - w->t0);
+	}
+	bpf_map_delete_elem(&waiting, &id);
 	bpf_map_update_elem(&start, &k, &now, BPF_ANY);
 	return 0;
 }
 
-static __always_inline int lock_acquired(__u32 mode)
-{
-	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns(), *lock, *t0;
-	struct pb_stats *s = get_stats();
-	struct call_key k = { .pid_tgid = id };
-
-	lock = bpf_map_lookup_elem(&waiting, &id);
-	mode &= 1;
-	if (!lock || !s)
-		return 0;
-	k.what = *lock;
-	bpf_map_delete_elem(&waiting, &id);
-	t0 = bpf_map_lookup_elem(&start, &k);
-	if (!t0)
-		return 0;
-	s->acquired[mode]++;
-	hist_add(&s->wait[mode], now - *t0);
-	*t0 = now;	/* the hold starts */
-	return 0;
-}
-
+/* up_* on a tracked lock that this task took: the hold ends. */
 static __always_inline int lock_release(struct rw_semaphore *sem, __u32 mode)
 {
-	__u64 lock = (__u64)sem, id = bpf_get_current_pid_tgid(), *t0;
+	__u64 lock = (__u64)sem, id = bpf_get_current_pid_tgid(), now, *t0;
 	struct call_key k = { .pid_tgid = id, .what = lock };
-	struct pb_stats *s = get_stats();
+	struct pb_stats *s;
 
-	mode &= 1;
-	if (!s || !bpf_map_lookup_elem(&tracked, &lock))
+	if (!bpf_map_lookup_elem(&tracked, &lock))
 		return 0;
+	now = bpf_ktime_get_ns();
+	s = get_stats();
 	t0 = bpf_map_lookup_elem(&start, &k);
-	if (!t0)
+	mode &= 1;
+	if (!s || !t0)
 		return 0;
-	hist_add(&s->hold[mode], bpf_ktime_get_ns() - *t0);
+	hist_add(&s->hold[mode], now - *t0);
 	bpf_map_delete_elem(&start, &k);
 	return 0;
 }
@@ -390,6 +410,22 @@ int BPF_KRETPROBE(down_write_exit) { return lock_acquired(PB_WRITE); }
 
 SEC("kprobe/up_read")
 int BPF_KPROBE(up_read_entry, struct rw_semaphore *sem) { return lock_release(sem, PB_READ); }
+
+/*
+ * A hugetlbfs inode goes: its i_mmap_rwsem stops being tracked, or the
+ * memory's next owner (any file) would be timed as if it were hugetlb.
+ */
+SEC("kprobe/hugetlbfs_destroy_inode")
+int BPF_KPROBE(untrack_inode, struct inode *inode)
+{
+	__u64 lock = (__u64)inode + bpf_core_field_offset(struct inode, i_data) +
+		     bpf_core_field_offset(struct address_space, i_mmap_rwsem);
+	struct pb_stats *s = get_stats();
+
+	if (!bpf_map_delete_elem(&tracked, &lock) && s)
+		s->untracked++;
+	return 0;
+}
 
 SEC("kprobe/up_write")
 int BPF_KPROBE(up_write_entry, struct rw_semaphore *sem) { return lock_release(sem, PB_WRITE); }

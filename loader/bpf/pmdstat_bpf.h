@@ -44,6 +44,7 @@ struct pb_stats {
 	struct pb_hist wait[PB_NR_MODES];	/* tracked i_mmap_rwsem */
 	struct pb_hist hold[PB_NR_MODES];
 	__u64 tracked;
+	__u64 untracked;			/* their inodes destroyed */
 	__u64 missed;				/* map updates that failed */
 };
 
