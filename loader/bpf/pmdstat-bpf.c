@@ -236,6 +236,25 @@ static void tsite_progs(struct pmdstat_bpf *skel, int k, struct bpf_program **en
 	*exit = x[k];
 }
 
+/* The rwsem probes: fentry/fexit with tracing, else kprobes; not both. */
+static void lock_progs(struct pmdstat_bpf *skel, bool tracing)
+{
+	struct bpf_program *tr[] = {
+		skel->progs.down_read_fentry, skel->progs.down_read_fexit,
+		skel->progs.down_write_fentry, skel->progs.down_write_fexit,
+		skel->progs.up_read_fentry, skel->progs.up_write_fentry,
+	};
+	struct bpf_program *kp[] = {
+		skel->progs.down_read_entry, skel->progs.down_read_exit,
+		skel->progs.down_write_entry, skel->progs.down_write_exit,
+		skel->progs.up_read_entry, skel->progs.up_write_entry,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tr) / sizeof(tr[0]); i++)
+		bpf_program__set_autoload(tracing ? kp[i] : tr[i], false);
+}
+
 /*
  * Open and load the BPF object.  With the kernel's BTF, the sites that it
  * describes (plain symbols: compiler clones are not in BTF) get an
@@ -268,6 +287,7 @@ static struct pmdstat_bpf *open_load(struct site *sites, int n, const struct btf
 		bpf_program__set_autoload(pe, false);
 		bpf_program__set_autoload(px, false);
 	}
+	lock_progs(skel, !!btf);
 	err = pmdstat_bpf__load(skel);
 	if (err) {
 		pmdstat_bpf__destroy(skel);

@@ -396,6 +396,29 @@ static __always_inline int lock_release(struct rw_semaphore *sem, __u32 mode)
 	return 0;
 }
 
+/*
+ * The rwsem functions run all the time, on every lock in the system, so
+ * their probes are fentry/fexit (a direct call) where the kernel has BPF
+ * trampolines, and kprobes only where it has not: the loader loads one set.
+ */
+SEC("fentry/down_read")
+int BPF_PROG(down_read_fentry, struct rw_semaphore *sem) { return lock_entry(sem); }
+
+SEC("fexit/down_read")
+int BPF_PROG(down_read_fexit, struct rw_semaphore *sem) { return lock_acquired(PB_READ); }
+
+SEC("fentry/down_write")
+int BPF_PROG(down_write_fentry, struct rw_semaphore *sem) { return lock_entry(sem); }
+
+SEC("fexit/down_write")
+int BPF_PROG(down_write_fexit, struct rw_semaphore *sem) { return lock_acquired(PB_WRITE); }
+
+SEC("fentry/up_read")
+int BPF_PROG(up_read_fentry, struct rw_semaphore *sem) { return lock_release(sem, PB_READ); }
+
+SEC("fentry/up_write")
+int BPF_PROG(up_write_fentry, struct rw_semaphore *sem) { return lock_release(sem, PB_WRITE); }
+
 SEC("kprobe/down_read")
 int BPF_KPROBE(down_read_entry, struct rw_semaphore *sem) { return lock_entry(sem); }
 
