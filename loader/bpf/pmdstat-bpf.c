@@ -43,7 +43,7 @@
 #include "pmdstat.skel.h"
 
 static const char usage[] =
-"Usage: pmdstat-bpf [-d SECS] [-o FILE] [-v] [-- CMD [ARGS...]]\n"
+"Usage: pmdstat-bpf [-d SECS] [-o FILE] [-k] [-v] [-- CMD [ARGS...]]\n"
 "\n"
 "The BPF backend of pmdstat: share/unshare calls, outcomes and latency, and\n"
 "i_mmap_rwsem wait/hold of the hugetlb files they touch, measured with BPF\n"
@@ -61,6 +61,8 @@ static const char usage[] =
 "\n"
 "  -d SECS   measure for SECS seconds (1..86400; default 5 without a command)\n"
 "  -o FILE   write the stats to FILE instead of standard output\n"
+"  -k        kprobes everywhere, as on a kernel without BPF trampolines\n"
+"            (to compare the probe costs)\n"
 "  -v        which probe each site gets, and libbpf's debug messages, on\n"
 "            standard error\n"
 "Needs root, BPF, kprobes and kernel BTF (/sys/kernel/btf/vmlinux), and no\n"
@@ -68,7 +70,7 @@ static const char usage[] =
 "probed (reads=...;attach:fentry or attach:kprobe).\n";
 
 static const char *const bases[] = { "huge_pmd_share", "huge_pmd_unshare", "__huge_pmd_unshare" };
-static int verbose;
+static int verbose, kprobes_only;
 static volatile sig_atomic_t stop;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -321,7 +323,7 @@ int main(int argc, char **argv)
 	char *end;
 	FILE *f;
 
-	while ((opt = getopt(argc, argv, "d:o:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "d:o:kvh")) != -1) {
 		switch (opt) {
 		case 'd':
 			errno = 0;
@@ -333,6 +335,9 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			outpath = optarg;
+			break;
+		case 'k':
+			kprobes_only = 1;
 			break;
 		case 'v':
 			verbose = 1;
@@ -369,8 +374,8 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	skel = open_load(sites, n, btf);
-	if (!skel) {
+	skel = open_load(sites, n, kprobes_only ? NULL : btf);
+	if (!skel && !kprobes_only) {
 		/* a kernel without BPF trampolines: kprobes everywhere */
 		if (verbose)
 			fprintf(stderr, "pmdstat-bpf: fentry/fexit did not load (%s): kprobes on every site\n",

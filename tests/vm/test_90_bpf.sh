@@ -86,6 +86,16 @@ check_eq "run 2 (bpf first): module load, workload and snapshot under pmdstat-bp
 lsmod | grep -q '^pmdstat ' || insmod /lib/pmdstat.ko
 same_hits "run 2" /tmp/bpf2.stats /tmp/mod2.stats
 
+# run 3: pmdstat-bpf -k, kprobes everywhere (its path on kernels without
+# BPF trampolines), the module first: the same counts
+echo reset > $D/control
+pmdstat-bpf -k -o /tmp/bpf3.stats -- $W > /dev/null 2>&1
+check_eq "run 3 (pmdstat-bpf -k): the workload under it exits 0" "$?" 0
+snap /tmp/mod3.stats
+check_eq "run 3: every site is probed with kprobes" \
+	"$(grep -c '^probe .*backend:bpf;attach:kprobe' /tmp/bpf3.stats)" "$(sites /tmp/bpf3.stats | wc -l | tr -d ' ')"
+same_hits "run 3" /tmp/bpf3.stats /tmp/mod3.stats
+
 for h in share_ns unshare_ns; do
 	mi=$(p50 /tmp/mod1.stats $h) bi=$(p50 /tmp/bpf2.stats $h)
 	mo=$(p50 /tmp/mod2.stats $h) bo=$(p50 /tmp/bpf1.stats $h)
