@@ -114,6 +114,19 @@ void pmdstat_render_log2_hist(pmdstat_out_t *out, const struct pmdstat_phist *h,
 
 /* ---- text report ---- */
 
+void render_notes(pmdstat_out_t *out, const struct pmdstat_kvs *kvs,
+		  const struct render_note *notes, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		u64 v = pmdstat_kv_get(kvs, notes[i].key, 0);
+
+		if (v)
+			pmdstat_printf(out, notes[i].text, (unsigned long long)v);
+	}
+}
+
 const char *render_unit_name(const char *unit)
 {
 	if (!strcmp(unit, "ns"))

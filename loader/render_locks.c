@@ -383,12 +383,19 @@ static void render_outliers_of(pmdstat_out_t *out, const struct pmdstat_stats *s
 	free(row);
 }
 
+/* what lock_state counters mean when they are not 0 */
+static const struct render_note lock_notes[] = {
+	{ "track_full", "Warning: the table of tracked locks was full %llu times: some locks were not timed.\n" },
+	{ "inflight_full", "Warning: %llu lock calls found no free in-flight record: their waits and holds are missing.\n" },
+	{ "callers_full", "Warning: %llu caller entries did not fit: the caller table is incomplete.\n" },
+	{ "event_drops", "Warning: %llu events were dropped: the event log was full (read it with pmdstat events).\n" },
+};
+
 static void render_lock_state(pmdstat_out_t *out, const struct pmdstat_stats *st,
 			      const struct pmdstat_render_opts *opts)
 {
 	const struct pmdstat_kvs *ls = &st->lock_state;
 	u64 thr = num(ls, "threshold_us");
-	u64 v;
 
 	if (!ls->nr)
 		return;
@@ -404,22 +411,7 @@ static void render_lock_state(pmdstat_out_t *out, const struct pmdstat_stats *st
 		       (unsigned long long)num(ls, "events"),
 		       (unsigned long long)num(ls, "event_drops"),
 		       opts->interval ? " (counts of this interval)" : "");
-	v = num(ls, "track_full");
-	if (v)
-		pmdstat_printf(out, "Warning: the table of tracked locks was full %llu times: some locks were not timed.\n",
-			       (unsigned long long)v);
-	v = num(ls, "inflight_full");
-	if (v)
-		pmdstat_printf(out, "Warning: %llu lock calls found no free in-flight record: their waits and holds are missing.\n",
-			       (unsigned long long)v);
-	v = num(ls, "callers_full");
-	if (v)
-		pmdstat_printf(out, "Warning: %llu caller entries did not fit: the caller table is incomplete.\n",
-			       (unsigned long long)v);
-	v = num(ls, "event_drops");
-	if (v)
-		pmdstat_printf(out, "Warning: %llu events were dropped: the event log was full (read it with pmdstat events).\n",
-			       (unsigned long long)v);
+	render_notes(out, ls, lock_notes, sizeof(lock_notes) / sizeof(lock_notes[0]));
 }
 
 void render_locks_text(pmdstat_out_t *out, const struct pmdstat_stats *st,

@@ -32,6 +32,15 @@ void render_json_record_members(pmdstat_out_t *out, bool *first,
 /* [record, ...] */
 void render_json_records(pmdstat_out_t *out, const struct pmdstat_records *r);
 
+/* A line for each key of kvs that is not 0: text, with its value for %llu. */
+struct render_note {
+	const char *key;
+	const char *text;
+};
+
+void render_notes(pmdstat_out_t *out, const struct pmdstat_kvs *kvs,
+		  const struct render_note *notes, size_t n);
+
 /* "nsecs" for "ns", ...; other units as they are. */
 const char *render_unit_name(const char *unit);
 /* A blank line, title, the log2 histogram and a count/avg/p50/... line. */

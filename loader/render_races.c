@@ -102,12 +102,18 @@ static void cell_at(struct pmdstat_table *t, u64 at)
 
 /* ---- text ---- */
 
+/* what race counters mean when they are not 0 */
+static const struct render_note race_notes[] = {
+	{ "unverified_vma_lock", "Note: %llu unshares returned 1 whose vma or vma lock was unknown: their vma lock rule was not checked.\n" },
+	{ "shadow_full", "Warning: the shadow table was full %llu times: some tables' share counts were not checked.\n" },
+	{ "log_drops", "Warning: %llu violation or overlap records did not fit in the logs: the counts are complete, the lists below are not.\n" },
+};
+
 static void render_race_state(pmdstat_out_t *out, const struct pmdstat_stats *st,
 			      const struct pmdstat_render_opts *opts)
 {
 	const struct pmdstat_kvs *r = &st->races;
 	u64 inject = num(r, "inject_delay_us");
-	u64 v;
 
 	if (!r->nr)
 		return;
@@ -124,18 +130,7 @@ static void render_race_state(pmdstat_out_t *out, const struct pmdstat_stats *st
 		pmdstat_printf(out, "ON (+%llu us per share)\n", (unsigned long long)inject);
 	else
 		pmdstat_printf(out, "off\n");
-	v = num(r, "unverified_vma_lock");
-	if (v)
-		pmdstat_printf(out, "Note: %llu unshares returned 1 whose vma or vma lock was unknown: their vma lock rule was not checked.\n",
-			       (unsigned long long)v);
-	v = num(r, "shadow_full");
-	if (v)
-		pmdstat_printf(out, "Warning: the shadow table was full %llu times: some tables' share counts were not checked.\n",
-			       (unsigned long long)v);
-	v = num(r, "log_drops");
-	if (v)
-		pmdstat_printf(out, "Warning: %llu violation or overlap records did not fit in the logs: the counts are complete, the lists below are not.\n",
-			       (unsigned long long)v);
+	render_notes(out, r, race_notes, sizeof(race_notes) / sizeof(race_notes[0]));
 }
 
 static void render_violation_counts(pmdstat_out_t *out, const struct pmdstat_stats *st,
