@@ -13,11 +13,14 @@ BUILD := $(TOP)/build
 HOST := $(BUILD)/host
 CC ?= gcc
 HOST_CFLAGS := -O2 -g -Wall -Wextra -Wshadow -Werror=implicit-function-declaration
-KERNELS := $(shell sed -e 's/\#.*//' -e '/^[[:space:]]*$$/d' scripts/kernels.conf)
+# The supported kernels (scripts/kernels.conf) are series; scripts/kernels
+# resolves them to the newest ABIs the archive serves, when a recipe needs
+# them.  KERNEL=<release> picks one release for this run.
+KERNELS = $(if $(KERNEL),$(KERNEL),$$(scripts/kernels))
 
 # Which kernel tree to build against: KDIR wins; else KERNEL (a Debian
-# release from scripts/kernels.conf, fetched on demand); else the running
-# kernel's headers.
+# release, e.g. one that scripts/kernels prints, fetched on demand); else the
+# running kernel's headers.
 ifneq ($(KDIR),)
 else ifneq ($(KERNEL),)
 KDIR := $(TOP)/.cache/kernels/$(KERNEL)/root/usr/src/linux-headers-$(KERNEL)
@@ -41,7 +44,7 @@ MODULE_SRCS := $(wildcard module/*.c module/*.h)
 # objects of each kernel land in their own ignored directory.
 module:
 	@if [ -n "$(KERNEL)" ] && [ ! -d "$(KDIR)" ]; then scripts/fetch-kernel "$(KERNEL)" >/dev/null; fi
-	@[ -f "$(KDIR)/Makefile" ] || { echo "error: no kernel headers at $(KDIR): install linux-headers-$$(uname -r), or give KDIR=<headers tree> or KERNEL=<one of: $(KERNELS)>" >&2; exit 1; }
+	@[ -f "$(KDIR)/Makefile" ] || { echo "error: no kernel headers at $(KDIR): install linux-headers-$$(uname -r), or give KDIR=<headers tree> or KERNEL=<a Debian release: scripts/kernels lists the supported ones>" >&2; exit 1; }
 	@rel=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$(KDIR)/include/generated/utsrelease.h"); \
 	 out="$(BUILD)/$$rel"; mkdir -p "$$out/module"; \
 	 ln -sf "$(TOP)/Kbuild" "$$out/Kbuild"; \
@@ -98,7 +101,7 @@ unit: $(UNIT_TESTS)
 # ---- VM ------------------------------------------------------------------
 
 vm-test: tools
-	@scripts/vm-tests $(KERNELS)
+	@ks="$(KERNELS)"; [ -n "$$ks" ] || exit 1; scripts/vm-tests $$ks
 
 check: deps unit lint vm-test
 
@@ -107,7 +110,7 @@ demo: deps tools
 
 # Benchmarks print numbers; they assert nothing.  KERNEL= picks one kernel.
 bench: deps tools
-	@for k in $(if $(KERNEL),$(KERNEL),$(KERNELS)); do \
+	@ks="$(KERNELS)"; [ -n "$$ks" ] || exit 1; for k in $$ks; do \
 		echo "== probe cost on $$k"; \
 		scripts/vm-run --kernel $$k --add tests/bench/probe-cost.sh -- sh probe-cost.sh || exit 1; \
 		echo "== lock timing cost on $$k"; \
@@ -115,7 +118,7 @@ bench: deps tools
 	done
 
 lint:
-	@scripts/lint $(KERNELS)
+	@ks="$(KERNELS)"; [ -n "$$ks" ] || exit 1; scripts/lint $$ks
 
 clean:
 	rm -rf $(BUILD)
