@@ -43,7 +43,7 @@
 #include "pmdstat.skel.h"
 
 static const char usage[] =
-"Usage: pmdstat-bpf [-d SECS] [-o FILE] [-k] [-v] [-- CMD [ARGS...]]\n"
+"Usage: pmdstat-bpf [-d SECS] [-o FILE] [-k] [-v] [-h|--help] [-- CMD [ARGS...]]\n"
 "\n"
 "The BPF backend of pmdstat: share/unshare calls, outcomes and latency, and\n"
 "i_mmap_rwsem wait/hold of the hugetlb files they touch, measured with BPF\n"
@@ -65,6 +65,8 @@ static const char usage[] =
 "            (to compare the probe costs)\n"
 "  -v        which probe each site gets, and libbpf's debug messages, on\n"
 "            standard error\n"
+"  -h, --help  this text\n"
+"\n"
 "Needs root, BPF, kprobes and kernel BTF (/sys/kernel/btf/vmlinux), and no\n"
 "lockdown=confidentiality.  Each site's line in the stats says how it was\n"
 "probed (reads=...;attach:fentry or attach:kprobe).\n";
@@ -323,6 +325,10 @@ int main(int argc, char **argv)
 	char *end;
 	FILE *f;
 
+	if (argc > 1 && !strcmp(argv[1], "--help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	while ((opt = getopt(argc, argv, "d:o:kvh")) != -1) {
 		switch (opt) {
 		case 'd':
