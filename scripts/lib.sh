@@ -157,6 +157,16 @@ rm_root() {
 	rm -rf --one-file-system "$1"
 }
 
+# kernel_origin REL: "bookworm 6.12 amd64, linux-image-REL-unsigned 6.12.117-1"
+# (what kernels.conf line it stands for and which package), for reports.
+kernel_origin() {
+	local line src
+	line=$(awk -v r="$1" '$5 == r { print $1, $2, $3; exit }' "$PMDSTAT_CACHE/kernels/resolved" 2>/dev/null)
+	src=$(awk '$1 == "Package:" && $2 ~ /^linux-image-/ { print $2, $4; exit }' \
+		"$(kernel_dir "$1")/source" 2>/dev/null)
+	echo "${line:-pinned by KERNEL=}${src:+, $src}"
+}
+
 kernel_dir() { echo "$PMDSTAT_CACHE/kernels/$1"; }
 kernel_kdir() { echo "$(kernel_dir "$1")/root/usr/src/linux-headers-$1"; }
 kernel_image() { echo "$(kernel_dir "$1")/root/boot/vmlinuz-$1"; }
