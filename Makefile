@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # pmdstat: see README.md.  Main entry points:
 #   make demo        boot a Debian kernel in QEMU, tell the 2019 story under pmdstat, print the reports
-#   make check       host unit tests, lint, then VM tests on every supported kernel
+#   make check       host unit tests, lint, VM tests and package tests on every supported kernel
 #   make module      build pmdstat.ko (KDIR=<headers> for a real test host, or KERNEL=<debian release>)
 #   make tools       build the reader and the workloads (static) into build/host/
 #   make lint        W=1, sparse (C=2) and checkpatch --strict on every supported kernel
 #   make bench       benchmarks in the VM (probe hit, tracked and untracked lock costs), printing numbers
+#   make deb         Debian packages pmdstat-dkms and pmdstat into build/deb/
+#   make pkg-test    man page checks; DKMS packages installed in a Debian root, module booted in the VM
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -16,7 +18,7 @@ HOST_CFLAGS := -O2 -g -Wall -Wextra -Wshadow -Werror=implicit-function-declarati
 # The supported kernels (scripts/kernels.conf) are series; scripts/kernels
 # resolves them to the newest ABIs the archive serves, when a recipe needs
 # them.  KERNEL=<release> picks one release for this run.
-KERNELS = $(if $(KERNEL),$(KERNEL),$$(scripts/kernels))
+KERNELS = $(if $(KERNEL),$(KERNEL),$(if $(KERNELS_RESOLVED),$(KERNELS_RESOLVED),$$(scripts/kernels)))
 
 # Which kernel tree to build against: KDIR wins; else KERNEL (a Debian
 # release, e.g. one that scripts/kernels prints, fetched on demand); else the
@@ -28,12 +30,12 @@ else
 KDIR := /lib/modules/$(shell uname -r)/build
 endif
 
-.PHONY: all module tools unit check vm-test demo deps lint bench clean help
+.PHONY: all module tools unit check vm-test pkg-test deb demo deps lint bench clean help
 
 all: module tools
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@scripts/deps
@@ -59,7 +61,7 @@ READER_SRCS := $(wildcard loader/*.c)
 SHARED_SRCS := module/hist.c module/format.c module/decode.c module/detect.c
 
 tools: $(HOST)/pmdstat $(HOST)/pmdstat-bpf $(HOST)/pmdstat-workload $(HOST)/pmdstat-bench \
-	$(HOST)/pmdstat-scan $(HOST)/pmdstat-contend $(HOST)/pmdstat-repro
+	$(HOST)/pmdstat-scan $(HOST)/pmdstat-contend $(HOST)/pmdstat-repro $(HOST)/pmdstat-churn
 
 $(HOST)/pmdstat: $(READER_SRCS) $(wildcard loader/*.h) $(SHARED_SRCS) $(wildcard module/*.h)
 	@mkdir -p $(HOST)
@@ -103,7 +105,20 @@ unit: $(UNIT_TESTS)
 vm-test: tools
 	@ks="$(KERNELS)"; [ -n "$$ks" ] || exit 1; scripts/vm-tests $$ks
 
-check: deps unit lint vm-test
+# ---- packages --------------------------------------------------------------
+
+deb:
+	@scripts/mkdeb
+
+# The man pages against the tools' --help; then the DKMS package installed in
+# a minimal Debian root for each supported kernel, its module booted in the VM.
+pkg-test: tools
+	@tests/pkg/check-man.sh
+	@ks="$(KERNELS)"; [ -n "$$ks" ] || exit 1; tests/pkg/dkms-check $$ks
+
+# Every step runs, even after a failure; the last line sums them (scripts/check).
+check: deps
+	@scripts/check
 
 demo: deps tools
 	@scripts/demo
