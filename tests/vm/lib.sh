@@ -104,4 +104,18 @@ wait_gone() {
 	return 1
 }
 
+# splats [FILE]: the kernel's reports (WARN, BUG, oops, KASAN, KFENCE,
+# lockdep, kmemleak, RCU, sleeping in atomic, hung tasks) in FILE (default:
+# dmesg), one line each: "pmdstat <header>" when its text or stack names
+# the module ([pmdstat] frames, pmdstat_ functions), else "kernel <header>".
+# Timestamps are cut so that the same report in two dumps compares equal.
+splats() {
+	{ if [ -n "${1:-}" ]; then cat "$1"; else dmesg; fi; } | sed 's/^\[ *[0-9.]*\] //' | awk '
+	function flush() { if (h != "") print (pm ? "pmdstat " : "kernel ") h; h = ""; pm = 0 }
+	/^(WARNING:|BUG:|Oops|general protection|kernel BUG|KASAN|UBSAN|KFENCE|unreferenced object|INFO: task .* blocked|INFO: rcu|list_del corruption|refcount_t:|Unable to handle)/ {
+		flush(); h = $0; n = 0; next }
+	h != "" { n++; if ($0 ~ /\[pmdstat\]|pmdstat_/) pm = 1; if ($0 ~ /end trace/ || n > 80) flush() }
+	END { flush() }'
+}
+
 dmesg_bad() { dmesg | grep -E 'BUG:|WARNING:|Oops|general protection|Call Trace|kernel BUG|refcount_t|list_del corruption|UBSAN|KASAN' ; }
