@@ -6,6 +6,8 @@
 #   make tools       build the reader and the workloads (static) into build/host/
 #   make lint        W=1, sparse (C=2) and checkpatch --strict on every supported kernel
 #   make bench       benchmarks in the VM (probe hit, tracked and untracked lock costs), printing numbers
+#   make check-debug the VM tests, stress test and lock_stat cross-check on a KASAN/lockdep kernel
+#   make debug-kernel build that kernel from Debian's linux-source-6.1 (cached in .cache/)
 #   make deb         Debian packages pmdstat-dkms and pmdstat into build/deb/
 #   make pkg-test    man page checks; DKMS packages installed in a Debian root, module booted in the VM
 
@@ -30,12 +32,12 @@ else
 KDIR := /lib/modules/$(shell uname -r)/build
 endif
 
-.PHONY: all module tools unit check vm-test pkg-test deb demo deps lint bench clean help
+.PHONY: all module tools unit check vm-test pkg-test deb demo deps lint bench clean help check-debug debug-kernel
 
 all: module tools
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@scripts/deps
@@ -115,6 +117,12 @@ deb:
 pkg-test: tools
 	@tests/pkg/check-man.sh
 	@ks="$(KERNELS)"; [ -n "$$ks" ] || exit 1; tests/pkg/dkms-check $$ks
+
+debug-kernel: deps
+	@scripts/build-debug-kernel
+
+check-debug: deps tools
+	@scripts/check-debug
 
 # Every step runs, even after a failure; the last line sums them (scripts/check).
 check: deps
