@@ -164,6 +164,7 @@ kernel_origin() {
 	line=$(awk -v r="$1" '$5 == r { print $1, $2, $3; exit }' "$PMDSTAT_CACHE/kernels/resolved" 2>/dev/null)
 	src=$(awk '$1 == "Package:" && $2 ~ /^linux-image-/ { print $2, $4; exit }' \
 		"$(kernel_dir "$1")/source" 2>/dev/null)
+	[ -n "$line" ] || line=$(sed -n 's/^release=[^ ]* \(built from .*\) (key .*/\1/p' "$(kernel_dir "$1")/source" 2>/dev/null)
 	echo "${line:-pinned by KERNEL=}${src:+, $src}"
 }
 
