@@ -61,6 +61,24 @@ int pmdstat_decode_trampoline(const unsigned char *code, unsigned int len,
 			t->target = addr + i + 2 + (signed char)code[i + 1];
 			goto done;
 		}
+		/*
+		 * mov $imm32, %r32 (b8+r, REX.B for r8d..r15d): a constant
+		 * argument such as the bool of __huge_pmd_unshare(..., true)
+		 * in a kernel where the callee is not a clone.  The register
+		 * then holds no argument of ours.
+		 */
+		rex = (code[i] & 0xfe) == 0x40 ? code[i] : 0;
+		if (rex == 0x41 || !rex) {
+			unsigned int o = i + (rex ? 1 : 0);
+
+			if (o < len && (code[o] & 0xf8) == 0xb8 && o + 5 <= len) {
+				reg = (code[o] & 7) | (rex ? 8 : 0);
+				st[reg].arg = -1;
+				st[reg].off = -1;
+				i = o + 5;
+				continue;
+			}
+		}
 		/* only REX.W mov r64, r/m64 (8b) and mov r/m64, r64 (89) */
 		if (i + 3 > len)
 			return -1;

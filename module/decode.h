@@ -32,7 +32,8 @@ struct pmdstat_trampoline {
 /*
  * Decode code bytes of a function that starts at address @addr.  Returns 0
  * and fills @t if the function is: [endbr64] [5-byte fentry call or nop]
- * 64-bit register moves and loads only, then jmp; -1 otherwise.
+ * 64-bit register moves and loads, and 32-bit immediates (a constant
+ * argument: that register then holds none of ours), then jmp; -1 otherwise.
  */
 int pmdstat_decode_trampoline(const unsigned char *code, unsigned int len,
 			      u64 addr, struct pmdstat_trampoline *t);

@@ -395,7 +395,8 @@ static void pmdstat_name_regs(const struct pmdstat_trampoline *t,
 
 /*
  * For each site with a trusted prototype, decode its code; if it is a
- * trampoline into another site (a clone), that clone's registers are known.
+ * trampoline into another site without one (a clone, or an uncloned static
+ * callee), that site's registers are known.
  */
 static void pmdstat_verify_layouts(void)
 {
@@ -420,7 +421,14 @@ static void pmdstat_verify_layouts(void)
 		for (j = 0; j < pmdstat_nr_sites; j++) {
 			struct pmdstat_site *c = &pmdstat_sites[j];
 
-			if (c->start != t.target || !strchr(c->symbol, '.'))
+			/*
+			 * The target is a site whose prototype we do not trust:
+			 * a compiler clone, or a static callee such as
+			 * __huge_pmd_unshare(tlb, vma, addr, ptep, check_locks)
+			 * where a build did not clone it (e.g. with KASAN).
+			 */
+			if (c == w || c->start != t.target ||
+			    pmdstat_match(c->symbol)->args[0])
 				continue;
 			pmdstat_name_regs(&t, k->args, names);
 			pmdstat_reads(c, names, pmdstat_match(c->symbol)->ret,

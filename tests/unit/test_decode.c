@@ -121,12 +121,45 @@ static void test_double_deref_unknown(void)
 	CHECK_U64(t.reg[1].arg, 1);	/* rsi untouched */
 }
 
+/*
+ * The debug kernel of scripts/build-debug-kernel (6.1.192 with KASAN): the
+ * callee is not cloned, and the trampoline only sets its bool:
+ * call __fentry__; mov $0x1,%r8d; jmp __huge_pmd_unshare.
+ */
+static void test_uncloned_callee_61_debug(void)
+{
+	static const unsigned char c[] = {
+		0xe8, 0x0b, 0x82, 0x8e, 0xff,
+		0x41, 0xb8, 0x01, 0x00, 0x00, 0x00,
+		0xe9, 0x20, 0x5c, 0xff, 0xff,
+	};
+	/* a cut immediate, and mov $imm32 with a REX.W (a 64-bit form the
+	 * decoder does not know) are refused */
+	static const unsigned char cut[] = { 0x41, 0xb8, 0x01, 0x00, 0xe9, 0, 0, 0, 0 };
+	static const unsigned char movabs[] = {
+		0x48, 0xb8, 1, 0, 0, 0, 0, 0, 0, 0, 0xe9, 0, 0, 0, 0,
+	};
+	struct pmdstat_trampoline t;
+	int r;
+
+	CHECK_U64(pmdstat_decode_trampoline(c, sizeof(c), 0xffffffff818087f0ULL, &t), 0);
+	CHECK_U64(t.target, 0xffffffff817fe420ULL);
+	for (r = 0; r < 4; r++) {	/* tlb, vma, addr, ptep pass through */
+		CHECK_U64(t.reg[r].arg, r);
+		CHECK_U64(t.reg[r].off, -1);
+	}
+	CHECK_U64(t.reg[4].arg, -1);	/* r8d = the constant check_locks */
+	CHECK(pmdstat_decode_trampoline(cut, sizeof(cut), 0, &t) < 0);
+	CHECK(pmdstat_decode_trampoline(movabs, sizeof(movabs), 0, &t) < 0);
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(test_debian_61),
 	TAP_TEST(test_debian_612),
 	TAP_TEST(test_endbr64_and_jmp8),
 	TAP_TEST(test_refuses),
 	TAP_TEST(test_double_deref_unknown),
+	TAP_TEST(test_uncloned_callee_61_debug),
 };
 
 int main(void)
