@@ -32,9 +32,9 @@ settle
 base_slab=$(meminfo SUnreclaim) base_pcpu=$(meminfo Percpu)
 insmod /lib/pmdstat.ko
 
-pmdstat-workload -q -n 3 -t all -d 900 > /tmp/st.wl.out 2>&1 &
+pmdstat-workload -q -n 3 -t all -d 3600 > /tmp/st.wl.out 2>&1 &
 wl=$!
-pmdstat-churn -q -d 900 > /tmp/st.churn.out 2>&1 &
+pmdstat-churn -q -d 3600 > /tmp/st.churn.out 2>&1 &
 churn=$!
 cg=0
 if grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null; then
@@ -151,6 +151,11 @@ diag "SUnreclaim: baseline $base_slab kB, after $n cycles $slab kB ($((slab - ba
 # per load (the module has some kB of it per CPU) would be hundreds of kB.
 # Slab pages held on per-CPU partial lists after the workloads' churn are
 # not a leak: 2 MiB of slack for them.
-check "unreclaimable slab back to baseline (+$((slab - base_slab)) kB <= 2048 kB)" [ $((slab - base_slab)) -le 2048 ]
+if zcat /proc/config.gz 2>/dev/null | grep -q '^CONFIG_KASAN=y'; then
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - # SKIP unreclaimable slab vs baseline: KASAN's quarantine keeps freed objects (up to 1/32 of memory); kmemleak checks leaks on this kernel (run-all.sh, scripts/splat-scan)"
+else
+	check "unreclaimable slab back to baseline (+$((slab - base_slab)) kB <= 2048 kB)" [ $((slab - base_slab)) -le 2048 ]
+fi
 check "per-CPU memory back to baseline (+$((pcpu - base_pcpu)) kB <= 64 kB)" [ $((pcpu - base_pcpu)) -le 64 ]
 insmod /lib/pmdstat.ko

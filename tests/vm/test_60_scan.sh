@@ -22,6 +22,12 @@ m512=$(median_lo /tmp/scan512.stats share_i_mmap_hold_ns)
 a8=$(( $(hist_val /tmp/scan8.stats share_i_mmap_hold_ns sum) / (8 * 32) ))
 a512=$(( $(hist_val /tmp/scan512.stats share_i_mmap_hold_ns sum) / 512 ))
 diag "i_mmap_rwsem hold in huge_pmd_share: median bucket from $m8 ns (8 VMAs) and $m512 ns (512 VMAs): ratio $((m512 / (m8 + 1)))x; averages $a8 ns and $a512 ns"
-check_gt "median hold at 512 VMAs is at least 4x that at 8" "$m512" $((4 * m8 - 1))
+# On a KASAN/lockdep kernel every hold carries a fixed cost (lockdep's
+# acquire and release bookkeeping, KASAN's checks on every access) of the
+# order of the 8-VMA scan itself, so the ratio shrinks: there the 512-VMA
+# median must lie at least one log2 bucket higher (2x), elsewhere 4x.
+f=4
+zcat /proc/config.gz 2>/dev/null | grep -qE '^CONFIG_(KASAN|PROVE_LOCKING)=y' && f=2
+check_gt "median hold at 512 VMAs is at least ${f}x that at 8" "$m512" $((f * m8 - 1))
 diag "longest holds: $(hist_val /tmp/scan8.stats share_i_mmap_hold_ns max) ns (8 VMAs), $(hist_val /tmp/scan512.stats share_i_mmap_hold_ns max) ns (512 VMAs)"
 check_gt "no hold in the 8-VMA scans lasted a second (a stale record would)" 1000000000 "$(hist_val /tmp/scan8.stats share_i_mmap_hold_ns max)"

@@ -20,6 +20,13 @@ jhist() {	# FILE HIST KEY: a key of a histogram in pmdstat -j output
 p50() { pmdstat -j -f "$1" > "$1.json" && jhist "$1.json" "$2" p50; }
 # within2 WHAT A B: A and B positive and within a factor of 2 of each other
 within2() {
+	# KASAN instruments the module's handlers, not the BPF JIT's code:
+	# their latencies are not comparable on such a kernel
+	if zcat /proc/config.gz 2>/dev/null | grep -q '^CONFIG_KASAN=y'; then
+		TAP_N=$((TAP_N + 1))
+		echo "ok $TAP_N - # SKIP $1 within a factor of 2 ($2 vs $3 ns): KASAN instruments the module's handlers but not BPF programs"
+		return
+	fi
 	if [ -n "$2" ] && [ -n "$3" ] && [ "$2" -gt 0 ] && [ "$3" -gt 0 ] &&
 	   [ "$2" -le $(($3 * 2)) ] && [ "$3" -le $(($2 * 2)) ]; then
 		ok "$1 within a factor of 2 ($2 vs $3 ns)"
@@ -105,6 +112,18 @@ for h in share_ns unshare_ns; do
 	[ "$h" = unshare_ns ] || continue
 	# An unshare call is short (under 1 us in TCG), so the other backend's
 	# handlers dominate the outer window: the evidence for the nesting.
+	# That needs kprobes on both sides: where BTF describes the busiest
+	# unshare site (an uncloned __huge_pmd_unshare, as on the debug
+	# kernel), pmdstat-bpf uses fentry and the module is outer in both runs.
+	busy=$(awk '$1 == "probe" && $3 == "role=unshare" { split($4, h, "="); if (h[2] + 0 > m) { m = h[2] + 0; l = $0 } } END { print l }' /tmp/bpf1.stats)
+	case $busy in
+	*attach:fentry*)
+		for w in bpf module; do
+			TAP_N=$((TAP_N + 1))
+			echo "ok $TAP_N - # SKIP unshare median, $w outer vs inner: the busiest unshare site is in BTF, so pmdstat-bpf attaches fentry and the module is outer in both runs"
+		done
+		continue ;;
+	esac
 	check_gt "unshare median: bpf outer ($bo) exceeds bpf inner ($bi)" "$((${bo:-0} - ${bi:-0}))" 0
 	check_gt "unshare median: module outer ($mo) exceeds module inner ($mi)" "$((${mo:-0} - ${mi:-0}))" 0
 	diag "per-unshare cost of the other backend's handlers (outer - inner median): module's $((${bo:-0} - ${bi:-0})) ns, bpf's $((${mo:-0} - ${mi:-0})) ns"
