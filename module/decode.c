@@ -71,8 +71,8 @@ int pmdstat_decode_trampoline(const unsigned char *code, unsigned int len,
 		if (rex == 0x41 || !rex) {
 			unsigned int o = i + (rex ? 1 : 0);
 
-			if (o < len && (code[o] & 0xf8) == 0xb8 && o + 5 <= len) {
-				reg = (code[o] & 7) | (rex ? 8 : 0);
+			if (o + 5 <= len && (code[o] & 0xf8) == 0xb8) {
+				reg = (code[o] & 7) | ((rex & 1) << 3);
 				st[reg].arg = -1;
 				st[reg].off = -1;
 				i = o + 5;

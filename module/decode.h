@@ -8,8 +8,10 @@
  * the clone's arguments and tail-jumps to it, decoding that trampoline on
  * the running kernel tells, for this very build, where each clone argument
  * comes from: "argument 1 of the prototype", or "the 64-bit field at offset
- * 0x70 of argument 1".  Anything the decoder does not fully understand makes
- * it give up; it never guesses.
+ * 0x70 of argument 1".  The same holds where the callee is not cloned but
+ * has a prototype of its own (__huge_pmd_unshare(..., check_locks) in a
+ * KASAN build: the trampoline sets the constant and jumps).  Anything the
+ * decoder does not fully understand makes it give up; it never guesses.
  */
 #ifndef PMDSTAT_DECODE_H
 #define PMDSTAT_DECODE_H

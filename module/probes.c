@@ -7,9 +7,10 @@
  * __huge_pmd_unshare).  Their compiler clones (".constprop.0.isra.0",
  * ".part.0", ...) are found by walking kallsyms with sprint_symbol() over
  * the kernel text, so no clone name is hard-coded.  ".cold" parts are not
- * function entries and are skipped.  A clone's argument registers are
- * named only when its layout was verified on this kernel by decoding the
- * trampoline that calls it (see decode.h).
+ * function entries and are skipped.  The argument registers of a clone, or
+ * of an uncloned __huge_pmd_unshare whose prototype differs between kernels,
+ * are named only when their layout was verified on this kernel by decoding
+ * the trampoline that calls it (see decode.h).
  *
  * Probe context only bumps per-CPU counters and per-CPU histograms.
  */
@@ -428,7 +429,8 @@ static void pmdstat_verify_layouts(void)
 			 * where a build did not clone it (e.g. with KASAN).
 			 */
 			if (c == w || c->start != t.target ||
-			    pmdstat_match(c->symbol)->args[0])
+			    (!strchr(c->symbol, '.') &&
+			     pmdstat_match(c->symbol)->args[0]))
 				continue;
 			pmdstat_name_regs(&t, k->args, names);
 			pmdstat_reads(c, names, pmdstat_match(c->symbol)->ret,

@@ -133,11 +133,21 @@ static void test_uncloned_callee_61_debug(void)
 		0x41, 0xb8, 0x01, 0x00, 0x00, 0x00,
 		0xe9, 0x20, 0x5c, 0xff, 0xff,
 	};
-	/* a cut immediate, and mov $imm32 with a REX.W (a 64-bit form the
-	 * decoder does not know) are refused */
-	static const unsigned char cut[] = { 0x41, 0xb8, 0x01, 0x00, 0xe9, 0, 0, 0, 0 };
+	/* a cut immediate */
+	static const unsigned char cut[] = { 0x41, 0xb8, 0x01, 0x00 };
+	/* movabs $0xe900000000,%rax; jmp: a 10-byte REX.W form the decoder
+	 * must not read as a 6-byte mov $imm32 followed by a jmp */
 	static const unsigned char movabs[] = {
-		0x48, 0xb8, 1, 0, 0, 0, 0, 0, 0, 0, 0xe9, 0, 0, 0, 0,
+		0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+		0xe9, 0x00, 0x00, 0x00, 0x00,
+	};
+	/* a bare REX (0x40) before b8 is not REX.B: refused, never r8 */
+	static const unsigned char rex40[] = { 0x40, 0xb8, 1, 0, 0, 0, 0xe9, 0, 0, 0, 0 };
+	/* mov $1,%ecx without a prefix: rcx (ptep) becomes a constant */
+	static const unsigned char ecx[] = { 0xb9, 1, 0, 0, 0, 0xe9, 0, 0, 0, 0 };
+	/* mov $1,%eax; mov %rax,%rdi: the constant propagates */
+	static const unsigned char prop[] = {
+		0xb8, 1, 0, 0, 0, 0x48, 0x89, 0xc7, 0xe9, 0, 0, 0, 0,
 	};
 	struct pmdstat_trampoline t;
 	int r;
@@ -151,6 +161,14 @@ static void test_uncloned_callee_61_debug(void)
 	CHECK_U64(t.reg[4].arg, -1);	/* r8d = the constant check_locks */
 	CHECK(pmdstat_decode_trampoline(cut, sizeof(cut), 0, &t) < 0);
 	CHECK(pmdstat_decode_trampoline(movabs, sizeof(movabs), 0, &t) < 0);
+	CHECK(pmdstat_decode_trampoline(rex40, sizeof(rex40), 0, &t) < 0);
+	CHECK_U64(pmdstat_decode_trampoline(ecx, sizeof(ecx), 0, &t), 0);
+	CHECK_U64(t.reg[3].arg, -1);
+	CHECK_U64(t.reg[0].arg, 0);
+	CHECK_U64(t.reg[2].arg, 2);
+	CHECK_U64(pmdstat_decode_trampoline(prop, sizeof(prop), 0, &t), 0);
+	CHECK_U64(t.reg[0].arg, -1);
+	CHECK_U64(t.reg[1].arg, 1);
 }
 
 static const struct tap_test tests[] = {

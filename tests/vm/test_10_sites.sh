@@ -9,6 +9,10 @@ check_eq "probe sites equal kallsyms' share/unshare functions and clones" "$got"
 for s in $(sites /tmp/sites.stats); do
 	diag "site $s: role=$(role_of /tmp/sites.stats "$s") reads=$(probe_val /tmp/sites.stats "$s" reads)"
 done
+# huge_pmd_unshare is a trampoline into __huge_pmd_unshare or its clone on
+# every kernel tested: that site's registers must be named from it
+check_gt "the site huge_pmd_unshare jumps to has a decoded layout" \
+	"$(grep -c '^probe symbol=__huge_pmd_unshare[^ ]* role=unshare .*layout:from-huge_pmd_unshare' /tmp/sites.stats)" 0
 check_eq "format version" "$(sed -n '1s/^pmdstat-stats version=//p' /tmp/sites.stats)" 1
 check_eq "kernel release in header" "$(sed -n 's/^kernel release=\([^ ]*\).*/\1/p' /tmp/sites.stats)" "$(uname -r)"
 check_eq "stats is root-only read" "$(stat -c %a $D/stats)" 400
