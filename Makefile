@@ -32,7 +32,7 @@ else
 KDIR := /lib/modules/$(shell uname -r)/build
 endif
 
-.PHONY: all module tools unit check vm-test pkg-test deb demo deps lint bench clean help check-debug debug-kernel
+.PHONY: all module floor tools unit check vm-test pkg-test deb demo deps lint bench clean help check-debug debug-kernel
 
 all: module tools
 
@@ -56,6 +56,11 @@ module:
 	 [ "$$out/conftest.h" -nt scripts/conftest ] || scripts/conftest "$(KDIR)" "$$out/conftest.h"; \
 	 $(MAKE) --no-print-directory -C "$(KDIR)" M="$$out" $(KBUILD_ARGS) modules && \
 	 echo "built $$out/pmdstat.ko"
+
+# The cost table's floor module: pmdstat's probe set with empty handlers
+# (-DPMDSTAT_FLOOR), as build/<release>/floor/pmdstat_floor.ko.
+floor: module
+	@$(MAKE) --no-print-directory -f tests/bench/floor/Makefile KDIR="$(KDIR)" TOP="$(TOP)" BUILD="$(BUILD)"
 
 # ---- userspace -----------------------------------------------------------
 
