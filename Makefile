@@ -5,7 +5,8 @@
 #   make module      build pmdstat.ko (KDIR=<headers> for a real test host, or KERNEL=<debian release>)
 #   make tools       build the reader and the workloads (static) into build/host/
 #   make lint        W=1, sparse (C=2) and checkpatch --strict on every supported kernel
-#   make bench       benchmarks in the VM (probe hit, tracked and untracked lock costs), printing numbers
+#   make bench       the cost table in the VM: workloads under pmdstat, its floor, klockstat, pmdstat-bpf
+#   make bench-probe cost per probe hit and per tracked/untracked lock acquisition in the VM
 #   make check-debug the VM tests, stress test and lock_stat cross-check on a KASAN/lockdep kernel
 #   make debug-kernel build that kernel from Debian's linux-source-6.1 (cached in .cache/)
 #   make deb         Debian packages pmdstat-dkms and pmdstat into build/deb/
@@ -32,7 +33,7 @@ else
 KDIR := /lib/modules/$(shell uname -r)/build
 endif
 
-.PHONY: all module floor tools unit check vm-test pkg-test deb demo deps lint bench clean help check-debug debug-kernel
+.PHONY: all module floor tools unit check vm-test pkg-test deb demo deps lint bench bench-probe clean help check-debug debug-kernel
 
 all: module tools
 
@@ -138,7 +139,14 @@ demo: deps tools
 	@scripts/demo
 
 # Benchmarks print numbers; they assert nothing.  KERNEL= picks one kernel.
+# bench: the cost table (tests/bench/run-cost-table): one boot per kernel,
+# pmdstat-cost's three workloads under nothing, pmdstat.ko, the floor module,
+# klockstat and pmdstat-bpf, 5 interleaved rounds, medians relative to none.
 bench: deps tools
+	@ks="$(KERNELS)"; [ -n "$$ks" ] || exit 1; tests/bench/run-cost-table $$ks
+
+# bench-probe: cost per probe hit, per tracked and untracked lock acquisition.
+bench-probe: deps tools
 	@ks="$(KERNELS)"; [ -n "$$ks" ] || exit 1; for k in $$ks; do \
 		echo "== probe cost on $$k"; \
 		scripts/vm-run --kernel $$k --add tests/bench/probe-cost.sh -- sh probe-cost.sh || exit 1; \
