@@ -97,9 +97,18 @@ run() {
 	esac 2>>$D/errors | sed -n 's/^result .*wall_ns=\([0-9]*\).*/\1/p'
 }
 
-# median FILE: the median of the numbers in FILE (lower middle if even)
+# median FILE: the median of FILE's "ROUND VALUE" lines (lower middle if even)
 median() {
-	sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+	awk '{ print $2 }' "$1" | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+
+# paired COL WORKLOAD: the median over rounds of (the run of COL / the run
+# of none in the same round), or nothing
+paired() {
+	[ -f $D/$2.$1 ] && [ -f $D/$2.none ] || return 0
+	awk 'NR == FNR { b[$1] = $2; next } ($1 in b) && b[$1] > 0 { print $1, $2 / b[$1] }' \
+		$D/$2.none $D/$2.$1 > $D/ratio
+	median $D/ratio
 }
 
 # which columns run here
@@ -133,7 +142,7 @@ for r in $(seq "$ROUNDS"); do
 		for c in $order; do
 			[ -f $D/na.$c ] && continue
 			v=$(run $c $w)
-			if [ -n "$v" ]; then echo "$v" >> $D/$w.$c
+			if [ -n "$v" ]; then echo "$r $v" >> $D/$w.$c
 			else echo "cost-table: round $r $w $c: no result (see below)" >&2; fi
 		done
 	done
@@ -165,13 +174,26 @@ for w in $WORKLOADS; do
 	echo "$line"
 done
 echo
+echo "the same, as the median over rounds of (run / the none run of the same round):"
+echo "less sensitive to a slow stretch of the host that spans a few runs"
+for w in $WORKLOADS; do
+	line="| $w |"
+	for c in $COLS; do
+		if [ -f $D/na.$c ]; then line="$line n/a |"; continue; fi
+		m=$(paired $c $w)
+		if [ -z "$m" ]; then line="$line fail |"; continue; fi
+		line="$line $(awk -v m="$m" 'BEGIN { printf "%.2fx", m }') |"
+	done
+	echo "$line"
+done
+echo
 echo "raw: median wall time in ms (runs in ms, in round order)"
 for w in $WORKLOADS; do
 	for c in $COLS; do
 		if [ -f $D/na.$c ]; then echo "$w $c: n/a: $(cat $D/na.$c)"; continue; fi
 		[ -f $D/$w.$c ] || { echo "$w $c: no run succeeded"; continue; }
 		echo "$w $c: $(median $D/$w.$c | awk '{ printf "%.1f", $1 / 1e6 }')" \
-			"($(awk '{ printf "%s%.1f", (NR > 1 ? " " : ""), $1 / 1e6 }' $D/$w.$c))"
+			"($(awk '{ printf "%s%.1f", (NR > 1 ? " " : ""), $2 / 1e6 }' $D/$w.$c))"
 	done
 done
 if [ -s $D/errors ]; then
