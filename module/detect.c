@@ -47,9 +47,11 @@ static struct pmdstat_shadow_ent *shadow_find(struct pmdstat_shadow *s,
 	return NULL;
 }
 
+/* A slot for @table; when its probe window is full, evict the oldest entry. */
 static struct pmdstat_shadow_ent *shadow_insert(struct pmdstat_shadow *s,
 						u64 table)
 {
+	struct pmdstat_shadow_ent *old = NULL;
 	unsigned int h = shadow_hash(table), i;
 
 	for (i = 0; i < PMDSTAT_SHADOW_PROBES; i++) {
@@ -62,9 +64,14 @@ static struct pmdstat_shadow_ent *shadow_insert(struct pmdstat_shadow *s,
 			s->nr++;
 			return e;
 		}
+		if (!old || e->stamp < old->stamp)
+			old = e;
 	}
+	/* a stale entry (its table freed unseen) must not block new ones */
 	s->full++;
-	return NULL;
+	old->table = table;
+	old->count = 0;
+	return old;
 }
 
 static void shadow_remove(struct pmdstat_shadow *s, struct pmdstat_shadow_ent *e)
@@ -73,8 +80,12 @@ static void shadow_remove(struct pmdstat_shadow *s, struct pmdstat_shadow_ent *e
 
 	e->table = 0;
 	s->nr--;
-	/* keep probe chains intact: move later members of the chain back */
-	for (i = 1; i < PMDSTAT_SHADOW_PROBES; i++) {
+	/*
+	 * Keep probe chains intact: move back every later member of the
+	 * cluster (up to the first empty slot) whose home is at or before
+	 * the hole.  Stopping earlier would strand entries behind the hole.
+	 */
+	for (i = 1; i < PMDSTAT_SHADOW_SLOTS; i++) {
 		unsigned int j = (hole + i) & (PMDSTAT_SHADOW_SLOTS - 1);
 		struct pmdstat_shadow_ent *m = &s->e[j];
 		unsigned int home, dist_hole, dist_j;
@@ -88,6 +99,7 @@ static void shadow_remove(struct pmdstat_shadow *s, struct pmdstat_shadow_ent *e
 			s->e[hole] = *m;
 			m->table = 0;
 			hole = j;
+			i = 0;
 		}
 	}
 }
@@ -99,13 +111,19 @@ unsigned int pmdstat_shadow_share(struct pmdstat_shadow *s, u64 table,
 
 	if (k < 0)
 		return BIT_V(PMDSTAT_V_NEGATIVE);
-	if (!k || !table)
-		return 0;	/* a table of one mm */
+	if (!table)
+		return 0;
 	e = shadow_find(s, table);
+	if (!k) {
+		if (e)	/* a table of one mm */
+			shadow_remove(s, e);
+		return 0;
+	}
 	if (!e)
 		e = shadow_insert(s, table);
-	if (e && k > e->count)
-		e->count = k;
+	e->count = k;
+	e->stamp = ++s->clock;
+	e->epoch = s->epoch;
 	return 0;
 }
 
@@ -120,10 +138,14 @@ unsigned int pmdstat_shadow_unshare_begin(struct pmdstat_shadow *s, u64 table,
 		v |= BIT_V(PMDSTAT_V_NEGATIVE);
 	if (refs > expect_refs)
 		v |= BIT_V(PMDSTAT_V_STRAY_REF);
-	if (e) {
+	if (e && k && e->epoch != s->epoch) {
+		s->blind++;	/* a share since then went unseen */
+	} else if (e && k) {
 		s->compared++;
 		if (e->count != k)
 			v |= BIT_V(PMDSTAT_V_SHADOW_MISMATCH);
+	} else if (e && !k) {
+		shadow_remove(s, e);
 	}
 	return v;
 }
@@ -145,8 +167,9 @@ unsigned int pmdstat_shadow_unshare_end(struct pmdstat_shadow *s, u64 table,
 	}
 	if (!e)
 		e = shadow_insert(s, table);
-	if (e)
-		e->count = k - 1;
+	e->count = k - 1;
+	e->stamp = ++s->clock;
+	e->epoch = s->epoch;
 	return 0;
 }
 
@@ -173,3 +196,14 @@ unsigned int pmdstat_rule_acquire(bool already_held, bool trylock)
 {
 	return already_held && !trylock ? BIT_V(PMDSTAT_V_RECURSION) : 0;
 }
+
+PMDSTAT_NOKPROBE(shadow_hash);
+PMDSTAT_NOKPROBE(shadow_find);
+PMDSTAT_NOKPROBE(shadow_insert);
+PMDSTAT_NOKPROBE(shadow_remove);
+PMDSTAT_NOKPROBE(pmdstat_shadow_share);
+PMDSTAT_NOKPROBE(pmdstat_shadow_unshare_begin);
+PMDSTAT_NOKPROBE(pmdstat_shadow_unshare_end);
+PMDSTAT_NOKPROBE(pmdstat_rule_unshare);
+PMDSTAT_NOKPROBE(pmdstat_rule_share);
+PMDSTAT_NOKPROBE(pmdstat_rule_acquire);

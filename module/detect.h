@@ -27,21 +27,34 @@ enum pmdstat_violation {
 struct pmdstat_shadow_ent {
 	u64 table;		/* page frame number of the PMD table; 0: empty */
 	long long count;	/* other mms sharing it, as last seen under the rules */
+	u64 stamp;		/* when it was last written: the oldest is evicted */
+	u64 epoch;		/* the shadow's epoch then */
 };
 
 struct pmdstat_shadow {
 	struct pmdstat_shadow_ent e[PMDSTAT_SHADOW_SLOTS];
 	u64 nr;
-	u64 full;
+	u64 full;	/* entries evicted to make room */
 	u64 compared;	/* unshares checked against a shadow count */
+	u64 blind;	/* unshares not compared: a share went unseen since */
+	u64 clock;
+	/*
+	 * Set by the caller before each call: it changes whenever a share
+	 * could not be observed (filtered out, missed by its probe), and an
+	 * entry written in an older epoch is not compared.
+	 */
+	u64 epoch;
 };
 
 const char *pmdstat_violation_name(unsigned int v);
 
 /*
- * A share, holding i_mmap_rwsem for read, saw @table at share count @k.
- * Counts only grow while readers hold the lock, so the shadow keeps the
- * largest count seen since the last unshare.
+ * A share, holding i_mmap_rwsem for read, leaves @table at share count @k
+ * (read under the lock that serialises calls on @s).  While readers hold
+ * i_mmap_rwsem a count rises (a sharer attaches) and may fall back (a
+ * sharer that lost the race to populate the PUD drops its reference before
+ * it leaves), so the shadow keeps the value the last share to leave saw.
+ * A count of 0 means nobody shares the table (any more): it is forgotten.
  */
 unsigned int pmdstat_shadow_share(struct pmdstat_shadow *s, u64 table,
 				  long long k);
@@ -49,7 +62,8 @@ unsigned int pmdstat_shadow_share(struct pmdstat_shadow *s, u64 table,
 /*
  * An unshare (i_mmap_rwsem write-held: no share can run) begins on @table
  * with kernel share count @k and @refs page references, where the sharing
- * explains @expect_refs.  Returns the violations seen.
+ * explains @expect_refs.  Returns the violations seen.  A count of 0 is
+ * never compared: the table may be a freed one's page, reused.
  */
 unsigned int pmdstat_shadow_unshare_begin(struct pmdstat_shadow *s, u64 table,
 					  long long k, long long refs,

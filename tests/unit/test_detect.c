@@ -38,14 +38,54 @@ static void test_correct_sequence(void)
 	free(s);
 }
 
-/* concurrent sharers under the read lock may report their counts late */
-static void test_share_max(void)
+/*
+ * Two threads prefault one range: both attach (count 2) under the read
+ * lock, the one that loses the race to populate the PUD drops its count
+ * again (1) before it leaves.  The shares leave in that order; each reads
+ * the count under the shadow's lock.  The later value is the truth: a
+ * shadow that kept the maximum (2) reported shadow_mismatch here.
+ */
+static void test_share_losing_racer(void)
 {
 	struct pmdstat_shadow *s = new_shadow();
 
-	CHECK_U64(pmdstat_shadow_share(s, 7, 2), 0);
-	CHECK_U64(pmdstat_shadow_share(s, 7, 1), 0);	/* stale, smaller */
-	CHECK_U64(pmdstat_shadow_unshare_begin(s, 7, 2, 1, 1), 0);
+	CHECK_U64(pmdstat_shadow_share(s, 7, 2), 0);	/* the winner leaves */
+	CHECK_U64(pmdstat_shadow_share(s, 7, 1), 0);	/* the loser, after its decrement */
+	CHECK_U64(pmdstat_shadow_unshare_begin(s, 7, 1, 1, 1), 0);
+	/* and a count that really differs from the last one seen is caught */
+	CHECK_U64(pmdstat_shadow_share(s, 8, 1), 0);
+	CHECK_U64(pmdstat_shadow_unshare_begin(s, 8, 2, 1, 1), V(PMDSTAT_V_SHADOW_MISMATCH));
+	free(s);
+}
+
+/*
+ * Stale entries: a table whose sharers went away unseen (the module was
+ * loaded later, say) must not produce a mismatch when its page comes back
+ * as a fresh table (count 0 at share or unshare: forgotten), and entries
+ * that are never cleaned up must not fill the shadow (the oldest in a
+ * full probe window is evicted).
+ */
+static void test_shadow_stale(void)
+{
+	struct pmdstat_shadow *s = new_shadow();
+	unsigned long long t;
+
+	CHECK_U64(pmdstat_shadow_share(s, 21, 3), 0);
+	CHECK_U64(pmdstat_shadow_share(s, 21, 0), 0);	/* reused: one mm */
+	CHECK_U64(s->nr, 0);
+	CHECK_U64(pmdstat_shadow_share(s, 22, 2), 0);
+	CHECK_U64(pmdstat_shadow_unshare_begin(s, 22, 0, 1, 1), 0);
+	CHECK_U64(s->nr, 0);
+	CHECK_U64(pmdstat_shadow_share(s, 22, 1), 0);
+	CHECK_U64(pmdstat_shadow_unshare_begin(s, 22, 1, 1, 1), 0);
+	/* 10x the table's size of tables that are never unshared */
+	for (t = 100; t < 100 + 10 * PMDSTAT_SHADOW_SLOTS; t++)
+		CHECK_U64(pmdstat_shadow_share(s, t, 1), 0);
+	CHECK(s->nr <= PMDSTAT_SHADOW_SLOTS);
+	CHECK(s->full > 0);
+	/* the newest table is still followed */
+	CHECK_U64(pmdstat_shadow_unshare_begin(s, t - 1, 2, 1, 1), V(PMDSTAT_V_SHADOW_MISMATCH));
+	CHECK_U64(pmdstat_shadow_unshare_begin(s, t - 1, 1, 1, 1), 0);
 	free(s);
 }
 
@@ -149,9 +189,76 @@ static void test_shadow_table(void)
 	free(s);
 }
 
+/* shadow_hash() of detect.c */
+static unsigned int home_of(unsigned long long table)
+{
+	return (unsigned int)((table * 0x9e3779b97f4a7c15ULL) >> 54) &
+	       (PMDSTAT_SHADOW_SLOTS - 1);
+}
+
+/* n tables whose home slot is h, from *next on */
+static void tables_at(unsigned int h, unsigned long long *out, unsigned int n,
+		      unsigned long long *next)
+{
+	unsigned int k = 0;
+
+	for (; k < n; (*next)++)
+		if (home_of(*next) == h)
+			out[k++] = *next;
+}
+
+/*
+ * A cluster longer than the probe window: 16 tables at home h fill
+ * h..h+15, a table at home h+1 lands in h+16.  Removing the one at h moves
+ * the other 15 back; the one at h+16 must follow into h+15, or a lookup
+ * from h+1 stops at the empty h+15 and loses it.  (Deletion that scanned
+ * only the 15 slots after the deleted one lost it.)
+ */
+static void test_shadow_long_cluster(void)
+{
+	struct pmdstat_shadow *s = new_shadow();
+	unsigned long long a[16], b[1], next = 1;
+	unsigned int i;
+
+	tables_at(100, a, 16, &next);
+	next = 1;
+	tables_at(101, b, 1, &next);
+	for (i = 0; i < 16; i++)
+		CHECK_U64(pmdstat_shadow_share(s, a[i], 5), 0);
+	CHECK_U64(pmdstat_shadow_share(s, b[0], 5), 0);
+	CHECK_U64(s->full, 0);
+	CHECK_U64(pmdstat_shadow_unshare_end(s, a[0], 1, 1), 0);	/* removed */
+	CHECK_U64(s->nr, 16);
+	CHECK_U64(pmdstat_shadow_unshare_begin(s, b[0], 6, 1, 1), V(PMDSTAT_V_SHADOW_MISMATCH));
+	for (i = 1; i < 16; i++)
+		CHECK_U64(pmdstat_shadow_unshare_begin(s, a[i], 6, 1, 1),
+			  V(PMDSTAT_V_SHADOW_MISMATCH));
+	free(s);
+}
+
+/* A share that went unseen (the caller moved the epoch): no comparison. */
+static void test_shadow_epoch(void)
+{
+	struct pmdstat_shadow *s = new_shadow();
+
+	CHECK_U64(pmdstat_shadow_share(s, 31, 1), 0);
+	s->epoch++;	/* e.g. a filtered-out share attached to it */
+	CHECK_U64(pmdstat_shadow_unshare_begin(s, 31, 2, 1, 1), 0);
+	CHECK_U64(s->blind, 1);
+	CHECK_U64(s->compared, 0);
+	/* the unshare's own update brings the entry into this epoch */
+	CHECK_U64(pmdstat_shadow_unshare_end(s, 31, 2, 1), 0);
+	CHECK_U64(pmdstat_shadow_unshare_begin(s, 31, 1, 1, 1), 0);
+	CHECK_U64(s->compared, 1);
+	free(s);
+}
+
 static const struct tap_test tests[] = {
+	TAP_TEST(test_shadow_long_cluster),
+	TAP_TEST(test_shadow_epoch),
 	TAP_TEST(test_correct_sequence),
-	TAP_TEST(test_share_max),
+	TAP_TEST(test_share_losing_racer),
+	TAP_TEST(test_shadow_stale),
 	TAP_TEST(test_stray_ref),
 	TAP_TEST(test_shadow_mismatch),
 	TAP_TEST(test_negative),
