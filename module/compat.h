@@ -11,6 +11,7 @@
 #include <linux/kprobes.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
+#include <linux/uaccess.h>
 #include "conftest.h"
 
 #ifndef HAVE_GET_KRETPROBE
@@ -49,19 +50,80 @@ static inline long long pmdstat_table_expected_refs(long long share_count)
 }
 
 /*
- * Is @sem write-locked by the running task?  94a9717b3c40 "locking/rwsem:
- * Make rwsem->owner an atomic_long_t" (v5.3): non-RT rwsems keep
- * RWSEM_WRITER_LOCKED in bit 0 of count and the writer task in owner, with
- * flags in its low bits (kernel/locking/rwsem.c).  PREEMPT_RT rwsems are
- * rt_mutex based: unknown (-1).
+ * The rwsem lock word.  94a9717b3c40 "locking/rwsem: Make rwsem->owner an
+ * atomic_long_t" (v5.3) and the count layout of kernel/locking/rwsem.c
+ * since then: bit 0 of count is RWSEM_WRITER_LOCKED, bit 1 the waiters
+ * flag, bit 2 the handoff flag, bit 63 the read-fail flag, readers counted
+ * from bit 8; owner holds the writer, or the last reader with bit 0
+ * (RWSEM_READER_OWNED) set, flags in its low bits.  PREEMPT_RT rwsems are
+ * rt_mutex based: every answer is "unknown".
  */
-static inline int pmdstat_rwsem_write_held_by_current(struct rw_semaphore *sem)
+#define PMDSTAT_RWSEM_WRITER_LOCKED	1L
+#define PMDSTAT_RWSEM_READ_FAILED_MASK	(7L | (long)(1UL << (BITS_PER_LONG - 1)))
+#define PMDSTAT_RWSEM_READER_SHIFT	8
+#define PMDSTAT_RWSEM_READER_OWNED	1L
+#define PMDSTAT_RWSEM_OWNER_FLAGS	7L
+
+/*
+ * Does @task (as a number: it is never dereferenced) hold @sem in the
+ * given mode?  PMDSTAT_YES, PMDSTAT_NO, or PMDSTAT_UNKNOWN (-1) where the
+ * lock word cannot tell: a read hold is never known to be ours, only known
+ * not to be when no reader holds the lock.  The lock may be gone: read
+ * nofault.
+ */
+static inline int pmdstat_rwsem_held_by_task(struct rw_semaphore *sem,
+					     bool write, unsigned long task)
 {
 #ifdef HAVE_RWSEM_COUNT_OWNER
-	return (atomic_long_read(&sem->count) & 1) &&
-	       (atomic_long_read(&sem->owner) & ~7L) == (long)current;
+	long count, owner;
+
+	if (get_kernel_nofault(count, (long *)&sem->count) ||
+	    get_kernel_nofault(owner, (long *)&sem->owner))
+		return -1;
+	if (write)
+		return (count & PMDSTAT_RWSEM_WRITER_LOCKED) &&
+		       (owner & ~PMDSTAT_RWSEM_OWNER_FLAGS) == (long)task;
+	/*
+	 * A reader is never confirmed: up_read() leaves the last reader in
+	 * owner (unless CONFIG_DEBUG_RWSEMS), so owner may name a task that
+	 * has released it while others still read.
+	 */
+	if ((count & PMDSTAT_RWSEM_WRITER_LOCKED) ||
+	    !(count >> PMDSTAT_RWSEM_READER_SHIFT))
+		return 0;	/* no reader holds it */
+	return -1;
 #else
 	return -1;
+#endif
+}
+
+static inline int pmdstat_rwsem_held_by_current(struct rw_semaphore *sem,
+						bool write)
+{
+	return pmdstat_rwsem_held_by_task(sem, write, (unsigned long)current);
+}
+
+/* Is @sem write-locked by the running task? */
+static inline int pmdstat_rwsem_write_held_by_current(struct rw_semaphore *sem)
+{
+	return pmdstat_rwsem_held_by_current(sem, true);
+}
+
+/*
+ * Would down_{read,write}_trylock(@sem) succeed now?  The test of
+ * __down_{read,write}_trylock() in kernel/locking/rwsem.c on the same
+ * lock word: a writer needs it 0, a reader needs no bit of
+ * RWSEM_READ_FAILED_MASK.  Unknown (RT) counts as success.
+ */
+static inline bool pmdstat_rwsem_trylock_would_succeed(struct rw_semaphore *sem,
+						       bool write)
+{
+#ifdef HAVE_RWSEM_COUNT_OWNER
+	long count = atomic_long_read(&sem->count);
+
+	return write ? !count : !(count & PMDSTAT_RWSEM_READ_FAILED_MASK);
+#else
+	return true;
 #endif
 }
 

@@ -205,6 +205,7 @@ static void format_locks(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 	kv(out, "track_full", s->track_full);
 	kv(out, "inflight_full", s->inflight_full);
 	kv(out, "unmatched_releases", s->unmatched);
+	kv(out, "stale_records", s->stale);
 	kv(out, "callers_full", s->callers_full);
 	kv(out, "events", s->events);
 	kv(out, "event_drops", s->event_drops);
@@ -279,6 +280,8 @@ void pmdstat_format(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 	kv(out, "maxactive", s->maxactive);
 	kv(out, "filter_tgid", s->filter_tgid);
 	kv(out, "filter_cgroup", s->filter_cgroup);
+	kv(out, "count_scan", s->count_scan);
+	kv(out, "time_unshare", s->time_unshare);
 	pmdstat_printf(out, "\n");
 	pmdstat_printf(out, "layout");
 	kv(out, "vm_file", s->off_vm_file);

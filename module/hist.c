@@ -46,3 +46,6 @@ void pmdstat_fhist_merge(struct pmdstat_fhist *dst, const struct pmdstat_fhist *
 	for (i = 0; i < PMDSTAT_FHIST_SLOTS; i++)
 		dst->slot[i] += src->slot[i];
 }
+
+PMDSTAT_NOKPROBE(pmdstat_hist_add);
+PMDSTAT_NOKPROBE(pmdstat_fhist_add);

@@ -9,17 +9,36 @@
  * being tracked when its inode or vma lock is freed.  Tracked addresses sit
  * in a fixed open-addressing table; nothing is allocated in probe context.
  *
- * Timing: kretprobes on down_read/down_write (and their killable,
- * interruptible and trylock forms) and kprobes on up_read/up_write and
- * downgrade_write.  For an untracked lock the entry handler only looks the
- * address up and declines the return probe.  For a tracked one it keeps an
- * in-flight record per (task, lock): wait = request to acquisition,
- * including optimistic spinning, hold = acquisition to release.  An
- * acquisition that entered rwsem_down_{read,write}_slowpath is contended.
- * The records are also the live view.
+ * The cost model.  The rwsem probes fire for every rwsem in the system, so
+ * an operation on a lock that is not tracked must stay cheap and must not
+ * write any cache line that other CPUs use:
+ *  - down_*() and up_*() have entry kprobes only (no kretprobe, whose
+ *    instance comes from a pool shared by all CPUs on 6.1);
+ *  - the handler bumps a per-CPU call counter and looks the lock up in the
+ *    tracked table: loads only, lock-free (a seqcount guards the rare
+ *    writers);
+ *  - a release first reads one counter of the in-flight table's bucket of
+ *    the running task (records of the task, if any, live there): zero, and
+ *    it is done.
+ * Writes to shared memory happen only for tracked locks and share/unshare
+ * calls that pmdstat records.
+ *
+ * Timing.  A request of a tracked lock opens an in-flight record per
+ * (task, lock) at down_*()'s entry.  An acquisition that enters
+ * rwsem_down_{read,write}_slowpath() is contended: its wait ends where the
+ * slow path returns (kprobes on its return instructions, which run only
+ * for contended acquisitions), and a killable wait that gives up returns
+ * an error there.  An acquisition that takes the fast path does not wait:
+ * it holds the lock from its request on.  Wait histograms therefore hold
+ * the waits of contended acquisitions only.  A trylock's outcome is read
+ * from the lock word at its entry (the same test the fast path makes) and
+ * confirmed by the release that follows a success; a prediction that the
+ * lock word later contradicts is dropped, never reported.  Hold = the
+ * acquisition to the release.  The records are also the live view.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/err.h>
 #include <linux/hash.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
@@ -31,21 +50,27 @@
 #include <linux/spinlock.h>
 #include <linux/stacktrace.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include "compat.h"
 #include "locks.h"
 #include "pmdstat.h"
 #include "filter.h"
 #include "races.h"
 
+bool pmdstat_count_scan;
+module_param_named(count_scan, pmdstat_count_scan, bool, 0444);
+MODULE_PARM_DESC(count_scan,
+		 "Count the VMAs each huge_pmd_share call scans (a kprobe on vma_interval_tree_iter_next, which every rmap walk of every file hits). Off by default: the stats say scan=off.");
+
 /* ---- tracked locks -------------------------------------------------- */
 
-#define TRACK_SLOTS	1024
+#define TRACK_SLOTS	8192
 #define TRACK_PROBES	16
-#define TRACK_TOMB	1UL
 #define KIND_MASK	7UL
+#define TRACK_BUSY	(-2)
 
 struct pmdstat_tracked {
-	unsigned long key;	/* lock address | kind; 0 empty; 1 deleted */
+	unsigned long key;	/* lock address | kind; 0 empty */
 	unsigned long owner;	/* the vma of a vma lock; never printed */
 	u32 dev_major;
 	u32 dev_minor;
@@ -56,148 +81,363 @@ static struct pmdstat_tracked pmdstat_track[TRACK_SLOTS];
 static atomic_t pmdstat_nr_tracked[PMDSTAT_NR_LK];
 static atomic_t pmdstat_nr_tracked_all;
 static atomic64_t pmdstat_track_full;
+/*
+ * Writers (track, untrack: share/unshare of a new file, a freed inode or
+ * vma lock) serialise on this lock and bump the seqcount around each
+ * change; deletion moves later members of a probe chain back (no
+ * tombstones), so a reader that raced a move retries.
+ */
+static DEFINE_RAW_SPINLOCK(pmdstat_track_wlock);
+
+/*
+ * The vma lock of each tracked vma, by vma (writers only, under the lock):
+ * a closing vma no longer points at its lock (the final unmap freed it
+ * and cleared vm_private_data, through a release function that is inlined
+ * on Debian's kernels), so it is found from the vma here.
+ */
+struct pmdstat_owned {
+	unsigned long owner;	/* 0: empty */
+	unsigned long lock;
+};
+
+static struct pmdstat_owned pmdstat_owned[TRACK_SLOTS];
+static unsigned int pmdstat_track_seq;
 
 static inline unsigned int track_hash(unsigned long addr)
 {
 	return hash_long(addr >> 3, ilog2(TRACK_SLOTS));
 }
 
-/* The kind of tracked lock at @addr, or -1.  The hot path of every rwsem. */
-static int pmdstat_tracked_kind(unsigned long addr, struct pmdstat_tracked **ent)
+static int track_find(unsigned long addr)
 {
-	unsigned int h, i;
+	unsigned int h = track_hash(addr), i;
 
-	if (!atomic_read(&pmdstat_nr_tracked_all))
-		return -1;
-	h = track_hash(addr);
 	for (i = 0; i < TRACK_PROBES; i++) {
-		struct pmdstat_tracked *t = &pmdstat_track[(h + i) & (TRACK_SLOTS - 1)];
-		unsigned long key = READ_ONCE(t->key);
+		unsigned int idx = (h + i) & (TRACK_SLOTS - 1);
+		/* pairs with the release that publishes a complete entry */
+		unsigned long key = smp_load_acquire(&pmdstat_track[idx].key);
 
 		if (!key)
 			return -1;
-		if ((key & ~KIND_MASK) == addr) {
-			if (ent)
-				*ent = t;
-			return key & KIND_MASK;
-		}
+		if ((key & ~KIND_MASK) == addr)
+			return idx;
 	}
 	return -1;
 }
 
-NOKPROBE_SYMBOL(pmdstat_tracked_kind);
+NOKPROBE_SYMBOL(track_find);
+
+/*
+ * The kind of tracked lock at @addr, -1 if it is not tracked, or
+ * TRACK_BUSY if writers kept the table changing; with @ent, a copy of its
+ * entry.  The hot path of every rwsem: loads only.
+ */
+static int pmdstat_tracked_kind_busy(unsigned long addr,
+				     struct pmdstat_tracked *ent)
+{
+	unsigned int seq, tries = 0;
+	int idx, kind;
+
+	if (!atomic_read(&pmdstat_nr_tracked_all))
+		return -1;
+	do {
+		seq = READ_ONCE(pmdstat_track_seq);
+		if (seq & 1) {
+			cpu_relax();
+			continue;
+		}
+		smp_rmb();	/* the table after the seqcount (track_write_begin) */
+		idx = track_find(addr);
+		kind = idx < 0 ? -1 : (int)(READ_ONCE(pmdstat_track[idx].key) & KIND_MASK);
+		if (idx >= 0 && ent)
+			*ent = pmdstat_track[idx];
+		smp_rmb();	/* the seqcount after the table (track_write_end) */
+		if (READ_ONCE(pmdstat_track_seq) == seq)
+			return kind;
+	} while (++tries < 16);
+	return TRACK_BUSY;
+}
+
+NOKPROBE_SYMBOL(pmdstat_tracked_kind_busy);
+
+/* ... where a busy table counts as "not tracked" (an event is missed) */
+static inline int pmdstat_tracked_kind(unsigned long addr, struct pmdstat_tracked *ent)
+{
+	int kind = pmdstat_tracked_kind_busy(addr, ent);
+
+	return kind < 0 ? -1 : kind;
+}
+
+static void track_write_begin(unsigned long *flags)
+	__acquires(&pmdstat_track_wlock)
+{
+	raw_spin_lock_irqsave(&pmdstat_track_wlock, *flags);
+	WRITE_ONCE(pmdstat_track_seq, pmdstat_track_seq + 1);
+	smp_wmb();	/* odd seqcount before the table changes: readers retry */
+}
+
+NOKPROBE_SYMBOL(track_write_begin);
+
+static void track_write_end(unsigned long flags)
+	__releases(&pmdstat_track_wlock)
+{
+	smp_wmb();	/* the table changes before the even seqcount */
+	WRITE_ONCE(pmdstat_track_seq, pmdstat_track_seq + 1);
+	raw_spin_unlock_irqrestore(&pmdstat_track_wlock, flags);
+}
+
+NOKPROBE_SYMBOL(track_write_end);
+
+static inline unsigned int owner_hash(unsigned long owner)
+{
+	return hash_long(owner >> 3, ilog2(TRACK_SLOTS));
+}
+
+static int owned_find(unsigned long owner)
+{
+	unsigned int h = owner_hash(owner), i;
+
+	for (i = 0; i < TRACK_SLOTS; i++) {
+		struct pmdstat_owned *e = &pmdstat_owned[(h + i) & (TRACK_SLOTS - 1)];
+
+		if (!e->owner)
+			return -1;
+		if (e->owner == owner)
+			return (h + i) & (TRACK_SLOTS - 1);
+	}
+	return -1;
+}
+
+NOKPROBE_SYMBOL(owned_find);
+
+/* Under the writer lock; false if there is no room. */
+static bool owned_add(unsigned long owner, unsigned long lock)
+{
+	unsigned int h = owner_hash(owner), i;
+
+	for (i = 0; i < TRACK_PROBES; i++) {
+		struct pmdstat_owned *e = &pmdstat_owned[(h + i) & (TRACK_SLOTS - 1)];
+
+		if (!e->owner) {
+			e->owner = owner;
+			e->lock = lock;
+			return true;
+		}
+	}
+	return false;
+}
+
+NOKPROBE_SYMBOL(owned_add);
+
+/* Under the writer lock: remove slot @idx (backward shift, as below). */
+static void owned_delete(unsigned int idx)
+{
+	unsigned int hole = idx, i;
+
+	for (i = 1; i < TRACK_SLOTS; i++) {
+		unsigned int j = (idx + i) & (TRACK_SLOTS - 1);
+		struct pmdstat_owned *m = &pmdstat_owned[j];
+		unsigned int home;
+
+		if (!m->owner)
+			break;
+		home = owner_hash(m->owner);
+		if (((hole - home) & (TRACK_SLOTS - 1)) <
+		    ((j - home) & (TRACK_SLOTS - 1))) {
+			pmdstat_owned[hole] = *m;
+			hole = j;
+		}
+	}
+	pmdstat_owned[hole].owner = 0;
+}
+
+NOKPROBE_SYMBOL(owned_delete);
 
 static void pmdstat_track_lock(unsigned long addr, unsigned int kind,
 			       struct inode *inode, unsigned long owner)
 {
-	struct pmdstat_tracked *free = NULL;
 	unsigned int h = track_hash(addr), i;
-	unsigned long old;
+	struct pmdstat_tracked *t = NULL;
+	struct super_block *sb = NULL;
+	unsigned long flags, ino = 0;
+	dev_t dev = 0;
 
+	if (pmdstat_tracked_kind(addr, NULL) >= 0)
+		return;		/* the common case: nothing to write */
+	/* dev and ino, read before the lock and without trusting the pointers */
+	if (inode && (get_kernel_nofault(sb, &inode->i_sb) ||
+		      get_kernel_nofault(ino, &inode->i_ino) || !sb ||
+		      get_kernel_nofault(dev, &sb->s_dev)))
+		return;
+	track_write_begin(&flags);
+	if (track_find(addr) >= 0)
+		goto out;
 	for (i = 0; i < TRACK_PROBES; i++) {
-		struct pmdstat_tracked *t = &pmdstat_track[(h + i) & (TRACK_SLOTS - 1)];
-		unsigned long key = READ_ONCE(t->key);
+		struct pmdstat_tracked *s = &pmdstat_track[(h + i) & (TRACK_SLOTS - 1)];
 
-		if ((key & ~KIND_MASK) == addr)
-			return;
-		if (key == TRACK_TOMB && !free)
-			free = t;
-		if (!key) {
-			if (!free)
-				free = t;
+		if (!s->key) {
+			t = s;
 			break;
 		}
 	}
-	if (!free) {
+	if (!t || (owner && !owned_add(owner, addr))) {
 		atomic64_inc(&pmdstat_track_full);
-		return;
+		goto out;
 	}
-	old = READ_ONCE(free->key);
-	if (old > TRACK_TOMB || cmpxchg(&free->key, old, addr | kind) != old) {
-		atomic64_inc(&pmdstat_track_full);	/* lost a race: rare */
-		return;
-	}
-	free->owner = owner;
-	if (inode) {
-		free->dev_major = MAJOR(inode->i_sb->s_dev);
-		free->dev_minor = MINOR(inode->i_sb->s_dev);
-		free->ino = inode->i_ino;
-	}
+	t->owner = owner;
+	t->dev_major = MAJOR(dev);
+	t->dev_minor = MINOR(dev);
+	t->ino = ino;
+	/* the entry is complete before its key makes it visible */
+	smp_store_release(&t->key, addr | kind);
 	atomic_inc(&pmdstat_nr_tracked[kind]);
 	atomic_inc(&pmdstat_nr_tracked_all);
+out:
+	track_write_end(flags);
 }
 
 NOKPROBE_SYMBOL(pmdstat_track_lock);
 
-static void pmdstat_untrack_lock(unsigned long addr)
+/* Remove slot @idx, moving later members of its probe chain back. */
+static void track_delete(unsigned int idx)
 {
-	unsigned int h = track_hash(addr), i;
+	unsigned int hole = idx, i;
+	unsigned long key = pmdstat_track[idx].key;
+	int o;
 
-	for (i = 0; i < TRACK_PROBES; i++) {
-		struct pmdstat_tracked *t = &pmdstat_track[(h + i) & (TRACK_SLOTS - 1)];
-		unsigned long key = READ_ONCE(t->key);
+	if (pmdstat_track[idx].owner) {
+		o = owned_find(pmdstat_track[idx].owner);
+		if (o >= 0 && pmdstat_owned[o].lock == (key & ~KIND_MASK))
+			owned_delete(o);
+	}
 
-		if (!key)
-			return;
-		if ((key & ~KIND_MASK) == addr &&
-		    cmpxchg(&t->key, key, TRACK_TOMB) == key) {
-			atomic_dec(&pmdstat_nr_tracked[key & KIND_MASK]);
-			atomic_dec(&pmdstat_nr_tracked_all);
+	atomic_dec(&pmdstat_nr_tracked[key & KIND_MASK]);
+	atomic_dec(&pmdstat_nr_tracked_all);
+	/*
+	 * Every later member of the cluster, up to the first empty slot,
+	 * whose home is at or before the hole moves back (not only those
+	 * within one probe window of the deleted slot: the hole travels).
+	 */
+	for (i = 1; i < TRACK_SLOTS; i++) {
+		unsigned int j = (idx + i) & (TRACK_SLOTS - 1);
+		struct pmdstat_tracked *m = &pmdstat_track[j];
+		unsigned int home;
+
+		if (!m->key)
+			break;
+		home = track_hash(m->key & ~KIND_MASK);
+		if (((hole - home) & (TRACK_SLOTS - 1)) <
+		    ((j - home) & (TRACK_SLOTS - 1))) {
+			pmdstat_track[hole].owner = m->owner;
+			pmdstat_track[hole].dev_major = m->dev_major;
+			pmdstat_track[hole].dev_minor = m->dev_minor;
+			pmdstat_track[hole].ino = m->ino;
+			/* the copy is complete before its key replaces the old one */
+			smp_store_release(&pmdstat_track[hole].key, m->key);
+			hole = j;
 		}
 	}
+	WRITE_ONCE(pmdstat_track[hole].key, 0);
+}
+
+NOKPROBE_SYMBOL(track_delete);
+
+static void pmdstat_untrack_lock(unsigned long addr)
+{
+	unsigned long flags;
+	int idx;
+
+	/* a freed lock must not stay tracked: only a clear "no" skips */
+	if (pmdstat_tracked_kind_busy(addr, NULL) == -1)
+		return;
+	track_write_begin(&flags);
+	idx = track_find(addr);
+	if (idx >= 0)
+		track_delete(idx);
+	track_write_end(flags);
 }
 
 NOKPROBE_SYMBOL(pmdstat_untrack_lock);
 
-/*
- * A hugetlb VMA is closing: its vma lock is freed now or was freed by the
- * zap that preceded the close (__hugetlb_vma_unlock_write_free()), whose
- * kref release is inlined.  Forget every lock tracked for this vma.
- */
+/* A closing vma: forget the vma lock tracked for it, found by the vma. */
 static void pmdstat_untrack_owner(unsigned long owner)
 {
-	unsigned int i;
+	unsigned long flags;
+	int o, idx;
 
-	for (i = 0; i < TRACK_SLOTS; i++) {
-		struct pmdstat_tracked *t = &pmdstat_track[i];
-		unsigned long key = READ_ONCE(t->key);
-
-		if (key > TRACK_TOMB && READ_ONCE(t->owner) == owner &&
-		    cmpxchg(&t->key, key, TRACK_TOMB) == key) {
-			atomic_dec(&pmdstat_nr_tracked[key & KIND_MASK]);
-			atomic_dec(&pmdstat_nr_tracked_all);
-		}
+	track_write_begin(&flags);
+	o = owned_find(owner);
+	if (o >= 0) {
+		idx = track_find(pmdstat_owned[o].lock);
+		if (idx >= 0 && pmdstat_track[idx].owner == owner)
+			track_delete(idx);	/* and its owner entry */
+		else
+			owned_delete(o);
 	}
+	track_write_end(flags);
 }
 
 NOKPROBE_SYMBOL(pmdstat_untrack_owner);
 
 void pmdstat_track_mapping(struct address_space *mapping)
 {
-	if (mapping)
-		pmdstat_track_lock((unsigned long)&mapping->i_mmap_rwsem,
-				   PMDSTAT_LK_IMMAP, mapping->host, 0);
+	struct inode *host = NULL;
+
+	if (!mapping)
+		return;
+	if (pmdstat_tracked_kind((unsigned long)&mapping->i_mmap_rwsem, NULL) >= 0)
+		return;
+	if (get_kernel_nofault(host, &mapping->host))
+		return;
+	pmdstat_track_lock((unsigned long)&mapping->i_mmap_rwsem,
+			   PMDSTAT_LK_IMMAP, host, 0);
 }
 
 NOKPROBE_SYMBOL(pmdstat_track_mapping);
 
-static void pmdstat_track_vma_lock(struct vm_area_struct *vma)
+static void pmdstat_track_vma_lock(struct vm_area_struct *vma, struct file *file)
 {
 	struct rw_semaphore *sem = pmdstat_vma_lock_of(vma);
+	struct inode *inode = NULL;
 
-	if (sem)
-		pmdstat_track_lock((unsigned long)sem, PMDSTAT_LK_VMA,
-				   file_inode(vma->vm_file), (unsigned long)vma);
+	if (sem && !get_kernel_nofault(inode, &file->f_inode))
+		pmdstat_track_lock((unsigned long)sem, PMDSTAT_LK_VMA, inode,
+				   (unsigned long)vma);
 }
 
 NOKPROBE_SYMBOL(pmdstat_track_vma_lock);
 
+/* The file of @vma, read without trusting the pointer, or NULL. */
+struct file *pmdstat_vma_file(struct vm_area_struct *vma)
+{
+	struct file *file = NULL;
+
+	if (!vma || get_kernel_nofault(file, &vma->vm_file))
+		return NULL;
+	return file;
+}
+
+NOKPROBE_SYMBOL(pmdstat_vma_file);
+
+struct address_space *pmdstat_file_mapping(struct file *file)
+{
+	struct address_space *mapping = NULL;
+
+	if (!file || get_kernel_nofault(mapping, &file->f_mapping))
+		return NULL;
+	return mapping;
+}
+
+NOKPROBE_SYMBOL(pmdstat_file_mapping);
+
 void pmdstat_track_vma(struct vm_area_struct *vma)
 {
-	if (!vma || !vma->vm_file)
+	struct file *file = pmdstat_vma_file(vma);
+
+	if (!file)
 		return;
-	pmdstat_track_mapping(vma->vm_file->f_mapping);
-	pmdstat_track_vma_lock(vma);
+	pmdstat_track_mapping(pmdstat_file_mapping(file));
+	pmdstat_track_vma_lock(vma, file);
 }
 
 NOKPROBE_SYMBOL(pmdstat_track_vma);
@@ -205,22 +445,62 @@ NOKPROBE_SYMBOL(pmdstat_track_vma);
 /* ---- in-flight records: who waits, holds, shares right now ----------- */
 
 struct pmdstat_inflight pmdstat_inflight[INFLIGHT_SLOTS];
-static unsigned long pmdstat_share_lo, pmdstat_share_hi;
+/*
+ * Records whose task hashes to each bucket: a release of a lock that is
+ * not tracked reads one of these and stops at zero.
+ */
+static atomic_t pmdstat_home[INFLIGHT_SLOTS];
+/* records in the slow path: the slow-path return probes read it */
+static atomic_t pmdstat_nr_slow;
+/* share calls in flight: an unshare looks for overlaps only if any */
+static atomic_t pmdstat_nr_shares;
 
-void pmdstat_set_share_range(unsigned long start, unsigned long end)
+bool pmdstat_shares_in_flight(void)
 {
-	pmdstat_share_lo = start;
-	pmdstat_share_hi = end;
+	return atomic_read(&pmdstat_nr_shares) != 0;
 }
 
-static inline bool in_share(unsigned long caller)
+NOKPROBE_SYMBOL(pmdstat_shares_in_flight);
+
+#define MAX_SHARE_RANGES PMDSTAT_MAX_SITES
+static struct {
+	unsigned long lo, hi;
+} pmdstat_share_range[MAX_SHARE_RANGES];
+static unsigned int pmdstat_nr_share_ranges;
+
+/* Every share-role site (the exact symbol and its clones) is a share range. */
+void pmdstat_add_share_range(unsigned long start, unsigned long end)
 {
-	return caller > pmdstat_share_lo && caller <= pmdstat_share_hi;
+	if (pmdstat_nr_share_ranges < MAX_SHARE_RANGES) {
+		pmdstat_share_range[pmdstat_nr_share_ranges].lo = start;
+		pmdstat_share_range[pmdstat_nr_share_ranges].hi = end;
+		pmdstat_nr_share_ranges++;
+	}
 }
 
-static inline unsigned int inflight_hash(void)
+/* A return address inside a share site (addr - 1 is the call). */
+static bool in_share(unsigned long caller)
+{
+	unsigned int i;
+
+	for (i = 0; i < pmdstat_nr_share_ranges; i++)
+		if (caller > pmdstat_share_range[i].lo &&
+		    caller <= pmdstat_share_range[i].hi)
+			return true;
+	return false;
+}
+
+NOKPROBE_SYMBOL(in_share);
+
+static __always_inline unsigned int inflight_hash(void)
 {
 	return hash_ptr(current, ilog2(INFLIGHT_SLOTS));
+}
+
+/* Does the running task have an in-flight record?  One load. */
+static __always_inline bool current_has_records(void)
+{
+	return atomic_read(&pmdstat_home[inflight_hash()]) != 0;
 }
 
 int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
@@ -236,6 +516,8 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 		if (READ_ONCE(r->task) ||
 		    cmpxchg(&r->task, 0, (unsigned long)current))
 			continue;
+		atomic_inc(&pmdstat_home[h]);
+		r->home = h;
 		r->lock = lock;
 		r->task_start = current->start_time;
 		r->caller = caller;
@@ -248,6 +530,9 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 		r->kind = kind;
 		r->mode = mode;
 		r->contended = 0;
+		r->slow = 0;
+		r->predicted = 0;
+		r->observed = 0;
 		r->from_share = 0;
 		memcpy(r->comm, current->comm, TASK_COMM_LEN);
 		r->t0 = ktime_get_mono_fast_ns();
@@ -255,24 +540,31 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 		smp_store_release(&r->state, state);
 		return idx;
 	}
-	this_cpu_inc(pmdstat_pcpu->lk.inflight_full);
+	pmdstat_this_pcpu()->lk.inflight_full++;
 	return -1;
 }
 
 NOKPROBE_SYMBOL(pmdstat_inflight_alloc);
 
+/* The running task's record of @lock in @state (0: WAIT or HOLD). */
 struct pmdstat_inflight *pmdstat_inflight_find(unsigned long lock,
 					       unsigned int state)
 {
 	unsigned int h = inflight_hash(), i;
 
+	if (!atomic_read(&pmdstat_home[h]))
+		return NULL;
 	for (i = 0; i < INFLIGHT_PROBES; i++) {
 		struct pmdstat_inflight *r =
 			&pmdstat_inflight[(h + i) & (INFLIGHT_SLOTS - 1)];
+		unsigned int st;
 
-		if (READ_ONCE(r->task) == (unsigned long)current &&
-		    r->lock == lock && r->state == state &&
-		    r->task_start == current->start_time)
+		if (READ_ONCE(r->task) != (unsigned long)current ||
+		    r->task_start != current->start_time)
+			continue;
+		st = READ_ONCE(r->state);
+		if (r->lock == lock &&
+		    (st == state || (!state && (st == ST_WAIT || st == ST_HOLD))))
 			return r;
 	}
 	return NULL;
@@ -282,18 +574,28 @@ NOKPROBE_SYMBOL(pmdstat_inflight_find);
 
 void pmdstat_inflight_free(struct pmdstat_inflight *r)
 {
+	if (r->slow) {
+		r->slow = 0;
+		atomic_dec(&pmdstat_nr_slow);
+	}
 	WRITE_ONCE(r->state, 0);
+	atomic_dec(&pmdstat_home[r->home]);
 	/* the slot is free only after its state is cleared */
 	smp_store_release(&r->task, 0);
 }
 
 NOKPROBE_SYMBOL(pmdstat_inflight_free);
 
-int pmdstat_share_begin(unsigned long pud, unsigned long immap)
+int pmdstat_share_begin(unsigned long pud, unsigned long immap,
+			unsigned long func)
 {
-	int rec = pmdstat_inflight_alloc(0, ST_SHARE, 0, 0, pmdstat_share_lo + 1);
+	/* func + 1 symbolizes as the share site */
+	int rec = pmdstat_inflight_alloc(0, ST_SHARE, 0, 0, func + 1);
 
+	if (rec < 0)
+		pmdstat_share_unseen();
 	if (rec >= 0) {
+		atomic_inc(&pmdstat_nr_shares);
 		pmdstat_inflight[rec].aux1 = pud;
 		WRITE_ONCE(pmdstat_inflight[rec].aux2, immap);
 	}
@@ -316,9 +618,13 @@ void pmdstat_share_end(int rec, bool attached)
 	 * with; a scan that found a table to share broke out of the loop
 	 * on the VMA it was looking at.
 	 */
-	pmdstat_hist_add(&this_cpu_ptr(pmdstat_pcpu)->lk.scan,
-			 r->scan + (attached ? 1 : 0));
+	if (pmdstat_count_scan)
+		pmdstat_hist_add(&pmdstat_this_pcpu()->lk.scan,
+				 r->scan + (attached ? 1 : 0));
+	if (!r->observed)
+		pmdstat_share_unseen();	/* the shadow did not see it */
 	pmdstat_inflight_free(r);
+	atomic_dec(&pmdstat_nr_shares);
 }
 
 NOKPROBE_SYMBOL(pmdstat_share_end);
@@ -351,7 +657,7 @@ static unsigned int pmdstat_nr_top[PMDSTAT_NR_WHAT];
 static u64 pmdstat_top_min[PMDSTAT_NR_WHAT];
 static struct pmdstat_event pmdstat_evlog[EVLOG_SIZE];
 static unsigned int pmdstat_ev_count;
-static u64 pmdstat_ev_total, pmdstat_ev_drops;
+static atomic64_t pmdstat_ev_total, pmdstat_ev_drops;
 static u64 pmdstat_threshold_ns;
 
 /*
@@ -380,17 +686,25 @@ static unsigned int pmdstat_save_stack(unsigned long *out, unsigned long first)
 NOKPROBE_SYMBOL(pmdstat_save_stack);
 
 static void pmdstat_note(unsigned int what, const struct pmdstat_inflight *r,
-			 u64 ns, u64 now, unsigned long first)
+			 u64 ns, unsigned long first)
 {
 	u64 thr = READ_ONCE(pmdstat_threshold_ns);
 	bool top = READ_ONCE(pmdstat_nr_top[what]) < PMDSTAT_TOP ||
 		   ns > READ_ONCE(pmdstat_top_min[what]);
 	bool log = thr && ns >= thr;
-	struct pmdstat_tracked *ent = NULL;
+	struct pmdstat_tracked ent;
 	struct pmdstat_event ev;
 	unsigned long flags;
 	unsigned int i, n;
 
+	if (log) {
+		atomic64_inc(&pmdstat_ev_total);
+		/* a full log drops without taking the lock */
+		if (READ_ONCE(pmdstat_ev_count) >= EVLOG_SIZE) {
+			atomic64_inc(&pmdstat_ev_drops);
+			log = false;
+		}
+	}
 	if (!top && !log)
 		return;
 	memset(&ev, 0, sizeof(ev));
@@ -403,13 +717,12 @@ static void pmdstat_note(unsigned int what, const struct pmdstat_inflight *r,
 	ev.pid = task_pid_nr(current);
 	ev.cpu = smp_processor_id();
 	memcpy(ev.comm, current->comm, TASK_COMM_LEN);
-	if (pmdstat_tracked_kind(r->lock, &ent) >= 0 && ent) {
-		ev.dev_major = ent->dev_major;
-		ev.dev_minor = ent->dev_minor;
-		ev.ino = ent->ino;
+	if (pmdstat_tracked_kind(r->lock, &ent) >= 0) {
+		ev.dev_major = ent.dev_major;
+		ev.dev_minor = ent.dev_minor;
+		ev.ino = ent.ino;
 	}
 	ev.nr_stack = pmdstat_save_stack(ev.stack, first);
-	(void)now;
 
 	raw_spin_lock_irqsave(&pmdstat_ev_lock, flags);
 	if (top) {
@@ -428,11 +741,10 @@ static void pmdstat_note(unsigned int what, const struct pmdstat_inflight *r,
 				   pmdstat_top[what][PMDSTAT_TOP - 1].ns);
 	}
 	if (log) {
-		pmdstat_ev_total++;
 		if (pmdstat_ev_count < EVLOG_SIZE)
 			pmdstat_evlog[pmdstat_ev_count++] = ev;
 		else
-			pmdstat_ev_drops++;
+			atomic64_inc(&pmdstat_ev_drops);
 	}
 	raw_spin_unlock_irqrestore(&pmdstat_ev_lock, flags);
 }
@@ -469,11 +781,12 @@ NOKPROBE_SYMBOL(caller_slot);
 /* ---- the lock probes ----------------------------------------------- */
 
 enum lp_op {
-	LP_ACQ,		/* down_*: kretprobe */
-	LP_TRY,		/* down_*_trylock: kretprobe, returns 1 on success */
-	LP_REL,		/* up_*: kprobe */
-	LP_DOWNGRADE,	/* downgrade_write: kprobe */
-	LP_SLOW,	/* rwsem_down_*_slowpath: the acquisition is contended */
+	LP_ACQ,		/* down_*: blocking request */
+	LP_TRY,		/* down_*_trylock */
+	LP_REL,		/* up_* */
+	LP_DOWNGRADE,	/* downgrade_write */
+	LP_SLOW,	/* rwsem_down_*_slowpath entry: the request is contended */
+	LP_SLOW_RET,	/* ... its return instructions: acquired, or gave up */
 	LP_TRACK_VMA,	/* hugetlb_vma_*lock*(vma): track a vma lock of a tracked file */
 	LP_FREE_VMALOCK,	/* hugetlb_vma_lock_release(kref) */
 	LP_CLOSE_VMA,	/* hugetlb_vm_op_close(vma) */
@@ -481,145 +794,100 @@ enum lp_op {
 	LP_SCAN,	/* vma_interval_tree_iter_next from huge_pmd_share */
 };
 
+#define LP_MAX_KPROBES	8	/* return instructions of one slow path */
+
+struct pmdstat_lockprobe;
+
+struct pmdstat_lpkp {
+	struct kprobe kp;
+	struct pmdstat_lockprobe *lp;
+};
+
 struct pmdstat_lockprobe {
 	const char *symbol;
 	u8 op;
 	u8 mode;
-	bool status;	/* returns 0 on success, -EINTR when interrupted */
 	bool optional;	/* load without it, saying what is lost */
-	bool registered;
-	struct kretprobe rp;
-	struct kprobe kp;
+	unsigned int nr_kp;	/* registered kprobes */
+	struct pmdstat_lpkp kp[LP_MAX_KPROBES];
 };
 
 static struct pmdstat_lockprobe pmdstat_lockprobes[] = {
-	{ "down_read", LP_ACQ, PMDSTAT_MODE_READ },
-	{ "down_read_killable", LP_ACQ, PMDSTAT_MODE_READ, true },
-	{ "down_read_interruptible", LP_ACQ, PMDSTAT_MODE_READ, true },
-	{ "down_write", LP_ACQ, PMDSTAT_MODE_WRITE },
-	{ "down_write_killable", LP_ACQ, PMDSTAT_MODE_WRITE, true },
-	{ "down_read_trylock", LP_TRY, PMDSTAT_MODE_READ },
-	{ "down_write_trylock", LP_TRY, PMDSTAT_MODE_WRITE },
+	/* order of registration: what ends a record before what opens one */
+	{ "hugetlbfs_destroy_inode", LP_FREE_INODE },
+	{ "hugetlb_vma_lock_release", LP_FREE_VMALOCK, 0, true },
+	{ "hugetlb_vm_op_close", LP_CLOSE_VMA },
 	{ "up_read", LP_REL, PMDSTAT_MODE_READ },
 	{ "up_write", LP_REL, PMDSTAT_MODE_WRITE },
 	{ "downgrade_write", LP_DOWNGRADE, PMDSTAT_MODE_WRITE },
-	{ "rwsem_down_read_slowpath", LP_SLOW, PMDSTAT_MODE_READ, false, true },
-	{ "rwsem_down_write_slowpath", LP_SLOW, PMDSTAT_MODE_WRITE, false, true },
-	{ "hugetlb_vma_lock_read", LP_TRACK_VMA, 0, false, true },
-	{ "hugetlb_vma_lock_write", LP_TRACK_VMA, 0, false, true },
-	{ "hugetlb_vma_trylock_write", LP_TRACK_VMA, 0, false, true },
-	{ "hugetlb_vma_lock_release", LP_FREE_VMALOCK, 0, false, true },
-	{ "hugetlb_vm_op_close", LP_CLOSE_VMA },
-	{ "hugetlbfs_destroy_inode", LP_FREE_INODE },
-	{ "vma_interval_tree_iter_next", LP_SCAN, 0, false, true },
+	{ "rwsem_down_read_slowpath", LP_SLOW_RET, PMDSTAT_MODE_READ, true },
+	{ "rwsem_down_write_slowpath", LP_SLOW_RET, PMDSTAT_MODE_WRITE, true },
+	{ "rwsem_down_read_slowpath", LP_SLOW, PMDSTAT_MODE_READ, true },
+	{ "rwsem_down_write_slowpath", LP_SLOW, PMDSTAT_MODE_WRITE, true },
+	{ "down_read", LP_ACQ, PMDSTAT_MODE_READ },
+	{ "down_read_killable", LP_ACQ, PMDSTAT_MODE_READ },
+	{ "down_read_interruptible", LP_ACQ, PMDSTAT_MODE_READ },
+	{ "down_write", LP_ACQ, PMDSTAT_MODE_WRITE },
+	{ "down_write_killable", LP_ACQ, PMDSTAT_MODE_WRITE },
+	{ "down_read_trylock", LP_TRY, PMDSTAT_MODE_READ },
+	{ "down_write_trylock", LP_TRY, PMDSTAT_MODE_WRITE },
+	{ "hugetlb_vma_lock_read", LP_TRACK_VMA, 0, true },
+	{ "hugetlb_vma_lock_write", LP_TRACK_VMA, 0, true },
+	{ "hugetlb_vma_trylock_write", LP_TRACK_VMA, 0, true },
+	{ "vma_interval_tree_iter_next", LP_SCAN, 0, true },
 };
 
 #define NR_LOCKPROBES ARRAY_SIZE(pmdstat_lockprobes)
+static_assert(ARRAY_SIZE(pmdstat_lockprobes) * LP_MAX_KPROBES + PMDSTAT_MAX_SITES <=
+	      PMDSTAT_MAX_KPROBES);
 
-struct pmdstat_lockcall {
-	int rec;
-};
+static bool pmdstat_slow_timed[PMDSTAT_NR_MODES];
 
-static inline struct pmdstat_lock_pcpu *lk_pcpu(void)
+static __always_inline struct pmdstat_lock_pcpu *lk_pcpu(void)
 {
-	return &this_cpu_ptr(pmdstat_pcpu)->lk;
+	return &pmdstat_this_pcpu()->lk;
 }
 
-static inline unsigned long return_address(struct pt_regs *regs)
+static __always_inline unsigned long return_address(struct pt_regs *regs)
 {
-	return *(unsigned long *)kernel_stack_pointer(regs);
-}
+	unsigned long ret = 0;
 
-static int lp_acq_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct pmdstat_lockprobe *lp =
-		container_of(get_kretprobe(ri), struct pmdstat_lockprobe, rp);
-	struct pmdstat_lockcall *c = (struct pmdstat_lockcall *)ri->data;
-	struct pmdstat_lock_pcpu *lk = lk_pcpu();
-	unsigned int idx = lp - pmdstat_lockprobes;
-	unsigned long sem = regs->di;
-	int kind;
-
-	lk->probe[idx].calls++;
-	kind = pmdstat_tracked_kind(sem, NULL);
-	if (kind < 0 || pmdstat_filtered_out())
-		return 1;	/* untracked or filtered out: no return probe */
-	lk->probe[idx].hits++;
-	/* before it blocks: does this task already hold it? */
-	if (lp->op == LP_ACQ && pmdstat_inflight_find(sem, ST_HOLD))
-		pmdstat_races_report(pmdstat_rule_acquire(true, false),
-				     return_address(regs), return_address(regs),
-				     lp->mode == PMDSTAT_MODE_WRITE ?
-				     "write_request_while_holding" :
-				     "read_request_while_holding");
-	c->rec = pmdstat_inflight_alloc(sem, ST_WAIT, kind, lp->mode,
-					return_address(regs));
-	return c->rec < 0;
-}
-
-NOKPROBE_SYMBOL(lp_acq_entry);
-
-static int lp_acq_return(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct pmdstat_lockprobe *lp =
-		container_of(get_kretprobe(ri), struct pmdstat_lockprobe, rp);
-	struct pmdstat_lockcall *c = (struct pmdstat_lockcall *)ri->data;
-	struct pmdstat_inflight *r = &pmdstat_inflight[c->rec];
-	struct pmdstat_lock_pcpu *lk = lk_pcpu();
-	long ret = (long)regs_return_value(regs);
-	struct pmdstat_caller_stats *cs;
-	struct pmdstat_lock_stats *l;
-	u64 now, wait;
-	bool ok;
-
-	if (READ_ONCE(r->task) != (unsigned long)current || r->state != ST_WAIT)
+	/* at a function's entry the stack pointer points at the return address */
+	if (get_kernel_nofault(ret, (unsigned long *)kernel_stack_pointer(regs)))
 		return 0;
-	now = ktime_get_mono_fast_ns();
-	wait = now - r->t0;
-	l = &lk->lock[r->kind][r->mode];
-	cs = caller_slot(lk, r->caller, r->kind, r->mode);
-	if (lp->op == LP_TRY) {
-		ok = (int)ret == 1;
-		if (ok) {
-			l->try_ok++;
-			if (cs)
-				cs->try_ok++;
-		} else {
-			l->try_fail++;
-			if (cs)
-				cs->try_fail++;
-		}
-	} else {
-		ok = !lp->status || (int)ret == 0;
-		if (!ok)
-			l->failed++;
-	}
-	if (!ok) {
-		pmdstat_inflight_free(r);
-		return 0;
-	}
+	return ret;
+}
+
+/* An acquisition is complete: count it and start its hold. */
+static void lp_acquired(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r,
+			u64 now, bool waited)
+{
+	struct pmdstat_lock_stats *l = &lk->lock[r->kind][r->mode];
+	struct pmdstat_caller_stats *cs = caller_slot(lk, r->caller, r->kind, r->mode);
+	u64 wait = now - r->t0;
+
 	l->acquired++;
-	pmdstat_hist_add(&l->wait, wait);
-	if (r->contended)
-		l->contended++;
-	if (cs) {
+	if (cs)
 		cs->acquired++;
-		cs->contended += r->contended;
-		cs->wait_total += wait;
-		if (wait > cs->wait_max)
-			cs->wait_max = wait;
+	if (waited) {
+		/* only acquisitions that took the slow path waited */
+		l->contended++;
+		pmdstat_hist_add(&l->wait, wait);
+		if (cs) {
+			cs->contended++;
+			cs->wait_total += wait;
+			if (wait > cs->wait_max)
+				cs->wait_max = wait;
+		}
+		if (r->from_share)
+			pmdstat_hist_add(&lk->share_wait, wait);
+		pmdstat_note(PMDSTAT_WAIT, r, wait, r->caller);
+		r->t0 = now;
 	}
-	if (r->kind == PMDSTAT_LK_IMMAP && in_share(r->caller)) {
-		r->from_share = 1;
-		pmdstat_hist_add(&lk->share_wait, wait);
-	}
-	pmdstat_note(PMDSTAT_WAIT, r, wait, now, r->caller);
-	r->t0 = now;
 	WRITE_ONCE(r->state, ST_HOLD);
-	return 0;
 }
 
-NOKPROBE_SYMBOL(lp_acq_return);
+NOKPROBE_SYMBOL(lp_acquired);
 
 static void lp_end_hold(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r,
 			u64 now, unsigned long first)
@@ -637,66 +905,249 @@ static void lp_end_hold(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r
 	}
 	if (r->from_share)
 		pmdstat_hist_add(&lk->share_hold, hold);
-	pmdstat_note(PMDSTAT_HOLD, r, hold, now, first);
+	pmdstat_note(PMDSTAT_HOLD, r, hold, first);
 }
 
 NOKPROBE_SYMBOL(lp_end_hold);
 
-static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
+/*
+ * A record the lock word denies: a trylock predicted to succeed that did
+ * not (it counts as failed now; successes are counted when a release
+ * confirms them), or a hold whose release was missed.
+ */
+static void lp_drop_stale(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r)
 {
-	struct pmdstat_lockprobe *lp =
-		container_of(kp, struct pmdstat_lockprobe, kp);
-	struct pmdstat_lock_pcpu *lk = lk_pcpu();
-	unsigned int idx = lp - pmdstat_lockprobes;
-	unsigned long arg = regs->di;
+	struct pmdstat_caller_stats *cs;
+
+	if (r->predicted) {
+		lk->lock[r->kind][r->mode].try_fail++;
+		cs = caller_slot(lk, r->caller, r->kind, r->mode);
+		if (cs)
+			cs->try_fail++;
+	}
+	lk->stale++;
+	pmdstat_inflight_free(r);
+}
+
+/* A release confirms a trylock's success: count it now. */
+static void lp_confirm_try(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r)
+{
+	struct pmdstat_caller_stats *cs = caller_slot(lk, r->caller, r->kind, r->mode);
+	struct pmdstat_lock_stats *l = &lk->lock[r->kind][r->mode];
+
+	l->try_ok++;
+	l->acquired++;
+	if (cs) {
+		cs->try_ok++;
+		cs->acquired++;
+	}
+	r->predicted = 0;
+}
+
+NOKPROBE_SYMBOL(lp_confirm_try);
+
+NOKPROBE_SYMBOL(lp_drop_stale);
+
+static void lp_request(struct pmdstat_lockprobe *lp, struct pt_regs *regs,
+		       struct pmdstat_lock_pcpu *lk, unsigned int idx)
+{
+	unsigned long sem = regs->di, caller;
+	struct pmdstat_inflight *r;
+	int kind, held, rec;
+
+	kind = pmdstat_tracked_kind(sem, NULL);
+	if (kind < 0 || pmdstat_filtered_out())
+		return;
+	lk->probe[idx].hits++;
+	caller = return_address(regs);
+	/* before it blocks: does this task already hold it? */
+	r = pmdstat_inflight_find(sem, 0);
+	if (r) {
+		held = pmdstat_rwsem_held_by_current((struct rw_semaphore *)sem,
+						     r->mode == PMDSTAT_MODE_WRITE);
+		if (held == PMDSTAT_NO) {
+			lp_drop_stale(lk, r);	/* a record the lock word denies */
+		} else if (held == PMDSTAT_YES && lp->op == LP_ACQ && !r->predicted) {
+			/* only a write hold is ever confirmed by the lock word */
+			pmdstat_races_report(pmdstat_rule_acquire(true, false),
+					     caller, caller,
+					     lp->mode == PMDSTAT_MODE_WRITE ?
+					     "write_request_while_holding" :
+					     "read_request_while_holding");
+			return;
+		} else {
+			return;	/* cannot tell: record nothing */
+		}
+	}
+	if (lp->op == LP_TRY) {
+		struct pmdstat_lock_stats *l = &lk->lock[kind][lp->mode];
+		struct pmdstat_caller_stats *cs = caller_slot(lk, caller, kind, lp->mode);
+
+		/* the fast path's own test, on the lock word at entry */
+		if (!pmdstat_rwsem_trylock_would_succeed((struct rw_semaphore *)sem,
+							 lp->mode == PMDSTAT_MODE_WRITE)) {
+			l->try_fail++;
+			if (cs)
+				cs->try_fail++;
+			return;
+		}
+		rec = pmdstat_inflight_alloc(sem, ST_HOLD, kind, lp->mode, caller);
+		if (rec >= 0)
+			pmdstat_inflight[rec].predicted = 1;	/* counted when confirmed */
+		return;
+	}
+	rec = pmdstat_inflight_alloc(sem, ST_WAIT, kind, lp->mode, caller);
+	if (rec >= 0 && kind == PMDSTAT_LK_IMMAP && in_share(caller))
+		pmdstat_inflight[rec].from_share = 1;
+}
+
+NOKPROBE_SYMBOL(lp_request);
+
+static void lp_release(struct pmdstat_lockprobe *lp, struct pt_regs *regs,
+		       struct pmdstat_lock_pcpu *lk, unsigned int idx)
+{
+	unsigned long sem = regs->di;
 	struct pmdstat_inflight *r;
 	u64 now;
 
+	/*
+	 * Look the record up before any other test: a release must end the
+	 * hold it belongs to even if the filter changed or the lock stopped
+	 * being tracked since the acquisition.
+	 */
+	if (!current_has_records())
+		return;
+	r = pmdstat_inflight_find(sem, 0);
+	if (!r) {
+		if (pmdstat_tracked_kind(sem, NULL) >= 0 && !pmdstat_filtered_out()) {
+			lk->probe[idx].hits++;
+			lk->unmatched++;	/* taken before tracking began */
+		}
+		return;
+	}
+	lk->probe[idx].hits++;
+	now = ktime_get_mono_fast_ns();
+	if (r->state == ST_WAIT)
+		lp_acquired(lk, r, r->t0, false);	/* the fast path: no wait */
+	if (r->predicted)
+		lp_confirm_try(lk, r);
+	if (r->from_share && lp->op == LP_REL) {
+		/* still under i_mmap_rwsem: the table this share left */
+		struct pmdstat_inflight *sh = pmdstat_inflight_find(0, ST_SHARE);
+
+		if (sh) {
+			sh->observed = 1;
+			pmdstat_races_share_observe(sh->aux1);
+		}
+	}
+	lp_end_hold(lk, r, now, return_address(regs));
+	if (lp->op == LP_DOWNGRADE) {
+		r->mode = PMDSTAT_MODE_READ;
+		r->t0 = now;
+	} else {
+		pmdstat_inflight_free(r);
+	}
+}
+
+NOKPROBE_SYMBOL(lp_release);
+
+/*
+ * Without a record of its own: is @sem held for read (or write) by the
+ * running task?  No only when the lock word says nobody reads it and the
+ * task does not write-hold it; a missing record alone proves nothing.
+ */
+static int lp_read_held(struct rw_semaphore *sem)
+{
+	if (pmdstat_rwsem_held_by_current(sem, true) == PMDSTAT_YES)
+		return PMDSTAT_YES;
+	return pmdstat_rwsem_held_by_current(sem, false) == PMDSTAT_NO ?
+	       PMDSTAT_NO : PMDSTAT_UNKNOWN;
+}
+
+NOKPROBE_SYMBOL(lp_read_held);
+
+/* Find the running task's record that is in the slow path. */
+static struct pmdstat_inflight *lp_find_slow(void)
+{
+	unsigned int h = inflight_hash(), i;
+
+	for (i = 0; i < INFLIGHT_PROBES; i++) {
+		struct pmdstat_inflight *r =
+			&pmdstat_inflight[(h + i) & (INFLIGHT_SLOTS - 1)];
+
+		if (READ_ONCE(r->task) == (unsigned long)current &&
+		    r->task_start == current->start_time &&
+		    READ_ONCE(r->state) == ST_WAIT && r->slow)
+			return r;
+	}
+	return NULL;
+}
+
+NOKPROBE_SYMBOL(lp_find_slow);
+
+static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct pmdstat_lockprobe *lp = container_of(kp, struct pmdstat_lpkp, kp)->lp;
+	unsigned int idx = lp - pmdstat_lockprobes;
+	struct pmdstat_lock_pcpu *lk;
+	unsigned long arg = regs->di;
+	struct pmdstat_inflight *r;
+
+	if (PMDSTAT_IS_FLOOR)
+		return 0;
+	lk = lk_pcpu();
 	lk->probe[idx].calls++;
 	switch (lp->op) {
+	case LP_ACQ:
+	case LP_TRY:
+		lp_request(lp, regs, lk, idx);
+		break;
 	case LP_REL:
 	case LP_DOWNGRADE:
-		if (pmdstat_tracked_kind(arg, NULL) < 0 || pmdstat_filtered_out())
-			return 0;
-		lk->probe[idx].hits++;
-		r = pmdstat_inflight_find(arg, ST_HOLD);
-		if (!r) {
-			/* taken before tracking began, or by another task */
-			lk->unmatched++;
-			return 0;
-		}
-		now = ktime_get_mono_fast_ns();
-		if (r->from_share && lp->op == LP_REL) {
-			/* still under i_mmap_rwsem: the table this share left */
-			struct pmdstat_inflight *sh = pmdstat_inflight_find(0, ST_SHARE);
-
-			if (sh)
-				pmdstat_races_share_observe(sh->aux1);
-		}
-		lp_end_hold(lk, r, now, return_address(regs));
-		if (lp->op == LP_DOWNGRADE) {
-			r->mode = PMDSTAT_MODE_READ;
-			r->t0 = now;
-		} else {
-			pmdstat_inflight_free(r);
-		}
+		lp_release(lp, regs, lk, idx);
 		break;
 	case LP_SLOW:
-		if (pmdstat_tracked_kind(arg, NULL) < 0)
-			return 0;
-		lk->probe[idx].hits++;
+		if (!current_has_records())
+			break;
 		r = pmdstat_inflight_find(arg, ST_WAIT);
-		if (r)
+		if (r && !r->slow) {
+			lk->probe[idx].hits++;
 			r->contended = 1;
+			r->slow = 1;
+			atomic_inc(&pmdstat_nr_slow);
+		}
 		break;
+	case LP_SLOW_RET: {
+		/* returns the rwsem, or ERR_PTR(-EINTR) from a killable wait */
+		unsigned long ret = regs_return_value(regs);
+
+		if (!atomic_read(&pmdstat_nr_slow) || !current_has_records())
+			break;
+		r = lp_find_slow();
+		if (!r)
+			break;
+		if (IS_ERR_VALUE(ret)) {
+			lk->probe[idx].hits++;
+			lk->lock[r->kind][r->mode].failed++;
+			pmdstat_inflight_free(r);
+		} else if (r->lock == ret) {
+			lk->probe[idx].hits++;
+			lp_acquired(lk, r, ktime_get_mono_fast_ns(), true);
+			r->slow = 0;
+			atomic_dec(&pmdstat_nr_slow);
+		}
+		break;
+	}
 	case LP_TRACK_VMA: {
 		struct vm_area_struct *vma = (struct vm_area_struct *)arg;
+		struct file *file = pmdstat_vma_file(vma);
+		struct address_space *mapping = pmdstat_file_mapping(file);
 
-		if (vma->vm_file &&
-		    pmdstat_tracked_kind((unsigned long)&vma->vm_file->f_mapping->i_mmap_rwsem,
+		if (mapping &&
+		    pmdstat_tracked_kind((unsigned long)&mapping->i_mmap_rwsem,
 					 NULL) >= 0) {
 			lk->probe[idx].hits++;
-			pmdstat_track_vma_lock(vma);
+			pmdstat_track_vma_lock(vma, file);
 		}
 		break;
 	}
@@ -704,17 +1155,38 @@ static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
 		pmdstat_untrack_lock((unsigned long)
 				     pmdstat_vma_lock_of_kref((struct kref *)arg));
 		break;
-	case LP_CLOSE_VMA:
-		if (atomic_read(&pmdstat_nr_tracked[PMDSTAT_LK_VMA]))
+	case LP_CLOSE_VMA: {
+		struct vm_area_struct *vma = (struct vm_area_struct *)arg;
+		struct rw_semaphore *sem;
+
+		if (!atomic_read(&pmdstat_nr_tracked[PMDSTAT_LK_VMA]))
+			break;
+		/* the lock is freed right after; or was, by the final unmap */
+		sem = pmdstat_vma_lock_of(vma);
+		if (sem)
+			pmdstat_untrack_lock((unsigned long)sem);
+		else
 			pmdstat_untrack_owner(arg);
 		break;
-	case LP_FREE_INODE:
-		pmdstat_untrack_lock((unsigned long)
-				     &((struct inode *)arg)->i_mapping->i_mmap_rwsem);
+	}
+	case LP_FREE_INODE: {
+		struct address_space *mapping = NULL;
+
+		if (!atomic_read(&pmdstat_nr_tracked_all) ||
+		    get_kernel_nofault(mapping, &((struct inode *)arg)->i_mapping) ||
+		    !mapping)
+			break;
+		pmdstat_untrack_lock((unsigned long)&mapping->i_mmap_rwsem);
 		break;
-	case LP_SCAN:
-		if (!in_share(return_address(regs)))
-			return 0;
+	}
+	case LP_SCAN: {
+		unsigned long caller;
+
+		if (!current_has_records())
+			break;
+		caller = return_address(regs);
+		if (!in_share(caller))
+			break;
 		r = pmdstat_inflight_find(0, ST_SHARE);
 		if (r) {
 			struct pmdstat_inflight *h;
@@ -724,50 +1196,100 @@ static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
 			if (!r->checked && r->aux2) {
 				/* the scan must run under i_mmap_rwsem (read) */
 				r->checked = 1;
-				h = pmdstat_inflight_find(r->aux2, ST_HOLD);
+				h = pmdstat_inflight_find(r->aux2, 0);
 				pmdstat_races_report(pmdstat_rule_share(h ? PMDSTAT_YES :
-									PMDSTAT_NO),
-						     pmdstat_share_lo + 1,
-						     return_address(regs),
+						lp_read_held((struct rw_semaphore *)r->aux2)),
+						     r->caller, caller,
 						     "scan_without_i_mmap_rwsem");
 			}
 		}
 		break;
+	}
 	}
 	return 0;
 }
 
 NOKPROBE_SYMBOL(lp_kprobe);
 
+/* Register the probes of one lock function; 0 or -errno. */
+static int lp_register(struct pmdstat_lockprobe *lp)
+{
+	unsigned long addr[64];
+	int i, n, err;
+
+	if (lp->op != LP_SLOW_RET) {
+		lp->kp[0].lp = lp;
+		lp->kp[0].kp.symbol_name = lp->symbol;
+		lp->kp[0].kp.pre_handler = lp_kprobe;
+		err = register_kprobe(&lp->kp[0].kp);
+		if (!err)
+			lp->nr_kp = 1;
+		return err;
+	}
+	/* candidates; only those at instruction boundaries register */
+	n = pmdstat_return_sites(lp->symbol, addr, ARRAY_SIZE(addr));
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		struct pmdstat_lpkp *k;
+
+		if (lp->nr_kp == LP_MAX_KPROBES) {
+			err = -E2BIG;	/* a return we could not probe */
+			goto fail;
+		}
+		k = &lp->kp[lp->nr_kp];
+		memset(k, 0, sizeof(*k));
+		k->lp = lp;
+		k->kp.addr = (kprobe_opcode_t *)addr[i];
+		k->kp.pre_handler = lp_kprobe;
+		err = register_kprobe(&k->kp);
+		if (err == -EILSEQ)
+			continue;	/* the byte is inside an instruction */
+		if (err)
+			goto fail;
+		lp->nr_kp++;
+	}
+	if (!lp->nr_kp) {
+		err = -ENOENT;
+		goto fail;
+	}
+	return 0;
+fail:
+	while (lp->nr_kp)
+		unregister_kprobe(&lp->kp[--lp->nr_kp].kp);
+	return err;
+}
+
 int pmdstat_locks_init(void)
 {
-	unsigned int i, maxactive = max_t(unsigned int, 256, 32 * num_possible_cpus());
+	unsigned int i;
 	int err;
 
 	for (i = 0; i < NR_LOCKPROBES; i++) {
 		struct pmdstat_lockprobe *lp = &pmdstat_lockprobes[i];
 
-		if (lp->op == LP_ACQ || lp->op == LP_TRY) {
-			lp->rp.kp.symbol_name = lp->symbol;
-			lp->rp.entry_handler = lp_acq_entry;
-			lp->rp.handler = lp_acq_return;
-			lp->rp.data_size = sizeof(struct pmdstat_lockcall);
-			lp->rp.maxactive = maxactive;
-			err = register_kretprobe(&lp->rp);
-		} else {
-			lp->kp.symbol_name = lp->symbol;
-			lp->kp.pre_handler = lp_kprobe;
-			err = register_kprobe(&lp->kp);
+		if (lp->op == LP_SCAN && !pmdstat_count_scan)
+			continue;
+		if (lp->op == LP_SLOW && !pmdstat_slow_timed[lp->mode]) {
+			/* without its return probes, a slow path is not timed */
+			pr_warn("%s: its returns are not probed, so its acquisitions count as uncontended\n",
+				lp->symbol);
+			continue;
 		}
+		err = lp_register(lp);
 		if (!err) {
-			lp->registered = true;
+			if (lp->op == LP_SLOW_RET)
+				pmdstat_slow_timed[lp->mode] = true;
 			continue;
 		}
 		if (lp->optional) {
-			pr_warn("cannot probe %s (error %d): %s\n", lp->symbol, err,
-				lp->op == LP_SLOW ? "contended counts will be missing" :
+			pr_warn("cannot probe %s%s (error %d): %s\n", lp->symbol,
+				lp->op == LP_SLOW_RET ? " at its returns" : "", err,
+				lp->op == LP_SLOW || lp->op == LP_SLOW_RET ?
+				"contended waits will not be timed" :
 				lp->op == LP_SCAN ? "scan_vmas will be empty" :
-				lp->op == LP_FREE_VMALOCK ? "freed vma locks stay tracked" :
+				lp->op == LP_FREE_VMALOCK ?
+				"vma locks are forgotten when their VMA closes" :
 				"vma locks are tracked only from share/unshare");
 			continue;
 		}
@@ -779,30 +1301,48 @@ int pmdstat_locks_init(void)
 	return 0;
 }
 
-void pmdstat_locks_exit(void)
+/* The kprobes to unregister, for one batch with the other files' probes. */
+unsigned int pmdstat_locks_kprobes(struct kprobe **out, unsigned int max)
+{
+	unsigned int i, k, n = 0;
+
+	for (i = NR_LOCKPROBES; i-- > 0;)
+		for (k = 0; k < pmdstat_lockprobes[i].nr_kp && n < max; k++)
+			out[n++] = &pmdstat_lockprobes[i].kp[k].kp;
+	return n;
+}
+
+/* After the batch: forget what was registered. */
+void pmdstat_locks_forget(void)
 {
 	unsigned int i;
 
 	for (i = 0; i < NR_LOCKPROBES; i++) {
-		struct pmdstat_lockprobe *lp = &pmdstat_lockprobes[i];
-
-		if (!lp->registered)
-			continue;
-		if (lp->op == LP_ACQ || lp->op == LP_TRY)
-			unregister_kretprobe(&lp->rp);
-		else
-			unregister_kprobe(&lp->kp);
-		lp->registered = false;
+		pmdstat_lockprobes[i].nr_kp = 0;
+		memset(pmdstat_lockprobes[i].kp, 0, sizeof(pmdstat_lockprobes[i].kp));
 	}
+	memset(pmdstat_slow_timed, 0, sizeof(pmdstat_slow_timed));
+}
+
+/* Unwind a failed init (the module's exit unregisters in one batch). */
+void pmdstat_locks_exit(void)
+{
+	static struct kprobe *kps[NR_LOCKPROBES * LP_MAX_KPROBES];
+	unsigned int n = pmdstat_locks_kprobes(kps, ARRAY_SIZE(kps));
+
+	if (n)
+		unregister_kprobes(kps, n);
+	pmdstat_locks_forget();
 }
 
 static unsigned long lp_nmissed(const struct pmdstat_lockprobe *lp)
 {
-	if (!lp->registered)
-		return 0;
-	if (lp->op == LP_ACQ || lp->op == LP_TRY)
-		return lp->rp.nmissed + lp->rp.kp.nmissed;
-	return lp->kp.nmissed;
+	unsigned long n = 0;
+	unsigned int k;
+
+	for (k = 0; k < lp->nr_kp; k++)
+		n += lp->kp[k].kp.nmissed;
+	return n;
 }
 
 static unsigned long pmdstat_lp_missed_base[ARRAY_SIZE(pmdstat_lockprobes)];
@@ -818,8 +1358,8 @@ void pmdstat_locks_reset(void)
 	memset(pmdstat_nr_top, 0, sizeof(pmdstat_nr_top));
 	memset(pmdstat_top_min, 0, sizeof(pmdstat_top_min));
 	pmdstat_ev_count = 0;
-	pmdstat_ev_total = 0;
-	pmdstat_ev_drops = 0;
+	atomic64_set(&pmdstat_ev_total, 0);
+	atomic64_set(&pmdstat_ev_drops, 0);
 	raw_spin_unlock_irqrestore(&pmdstat_ev_lock, flags);
 	atomic64_set(&pmdstat_track_full, 0);
 }
@@ -915,8 +1455,12 @@ static void pmdstat_fill_callers(struct pmdstat_snapshot *s)
 	unsigned int cpu, i, j;
 
 	for_each_possible_cpu(cpu) {
-		const struct pmdstat_lock_pcpu *lk = &per_cpu_ptr(pmdstat_pcpu, cpu)->lk;
+		const struct pmdstat_pcpu *pc = pmdstat_pcpu_of(cpu);
+		const struct pmdstat_lock_pcpu *lk;
 
+		if (!pc)
+			continue;
+		lk = &pc->lk;
 		for (i = 0; i < PMDSTAT_PCPU_CALLERS && lk->caller[i].caller; i++) {
 			const struct pmdstat_caller_stats *c = &lk->caller[i];
 			struct pmdstat_snap_caller *d = NULL;
@@ -955,28 +1499,37 @@ void pmdstat_locks_fill(struct pmdstat_snapshot *s)
 {
 	struct pmdstat_event *top;
 	unsigned int cpu, i, k, m, w, n[PMDSTAT_NR_WHAT];
+
+	s->count_scan = pmdstat_count_scan;
 	unsigned long flags;
 
 	for (i = 0; i < NR_LOCKPROBES; i++) {
 		const struct pmdstat_lockprobe *lp = &pmdstat_lockprobes[i];
 
-		if (!lp->registered || s->nr_lockprobes == PMDSTAT_MAX_LOCKPROBES)
+		if (!lp->nr_kp || s->nr_lockprobes == PMDSTAT_MAX_LOCKPROBES)
 			continue;
-		strscpy(s->lockprobe[s->nr_lockprobes].symbol, lp->symbol,
-			sizeof(s->lockprobe[0].symbol));
+		snprintf(s->lockprobe[s->nr_lockprobes].symbol,
+			 sizeof(s->lockprobe[0].symbol), "%s%s", lp->symbol,
+			 lp->op == LP_SLOW_RET ? "%return" : "");
 		s->lockprobe[s->nr_lockprobes].missed =
 			lp_nmissed(lp) - pmdstat_lp_missed_base[i];
 		for_each_possible_cpu(cpu) {
-			const struct pmdstat_lock_pcpu *lk =
-				&per_cpu_ptr(pmdstat_pcpu, cpu)->lk;
+			const struct pmdstat_pcpu *pc = pmdstat_pcpu_of(cpu);
 
-			s->lockprobe[s->nr_lockprobes].calls += lk->probe[i].calls;
-			s->lockprobe[s->nr_lockprobes].hits += lk->probe[i].hits;
+			if (!pc)
+				continue;
+			s->lockprobe[s->nr_lockprobes].calls += pc->lk.probe[i].calls;
+			s->lockprobe[s->nr_lockprobes].hits += pc->lk.probe[i].hits;
 		}
 		s->nr_lockprobes++;
 	}
 	for_each_possible_cpu(cpu) {
-		const struct pmdstat_lock_pcpu *lk = &per_cpu_ptr(pmdstat_pcpu, cpu)->lk;
+		const struct pmdstat_pcpu *pc = pmdstat_pcpu_of(cpu);
+		const struct pmdstat_lock_pcpu *lk;
+
+		if (!pc)
+			continue;
+		lk = &pc->lk;
 
 		for (k = 0; k < PMDSTAT_NR_LK; k++)
 			for (m = 0; m < PMDSTAT_NR_MODES; m++) {
@@ -996,6 +1549,7 @@ void pmdstat_locks_fill(struct pmdstat_snapshot *s)
 		pmdstat_hist_merge(&s->scan, &lk->scan);
 		s->inflight_full += lk->inflight_full;
 		s->unmatched += lk->unmatched;
+		s->stale += lk->stale;
 		s->callers_full += lk->callers_full;
 	}
 	pmdstat_fill_callers(s);
@@ -1012,8 +1566,8 @@ void pmdstat_locks_fill(struct pmdstat_snapshot *s)
 		n[w] = pmdstat_nr_top[w];
 		memcpy(top + w * PMDSTAT_TOP, pmdstat_top[w], n[w] * sizeof(*top));
 	}
-	s->events = pmdstat_ev_total;
-	s->event_drops = pmdstat_ev_drops;
+	s->events = atomic64_read(&pmdstat_ev_total);
+	s->event_drops = atomic64_read(&pmdstat_ev_drops);
 	raw_spin_unlock_irqrestore(&pmdstat_ev_lock, flags);
 	for (w = 0; w < PMDSTAT_NR_WHAT; w++) {
 		s->nr_top[w] = n[w];
@@ -1065,8 +1619,8 @@ static int pmdstat_events_open(struct inode *inode, struct file *file)
 	}
 	raw_spin_lock_irqsave(&pmdstat_ev_lock, flags);
 	es->n = pmdstat_ev_count;
-	es->total = pmdstat_ev_total;
-	es->drops = pmdstat_ev_drops;
+	es->total = atomic64_read(&pmdstat_ev_total);
+	es->drops = atomic64_read(&pmdstat_ev_drops);
 	memcpy(raw, pmdstat_evlog, es->n * sizeof(*raw));
 	raw_spin_unlock_irqrestore(&pmdstat_ev_lock, flags);
 	es->threshold_us = READ_ONCE(pmdstat_threshold_ns) / 1000;
@@ -1106,30 +1660,47 @@ static int pmdstat_live_show(struct seq_file *m, void *v)
 	seq_printf(m, "pmdstat-live version=%d\n", PMDSTAT_FORMAT_VERSION);
 	for (i = 0; i < INFLIGHT_SLOTS; i++) {
 		const struct pmdstat_inflight *r = &pmdstat_inflight[i];
-		struct pmdstat_tracked *ent = NULL;
+		struct pmdstat_tracked ent;
 		struct pmdstat_inflight c;
 		char func[PMDSTAT_FUNC_LEN];
+		unsigned int state;
+		int kind = -1;
 
 		if (!READ_ONCE(r->task))
 			continue;
 		c = *r;		/* racy copy: a record may change under us */
 		if (!c.task || c.state < ST_WAIT || c.state > ST_SHARE)
 			continue;
+		state = c.state;
+		if (state != ST_SHARE) {
+			/* a lock no longer tracked was freed: its record is stale */
+			kind = pmdstat_tracked_kind(c.lock, &ent);
+			if (kind < 0)
+				continue;
+			/* a request that took the fast path holds the lock */
+			if (state == ST_WAIT && !c.slow)
+				state = ST_HOLD;
+			/* a holder the lock word denies is stale; a waiter holds nothing */
+			if (state == ST_HOLD &&
+			    pmdstat_rwsem_held_by_task((struct rw_semaphore *)c.lock,
+						       c.mode == PMDSTAT_MODE_WRITE,
+						       c.task) == PMDSTAT_NO)
+				continue;
+		}
 		c.comm[TASK_COMM_LEN - 1] = '\0';
 		pmdstat_sanitize(c.comm);
 		pmdstat_symbolize(func, sizeof(func), c.caller);
 		pmdstat_sanitize(func);
-		if (c.state == ST_SHARE) {
+		if (state == ST_SHARE) {
 			seq_printf(m, "live state=share func=huge_pmd_share comm=%s pid=%u cpu=%u age_ns=%llu scan=%u\n",
 				   c.comm, c.pid, c.cpu,
 				   (unsigned long long)(now - min(now, c.t0)), c.scan);
 		} else {
-			pmdstat_tracked_kind(c.lock, &ent);
 			seq_printf(m, "live state=%s lock=%s mode=%s dev=%u:%u ino=%llu func=%s comm=%s pid=%u cpu=%u age_ns=%llu contended=%u\n",
-				   state_name[c.state], pmdstat_lock_name(c.kind),
+				   state_name[state], pmdstat_lock_name(c.kind),
 				   pmdstat_mode_name(c.mode),
-				   ent ? ent->dev_major : 0, ent ? ent->dev_minor : 0,
-				   ent ? (unsigned long long)ent->ino : 0ULL, func,
+				   ent.dev_major, ent.dev_minor,
+				   (unsigned long long)ent.ino, func,
 				   c.comm, c.pid, c.cpu,
 				   (unsigned long long)(now - min(now, c.t0)),
 				   c.contended);

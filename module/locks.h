@@ -7,6 +7,7 @@
 #define PMDSTAT_LOCKS_H
 
 #include <linux/fs.h>
+#include <linux/kprobes.h>
 #include <linux/mm_types.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
@@ -45,6 +46,7 @@ struct pmdstat_lock_pcpu {
 	u64 callers_full;
 	u64 inflight_full;
 	u64 unmatched;
+	u64 stale;	/* records the lock word denied (trylock predictions) */
 };
 
 #define INFLIGHT_SLOTS	1024
@@ -63,10 +65,14 @@ struct pmdstat_inflight {
 	u32 scan;
 	unsigned long aux1;	/* share: pud pointer; context: vma */
 	unsigned long aux2;	/* share: i_mmap_rwsem address; context: take_locks */
+	u16 home;		/* the bucket its task hashes to */
 	u8 state;
 	u8 kind;
 	u8 mode;
 	u8 contended;
+	u8 slow;		/* in rwsem_down_*_slowpath now */
+	u8 predicted;		/* a trylock's success, not yet confirmed */
+	u8 observed;		/* share: the shadow saw the table it left */
 	u8 from_share;
 	u8 checked;		/* share: the lock rule was checked */
 	char comm[TASK_COMM_LEN];
@@ -86,8 +92,12 @@ void pmdstat_symbolize(char *buf, size_t len, unsigned long addr);
 void pmdstat_stack_text(char *buf, size_t len, const unsigned long *stack,
 			unsigned int n);
 
+extern bool pmdstat_count_scan;
+
 int pmdstat_locks_init(void);
 void pmdstat_locks_exit(void);
+unsigned int pmdstat_locks_kprobes(struct kprobe **out, unsigned int max);
+void pmdstat_locks_forget(void);
 void pmdstat_locks_reset(void);
 void pmdstat_locks_fill(struct pmdstat_snapshot *s);
 int pmdstat_locks_set_threshold(unsigned long us);
@@ -95,9 +105,13 @@ int pmdstat_locks_set_threshold(unsigned long us);
 /* Called from the share/unshare probes. */
 void pmdstat_track_mapping(struct address_space *mapping);
 void pmdstat_track_vma(struct vm_area_struct *vma);
-int pmdstat_share_begin(unsigned long pud, unsigned long immap);
+struct file *pmdstat_vma_file(struct vm_area_struct *vma);
+struct address_space *pmdstat_file_mapping(struct file *file);
+int pmdstat_share_begin(unsigned long pud, unsigned long immap,
+			unsigned long func);
 void pmdstat_share_end(int rec, bool attached);
-void pmdstat_set_share_range(unsigned long start, unsigned long end);
+bool pmdstat_shares_in_flight(void);
+void pmdstat_add_share_range(unsigned long start, unsigned long end);
 
 /* debugfs: the live view and the event log. */
 extern const struct file_operations pmdstat_live_fops;

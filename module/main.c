@@ -30,6 +30,11 @@ module_param(maxactive, uint, 0444);
 MODULE_PARM_DESC(maxactive,
 		 "kretprobe instances per probe site, i.e. calls that can be in flight at once (0: 8 per possible CPU, at least 64; at most 4096). Calls beyond it are counted as missed.");
 
+static bool time_unshare;
+module_param(time_unshare, bool, 0444);
+MODULE_PARM_DESC(time_unshare,
+		 "Time every huge_pmd_unshare call with a return probe (unshare_ns). Off by default: an unshare's outcome is decided at its entry from the table's share count, and munmap of a 1 GiB mapping makes 512 calls.");
+
 #define PMDSTAT_MAXACTIVE_MAX 4096
 
 static struct dentry *pmdstat_dir;
@@ -46,6 +51,8 @@ static void pmdstat_fill(struct pmdstat_snapshot *s)
 	s->elapsed_ns = ktime_get_ns() - pmdstat_reset_ns;
 	s->resets = pmdstat_resets;
 	s->maxactive = maxactive;
+	s->count_scan = pmdstat_count_scan;
+	s->time_unshare = time_unshare;
 	s->off_vm_file = offsetof(struct vm_area_struct, vm_file);
 	s->off_f_mapping = offsetof(struct file, f_mapping);
 	s->off_i_mmap_rwsem = offsetof(struct address_space, i_mmap_rwsem);
@@ -61,8 +68,10 @@ static void pmdstat_fill(struct pmdstat_snapshot *s)
 		s->site[i].missed = pmdstat_site_nmissed(&pmdstat_sites[i]);
 	}
 	for_each_possible_cpu(cpu) {
-		const struct pmdstat_pcpu *pc = per_cpu_ptr(pmdstat_pcpu, cpu);
+		const struct pmdstat_pcpu *pc = pmdstat_pcpu_of(cpu);
 
+		if (!pc)
+			continue;	/* nothing ran there since the reset */
 		for (i = 0; i < pmdstat_nr_sites; i++) {
 			struct pmdstat_site_stats *d = &s->site[i].st;
 			const struct pmdstat_site_stats *src = &pc->site[i];
@@ -87,15 +96,19 @@ static void pmdstat_fill(struct pmdstat_snapshot *s)
 
 static void pmdstat_reset(void)
 {
-	unsigned int cpu, i;
+	unsigned int i;
 
 	mutex_lock(&pmdstat_lock);
-	for_each_possible_cpu(cpu)
-		memset(per_cpu_ptr(pmdstat_pcpu, cpu), 0, sizeof(struct pmdstat_pcpu));
+	/*
+	 * No memset of live counters: a handler in the middle of an update
+	 * would write pre-reset values back.  Each CPU zeroes its own block
+	 * when it next sees the new generation.
+	 */
+	WRITE_ONCE(pmdstat_gen, pmdstat_gen + 1);
 	for (i = 0; i < pmdstat_nr_sites; i++) {
 		struct pmdstat_site *site = &pmdstat_sites[i];
 
-		site->missed_base = site->rp.nmissed + site->rp.kp.nmissed;
+		site->missed_base = pmdstat_site_raw_missed(site);
 	}
 	pmdstat_locks_reset();
 	pmdstat_races_reset();
@@ -190,6 +203,34 @@ static const struct file_operations pmdstat_control_fops = {
 	.llseek = noop_llseek,
 };
 
+/* Every probe of every file, unregistered in two batches: two RCU waits. */
+static struct kprobe *pmdstat_kps[PMDSTAT_MAX_KPROBES];
+static struct kretprobe *pmdstat_rps[PMDSTAT_MAX_KRETPROBES];
+
+static void pmdstat_unregister_all(void)
+{
+	unsigned int n, m;
+
+	/* the share/unshare sites first: they start tracking */
+	m = pmdstat_probes_kprobes(pmdstat_kps, PMDSTAT_MAX_SITES);
+	m += pmdstat_locks_kprobes(pmdstat_kps + m, PMDSTAT_MAX_KPROBES - m);
+	n = pmdstat_probes_kretprobes(pmdstat_rps, PMDSTAT_MAX_SITES);
+	n += pmdstat_races_kretprobes(pmdstat_rps + n, PMDSTAT_MAX_KRETPROBES - n);
+	if (m)
+		unregister_kprobes(pmdstat_kps, m);
+	if (n)
+		unregister_kretprobes(pmdstat_rps, n);
+	pmdstat_locks_forget();
+	/* handlers that were already running have finished */
+	synchronize_rcu();
+}
+
+/*
+ * Order: everything the handlers use exists before the first probe is
+ * armed; probes that end records are armed before those that open them,
+ * and the share/unshare sites (which start the tracking) last.  Exit
+ * disarms everything, waits, then frees.
+ */
 static int __init pmdstat_init(void)
 {
 	int err;
@@ -204,45 +245,55 @@ static int __init pmdstat_init(void)
 	maxactive = min_t(unsigned int, maxactive, PMDSTAT_MAXACTIVE_MAX);
 
 	pmdstat_reset_ns = ktime_get_ns();
-	err = pmdstat_races_init();
+	err = pmdstat_pcpu_alloc();
 	if (err)
 		return err;
-	err = pmdstat_probes_init(maxactive);
-	if (err) {
-		pmdstat_races_exit();
-		return err;
-	}
+	err = pmdstat_races_init();
+	if (err)
+		goto out_pcpu;
+	err = pmdstat_probes_init(maxactive, time_unshare);
+	if (err)
+		goto out_races;
 	err = pmdstat_locks_init();
-	if (err) {
-		pmdstat_probes_exit();
-		pmdstat_races_exit();
-		return err;
-	}
+	if (err)
+		goto out_races;
+	pmdstat_races_arm();
+	err = pmdstat_probes_arm(maxactive);
+	if (err)
+		goto out_probes;
 
 	pmdstat_dir = debugfs_create_dir("pmdstat", NULL);
 	if (IS_ERR(pmdstat_dir)) {
 		err = PTR_ERR(pmdstat_dir);
 		pr_err("cannot create debugfs directory pmdstat: error %d (is debugfs enabled?)\n",
 		       err);
-		pmdstat_locks_exit();
-		pmdstat_probes_exit();
-		pmdstat_races_exit();
-		return err;
+		goto out_probes;
 	}
 	debugfs_create_file("stats", 0400, pmdstat_dir, NULL, &pmdstat_stats_fops);
 	debugfs_create_file("control", 0200, pmdstat_dir, NULL, &pmdstat_control_fops);
 	debugfs_create_file("live", 0400, pmdstat_dir, NULL, &pmdstat_live_fops);
 	debugfs_create_file("events", 0400, pmdstat_dir, NULL, &pmdstat_events_fops);
-	pr_info("loaded: %u probe sites, maxactive=%u\n", pmdstat_nr_sites, maxactive);
+	pr_info("loaded: %u probe sites, maxactive=%u, count_scan=%d, time_unshare=%d\n",
+		pmdstat_nr_sites, maxactive, pmdstat_count_scan, time_unshare);
 	return 0;
+
+out_probes:
+	pmdstat_unregister_all();
+out_races:
+	pmdstat_probes_forget();
+	pmdstat_races_exit();
+out_pcpu:
+	pmdstat_pcpu_free();
+	return err;
 }
 
 static void __exit pmdstat_exit(void)
 {
 	debugfs_remove_recursive(pmdstat_dir);
-	pmdstat_locks_exit();
-	pmdstat_probes_exit();
+	pmdstat_unregister_all();
+	pmdstat_probes_forget();
 	pmdstat_races_exit();
+	pmdstat_pcpu_free();
 	pr_info("unloaded\n");
 }
 

@@ -13,6 +13,10 @@
 
 #define PMDSTAT_VERSION "0.1"
 
+/* every kprobe / kretprobe of the module, for one unregistration batch */
+#define PMDSTAT_MAX_KPROBES	256
+#define PMDSTAT_MAX_KRETPROBES	32
+
 struct pmdstat_site {
 	char symbol[PMDSTAT_SYM_LEN];
 	char reads[PMDSTAT_READS_LEN];
@@ -23,12 +27,23 @@ struct pmdstat_site {
 	int file_arg;			/* ... holding vma->vm_file, or -1 */
 	int pud_arg;			/* ... holding the pud (share), or -1 */
 	int ptep_arg;			/* ... holding the ptep (unshare), or -1 */
+	int tramp_to;			/* a trampoline into this site, or -1 */
+	bool entry_only;		/* a kprobe: outcome decided at entry */
+	bool registered;
 	unsigned long missed_base;	/* nmissed at the last reset */
-	struct kretprobe rp;
+	struct kretprobe rp;		/* share sites, and timed unshare sites */
+	struct kprobe kp;		/* unshare sites (entry only) */
 };
 
-/* Per-CPU counters; summed into a snapshot when the stats file is opened. */
+/*
+ * Per-CPU counters; summed into a snapshot when the stats file is opened.
+ * A reset bumps pmdstat_gen; each CPU's block is zeroed by the first
+ * handler that runs there afterwards (handlers never touch another CPU's
+ * block, so no update is lost or half-reset), and readers skip blocks of
+ * an older generation.
+ */
 struct pmdstat_pcpu {
+	unsigned long gen;
 	struct pmdstat_site_stats site[PMDSTAT_MAX_SITES];
 	struct pmdstat_role_stats role[PMDSTAT_NR_ROLES];
 	struct pmdstat_lock_pcpu lk;
@@ -37,9 +52,51 @@ struct pmdstat_pcpu {
 extern struct pmdstat_site pmdstat_sites[PMDSTAT_MAX_SITES];
 extern unsigned int pmdstat_nr_sites;
 extern struct pmdstat_pcpu __percpu *pmdstat_pcpu;
+extern unsigned long pmdstat_gen;
 
-int pmdstat_probes_init(unsigned int maxactive);
-void pmdstat_probes_exit(void);
+void pmdstat_pcpu_renew(struct pmdstat_pcpu *pc, unsigned long gen);
+
+/* This CPU's counters, of the current generation.  Probe context only. */
+static __always_inline struct pmdstat_pcpu *pmdstat_this_pcpu(void)
+{
+	struct pmdstat_pcpu *pc = this_cpu_ptr(pmdstat_pcpu);
+	unsigned long gen = READ_ONCE(pmdstat_gen);
+
+	/* pairs with the release in pmdstat_pcpu_renew() (same CPU: order only) */
+	if (unlikely(READ_ONCE(pc->gen) != gen))
+		pmdstat_pcpu_renew(pc, gen);
+	return pc;
+}
+
+/* @cpu's counters for a reader, or NULL when they predate the last reset. */
+static inline const struct pmdstat_pcpu *pmdstat_pcpu_of(unsigned int cpu)
+{
+	const struct pmdstat_pcpu *pc = per_cpu_ptr(pmdstat_pcpu, cpu);
+
+	/* pairs with the release in pmdstat_pcpu_renew(): a zeroed block */
+	return smp_load_acquire(&pc->gen) == READ_ONCE(pmdstat_gen) ? pc : NULL;
+}
+
+/*
+ * tests/bench/floor builds pmdstat with PMDSTAT_FLOOR: the same probes,
+ * with handlers that return at once (the cost of the probes themselves).
+ */
+#ifdef PMDSTAT_FLOOR
+#define PMDSTAT_IS_FLOOR	1
+#else
+#define PMDSTAT_IS_FLOOR	0
+#endif
+
+int pmdstat_return_sites(const char *name, unsigned long *addr, unsigned int max);
+unsigned int pmdstat_probes_kprobes(struct kprobe **out, unsigned int max);
+unsigned int pmdstat_probes_kretprobes(struct kretprobe **out, unsigned int max);
+void pmdstat_probes_forget(void);
+int pmdstat_pcpu_alloc(void);
+void pmdstat_pcpu_free(void);
+
+int pmdstat_probes_init(unsigned int maxactive, bool time_unshare);
 unsigned long pmdstat_site_nmissed(const struct pmdstat_site *site);
+unsigned long pmdstat_site_raw_missed(const struct pmdstat_site *site);
+int pmdstat_probes_arm(unsigned int maxactive);
 
 #endif /* PMDSTAT_H */

@@ -18,6 +18,9 @@
 
 #define pmdstat_out_t struct seq_file
 #define pmdstat_printf seq_printf
+/* code that probe handlers call must not itself be probed */
+#include <linux/kprobes.h>
+#define PMDSTAT_NOKPROBE(sym) NOKPROBE_SYMBOL(sym)
 
 static inline unsigned int pmdstat_fls64(u64 v)
 {
@@ -25,6 +28,7 @@ static inline unsigned int pmdstat_fls64(u64 v)
 }
 #else
 #include "pmdstat_user.h"	/* loader/: the userspace stand-ins */
+#define PMDSTAT_NOKPROBE(sym)
 #endif
 
 #endif /* PMDSTAT_TYPES_H */

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * probes.c - find every probe site of hugetlb PMD sharing at load time and
- * time each call with a kretprobe.
+ * probe it: share sites with a kretprobe (entry to return: the wait for
+ * i_mmap_rwsem and the scan), unshare sites with an entry kprobe only.
+ * An unshare's outcome is decided at its entry: a table that no other mm
+ * shares (count 0) returns 0 at once, a shared one is detached (1).  With
+ * time_unshare=1, unshare sites get kretprobes too and are timed.
  *
  * Sites come from a table of base names (huge_pmd_share, huge_pmd_unshare,
  * __huge_pmd_unshare).  Their compiler clones (".constprop.0.isra.0",
  * ".part.0", ...) are found by walking kallsyms with sprint_symbol() over
- * the kernel text, so no clone name is hard-coded.  ".cold" parts are not
- * function entries and are skipped.  The argument registers of a clone, or
- * of an uncloned __huge_pmd_unshare whose prototype differs between kernels,
- * are named only when their layout was verified on this kernel by decoding
- * the trampoline that calls it (see decode.h).
+ * the kernel text, so no clone name is hard-coded, and registered by
+ * address (a static function's name need not be unique).  ".cold" parts
+ * are not function entries and are skipped.  The argument registers of a
+ * clone, or of an uncloned __huge_pmd_unshare whose prototype differs
+ * between kernels, are named only when their layout was verified on this
+ * kernel by decoding the trampoline that calls it (see decode.h).
  *
  * Probe context only bumps per-CPU counters and per-CPU histograms.
  */
@@ -36,8 +41,15 @@ struct pmdstat_site pmdstat_sites[PMDSTAT_MAX_SITES];
 unsigned int pmdstat_nr_sites;
 struct pmdstat_pcpu __percpu *pmdstat_pcpu;
 
-/* The outermost call of each role that the task on this CPU is in. */
-static DEFINE_PER_CPU(struct task_struct *, pmdstat_active[PMDSTAT_NR_ROLES]);
+/* The outermost share call that the task on this CPU is in. */
+static DEFINE_PER_CPU(struct task_struct *, pmdstat_active_share);
+/*
+ * An unshare trampoline (huge_pmd_unshare tail-jumping into its clone) is
+ * running on this CPU: the next unshare site entry of this task is nested.
+ */
+static DEFINE_PER_CPU(struct task_struct *, pmdstat_pending_nested);
+unsigned long pmdstat_gen = 1;
+static bool pmdstat_time_unshare;
 
 #define NO_ARGS { NULL }
 
@@ -71,8 +83,127 @@ struct pmdstat_call {
 	int cpu;
 	int rec;	/* in-flight record of a share call (scan length) */
 	bool outer;
-	struct pmdstat_unshare_ctx u;	/* for the race detector */
+	bool recorded;	/* not filtered out */
 };
+
+void pmdstat_pcpu_renew(struct pmdstat_pcpu *pc, unsigned long gen)
+{
+	memset(pc, 0, sizeof(*pc));
+	/* zeroed before a reader may sum it */
+	smp_store_release(&pc->gen, gen);
+}
+
+NOKPROBE_SYMBOL(pmdstat_pcpu_renew);
+
+int pmdstat_pcpu_alloc(void)
+{
+	/* alloc_percpu() refuses more than PCPU_MIN_UNIT_SIZE (32 KB) */
+	BUILD_BUG_ON(sizeof(struct pmdstat_pcpu) > PCPU_MIN_UNIT_SIZE);
+	pmdstat_pcpu = alloc_percpu(struct pmdstat_pcpu);
+	return pmdstat_pcpu ? 0 : -ENOMEM;
+}
+
+void pmdstat_pcpu_free(void)
+{
+	free_percpu(pmdstat_pcpu);
+	pmdstat_pcpu = NULL;
+}
+
+static inline unsigned long entry_return_address(struct pt_regs *regs)
+{
+	unsigned long ret = 0;
+
+	if (get_kernel_nofault(ret, (unsigned long *)kernel_stack_pointer(regs)))
+		return 0;
+	return ret;
+}
+
+/*
+ * What every unshare site does at entry.  Returns true when the call is
+ * nested in a trampoline's (its outcome was counted for the role there).
+ */
+static bool pmdstat_unshare_entry(struct pmdstat_site *site, struct pt_regs *regs,
+				  struct pmdstat_pcpu *pc, bool *recorded)
+{
+	struct task_struct **pending = this_cpu_ptr(&pmdstat_pending_nested);
+	unsigned int idx = site - pmdstat_sites, out;
+	struct pmdstat_unshare_ctx u = { 0 };
+	bool nested = false, filtered;
+	void *ptep = NULL;
+	long long k = -1;
+
+	if (*pending == current) {
+		*pending = NULL;
+		nested = true;
+	}
+	if (site->tramp_to >= 0)
+		*pending = current;	/* its target is entered next */
+	filtered = pmdstat_filtered_out();
+	*recorded = !filtered;
+	if (filtered)
+		pc->site[idx].filtered++;
+	else
+		pc->site[idx].hits++;
+	if (nested && !filtered)
+		pc->site[idx].nested++;
+	if (site->vma_arg >= 0) {
+		struct vm_area_struct *vma = (struct vm_area_struct *)
+			regs_get_kernel_argument(regs, site->vma_arg);
+
+		pmdstat_track_vma(vma);
+		u.vma = (unsigned long)vma;
+		u.immap = (unsigned long)pmdstat_file_mapping(pmdstat_vma_file(vma));
+	} else if (site->file_arg >= 0) {
+		struct address_space *mapping = pmdstat_file_mapping((struct file *)
+			regs_get_kernel_argument(regs, site->file_arg));
+
+		pmdstat_track_mapping(mapping);
+		u.immap = (unsigned long)mapping;
+	}
+	if (site->ptep_arg >= 0)
+		ptep = (void *)regs_get_kernel_argument(regs, site->ptep_arg);
+	if (ptep && virt_addr_valid(ptep))
+		k = pmdstat_table_share_count(ptep);
+	/*
+	 * The detector sees every call whose table is shared, filtered or
+	 * not, once per call (at the outer site), however the site is timed.
+	 */
+	if (k > 0 && !nested) {
+		if (u.immap)
+			u.immap += offsetof(struct address_space, i_mmap_rwsem);
+		pmdstat_races_unshare(&u, ptep, k, entry_return_address(regs),
+				      !filtered);
+	}
+	if (!site->entry_only)
+		return nested;
+	/*
+	 * The outcome is decided here: a table that no other mm shares
+	 * (count 0) returns 0 at once; a shared one is detached and the call
+	 * returns 1 (under the lock rules, which the detector checks).
+	 */
+	out = k > 0 ? PMDSTAT_OUT_UNSHARE_RET1 : PMDSTAT_OUT_UNSHARE_RET0;
+	if (!filtered) {
+		pc->site[idx].out[out]++;
+		if (!nested)
+			pc->role[PMDSTAT_ROLE_UNSHARE].out[out]++;
+	}
+	return nested;
+}
+
+NOKPROBE_SYMBOL(pmdstat_unshare_entry);
+
+static int pmdstat_unshare_kprobe(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct pmdstat_site *site = container_of(kp, struct pmdstat_site, kp);
+	bool recorded;
+
+	if (PMDSTAT_IS_FLOOR)
+		return 0;
+	pmdstat_unshare_entry(site, regs, pmdstat_this_pcpu(), &recorded);
+	return 0;
+}
+
+NOKPROBE_SYMBOL(pmdstat_unshare_kprobe);
 
 static inline struct pmdstat_site *ri_site(struct kretprobe_instance *ri)
 {
@@ -83,57 +214,58 @@ static int pmdstat_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct pmdstat_site *site = ri_site(ri);
 	struct pmdstat_call *c = (struct pmdstat_call *)ri->data;
-	struct pmdstat_pcpu *pc = this_cpu_ptr(pmdstat_pcpu);
+	struct pmdstat_pcpu *pc;
 	unsigned int idx = site - pmdstat_sites;
 	struct address_space *mapping = NULL;
-	struct vm_area_struct *vma;
 	struct task_struct **active;
 
-	if (pmdstat_filtered_out()) {
-		pc->site[idx].filtered++;
-		return 1;	/* not recorded: no return probe */
-	}
-	pc->site[idx].hits++;
+	if (PMDSTAT_IS_FLOOR)
+		return 0;
+	pc = pmdstat_this_pcpu();
 	c->cpu = smp_processor_id();
 	c->rec = -1;
-	c->caller = *(unsigned long *)kernel_stack_pointer(regs);
-	memset(&c->u, 0, sizeof(c->u));
+	c->caller = entry_return_address(regs);
+	if (site->role == PMDSTAT_ROLE_UNSHARE) {
+		/* unshare_timing=1, or a site whose ptep is not known */
+		c->outer = !pmdstat_unshare_entry(site, regs, pc, &c->recorded);
+		if (!c->recorded)
+			return 1;
+		c->start_ns = ktime_get_mono_fast_ns();
+		return 0;
+	}
+	if (pmdstat_filtered_out()) {
+		pc->site[idx].filtered++;
+		pmdstat_share_unseen();	/* the shadow will not see its table */
+		return 1;	/* not recorded: no return probe */
+	}
+	c->recorded = true;
+	pc->site[idx].hits++;
 	/* the locks this call touches become tracked (locks.c) */
 	if (site->vma_arg >= 0) {
-		vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, site->vma_arg);
-		pmdstat_track_vma(vma);
-		c->u.vma = (unsigned long)vma;
-		if (vma && vma->vm_file)
-			mapping = vma->vm_file->f_mapping;
-	} else if (site->file_arg >= 0) {
-		struct file *file = (struct file *)
-			regs_get_kernel_argument(regs, site->file_arg);
+		struct vm_area_struct *vma = (struct vm_area_struct *)
+			regs_get_kernel_argument(regs, site->vma_arg);
 
-		mapping = file->f_mapping;
+		pmdstat_track_vma(vma);
+		mapping = pmdstat_file_mapping(pmdstat_vma_file(vma));
+	} else if (site->file_arg >= 0) {
+		mapping = pmdstat_file_mapping((struct file *)
+			regs_get_kernel_argument(regs, site->file_arg));
 		pmdstat_track_mapping(mapping);
 	}
-	if (mapping)
-		c->u.immap = (unsigned long)&mapping->i_mmap_rwsem;
-	active = this_cpu_ptr(&pmdstat_active[site->role]);
+	active = this_cpu_ptr(&pmdstat_active_share);
 	if (*active == current) {
-		/* e.g. huge_pmd_unshare tail-jumping into its clone */
 		c->outer = false;
 		pc->site[idx].nested++;
 	} else {
 		*active = current;
 		c->outer = true;
-		if (site->role == PMDSTAT_ROLE_SHARE) {
-			c->rec = pmdstat_share_begin(site->pud_arg < 0 ? 0 :
-						     regs_get_kernel_argument(regs, site->pud_arg),
-						     c->u.immap);
-			/* test-only fault injection, off by default (races.c) */
-			if (pmdstat_inject_share_delay_us)
-				udelay(pmdstat_inject_share_delay_us);
-		} else if (site->ptep_arg >= 0) {
-			pmdstat_races_unshare_begin(&c->u, (void *)
-				regs_get_kernel_argument(regs, site->ptep_arg),
-				c->caller);
-		}
+		c->rec = pmdstat_share_begin(site->pud_arg < 0 ? 0 :
+					     regs_get_kernel_argument(regs, site->pud_arg),
+					     mapping ? (unsigned long)&mapping->i_mmap_rwsem : 0,
+					     site->start);
+		/* test-only fault injection, off by default (races.c) */
+		if (pmdstat_inject_share_delay_us)
+			udelay(pmdstat_inject_share_delay_us);
 	}
 	c->start_ns = ktime_get_mono_fast_ns();
 	return 0;
@@ -151,8 +283,11 @@ static unsigned int pmdstat_outcome(unsigned int role, unsigned long ret)
 	/*
 	 * The caller holds the vma lock, so this table stays ours and
 	 * readable.  A concurrent sharer attaching between our return and
-	 * this read makes a fresh table count as attached: documented.
+	 * this read makes a fresh table count as attached: documented.  A
+	 * clone's return value is not trusted to be a pointer.
 	 */
+	if (!virt_addr_valid((void *)ret))
+		return PMDSTAT_OUT_SHARE_FRESH;
 	return pmdstat_table_share_count((void *)ret) > 0 ?
 		PMDSTAT_OUT_SHARE_ATTACHED : PMDSTAT_OUT_SHARE_FRESH;
 }
@@ -164,32 +299,59 @@ static int pmdstat_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct pmdstat_site *site = ri_site(ri);
 	struct pmdstat_call *c = (struct pmdstat_call *)ri->data;
 	u64 ns = ktime_get_mono_fast_ns() - c->start_ns;
-	struct pmdstat_pcpu *pc = this_cpu_ptr(pmdstat_pcpu);
+	struct pmdstat_pcpu *pc;
 	unsigned int idx = site - pmdstat_sites;
-	unsigned int out = pmdstat_outcome(site->role, regs_return_value(regs));
+	unsigned int out;
 
+	if (PMDSTAT_IS_FLOOR)
+		return 0;
+	pc = pmdstat_this_pcpu();
+	out = pmdstat_outcome(site->role, regs_return_value(regs));
 	pc->site[idx].out[out]++;
 	pmdstat_hist_add(&pc->site[idx].lat, ns);
 	if (c->rec >= 0)
 		pmdstat_share_end(c->rec, out == PMDSTAT_OUT_SHARE_ATTACHED);
-	if (c->outer && site->role == PMDSTAT_ROLE_UNSHARE)
-		pmdstat_races_unshare_end(&c->u, (int)regs_return_value(regs), c->caller);
 	if (c->outer) {
 		pc->role[site->role].out[out]++;
 		pmdstat_fhist_add(&pc->role[site->role].lat, ns);
 		/* The task may have migrated: clear the slot it set. */
-		cmpxchg(per_cpu_ptr(&pmdstat_active[site->role], c->cpu),
-			current, NULL);
+		if (site->role == PMDSTAT_ROLE_SHARE)
+			cmpxchg(per_cpu_ptr(&pmdstat_active_share, c->cpu),
+				current, NULL);
 	}
 	return 0;
 }
 
 NOKPROBE_SYMBOL(pmdstat_return);
-NOKPROBE_SYMBOL(pmdstat_hist_add);
+
+unsigned long pmdstat_site_raw_missed(const struct pmdstat_site *site)
+{
+	if (!site->registered)
+		return 0;
+	if (site->entry_only)
+		return site->kp.nmissed;
+	return site->rp.nmissed + site->rp.kp.nmissed;
+}
+
+/* Share calls that no handler saw (missed by their probes). */
+unsigned long pmdstat_share_sites_missed(void)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	for (i = 0; i < pmdstat_nr_sites; i++)
+		if (pmdstat_sites[i].role == PMDSTAT_ROLE_SHARE)
+			n += pmdstat_site_raw_missed(&pmdstat_sites[i]);
+	return n;
+}
+
+NOKPROBE_SYMBOL(pmdstat_share_sites_missed);
+
+NOKPROBE_SYMBOL(pmdstat_site_raw_missed);
 
 unsigned long pmdstat_site_nmissed(const struct pmdstat_site *site)
 {
-	return site->rp.nmissed + site->rp.kp.nmissed - site->missed_base;
+	return pmdstat_site_raw_missed(site) - site->missed_base;
 }
 
 /* ---- resolution ---------------------------------------------------- */
@@ -305,6 +467,7 @@ static int pmdstat_add_site(const char *name, unsigned long start,
 	site->role = k->role;
 	site->start = start;
 	site->size = size;
+	site->tramp_to = -1;
 	/* A clone's registers are not its prototype: claim nothing yet. */
 	pmdstat_reads(site, strchr(name, '.') ? none : k->args, k->ret, NULL);
 	return 0;
@@ -339,6 +502,8 @@ static int pmdstat_walk(unsigned long anchor)
 	int err;
 
 	for (addr = anchor; steps < 2000000; steps++) {
+		if (!(steps & 1023))
+			cond_resched();
 		if (pmdstat_sym_at(addr, &name, &start, &size) || !size ||
 		    !strcmp(name, "_etext"))
 			break;
@@ -348,6 +513,8 @@ static int pmdstat_walk(unsigned long anchor)
 		addr = start + size;
 	}
 	for (addr = anchor - 1; steps < 4000000; steps++) {
+		if (!(steps & 1023))
+			cond_resched();
 		if (pmdstat_sym_at(addr, &name, &start, &size))
 			break;
 		if (!strcmp(name, "_stext") || !strcmp(name, "_text"))
@@ -436,6 +603,11 @@ static void pmdstat_verify_layouts(void)
 			pmdstat_reads(c, names, pmdstat_match(c->symbol)->ret,
 				      w->symbol);
 		}
+		/* every call of a trampoline into another site nests there */
+		for (j = 0; j < pmdstat_nr_sites; j++)
+			if (j != i && pmdstat_sites[j].start == t.target &&
+			    pmdstat_sites[j].role == w->role)
+				w->tramp_to = j;
 	}
 }
 
@@ -461,61 +633,166 @@ static int pmdstat_resolve(void)
 	}
 	pmdstat_verify_layouts();
 	for (i = 0; i < pmdstat_nr_sites; i++)
-		if (!strcmp(pmdstat_sites[i].symbol, "huge_pmd_share"))
-			pmdstat_set_share_range(pmdstat_sites[i].start,
+		if (pmdstat_sites[i].role == PMDSTAT_ROLE_SHARE)
+			pmdstat_add_share_range(pmdstat_sites[i].start,
 						pmdstat_sites[i].start +
 						pmdstat_sites[i].size);
 	return 0;
 }
 
-int pmdstat_probes_init(unsigned int maxactive)
+/*
+ * The return instructions of core-kernel function @name: "ret" (0xc3), or
+ * a "jmp" to a return thunk (__x86_return_thunk and its retbleed/SRSO
+ * variants), whichever the boot-time patching left.  A byte that looks
+ * like one but sits inside another instruction is refused by
+ * register_kprobe() (-EILSEQ), which checks instruction boundaries; the
+ * caller skips those.  A jmp out of the function to anything else is a
+ * tail call, whose return we would not see: -EOPNOTSUPP.  At most @max
+ * candidates; -E2BIG if there are more.
+ */
+int pmdstat_return_sites(const char *name, unsigned long *addr, unsigned int max)
 {
-	unsigned int i;
+	unsigned long start = pmdstat_lookup(name), size, s, off;
+	const char *sym;
+	unsigned int n = 0;
+	u8 *code;
+	int err = 0;
+
+	if (!start)
+		return -ENOENT;
+	if (pmdstat_sym_at(start, &sym, &s, &size) || !size || size > 65536)
+		return -ENOENT;
+	code = kmalloc(size, GFP_KERNEL);
+	if (!code)
+		return -ENOMEM;
+	if (copy_from_kernel_nofault(code, (void *)start, size)) {
+		err = -EFAULT;
+		goto out;
+	}
+	for (off = 0; off < size; off++) {
+		unsigned long target, ts, tsize;
+		const char *tsym;
+		s32 rel;
+
+		if (code[off] == 0xc3) {
+			if (n == max) {
+				err = -E2BIG;
+				goto out;
+			}
+			addr[n++] = start + off;
+			continue;
+		}
+		if (code[off] != 0xe9 || off + 5 > size)
+			continue;
+		memcpy(&rel, code + off + 1, sizeof(rel));
+		target = start + off + 5 + (long)rel;
+		if (target >= start && target < start + size)
+			continue;	/* a jump inside the function */
+		if (pmdstat_sym_at(target, &tsym, &ts, &tsize) ||
+		    !strstr(tsym, "return_thunk")) {
+			/*
+			 * A tail call, or bytes inside another instruction:
+			 * ask kprobes whether it is an instruction boundary.
+			 */
+			struct kprobe kp = { .addr = (kprobe_opcode_t *)(start + off) };
+
+			if (!register_kprobe(&kp)) {
+				unregister_kprobe(&kp);
+				pr_warn("%s+0x%lx jumps out of the function: its return is not seen\n",
+					name, off);
+				err = -EOPNOTSUPP;
+				goto out;
+			}
+			continue;
+		}
+		if (n == max) {
+			err = -E2BIG;
+			goto out;
+		}
+		addr[n++] = start + off;
+	}
+out:
+	kfree(code);
+	return err ? err : n;
+}
+
+static int pmdstat_register_site(struct pmdstat_site *site, unsigned int maxactive)
+{
 	int err;
 
-	/* alloc_percpu() refuses more than PCPU_MIN_UNIT_SIZE (32 KB) */
-	BUILD_BUG_ON(sizeof(struct pmdstat_pcpu) > PCPU_MIN_UNIT_SIZE);
-	pmdstat_pcpu = alloc_percpu(struct pmdstat_pcpu);
-	if (!pmdstat_pcpu)
-		return -ENOMEM;
-	err = pmdstat_resolve();
-	if (err)
-		goto out_free;
-	for (i = 0; i < pmdstat_nr_sites; i++) {
-		struct pmdstat_site *site = &pmdstat_sites[i];
-
-		site->rp.kp.symbol_name = site->symbol;
+	site->entry_only = site->role == PMDSTAT_ROLE_UNSHARE &&
+			   site->ptep_arg >= 0 && !pmdstat_time_unshare;
+	if (site->entry_only) {
+		site->kp.addr = (kprobe_opcode_t *)site->start;
+		site->kp.pre_handler = pmdstat_unshare_kprobe;
+		err = register_kprobe(&site->kp);
+	} else {
+		/* by address: a static function's name need not be unique */
+		site->rp.kp.addr = (kprobe_opcode_t *)site->start;
 		site->rp.entry_handler = pmdstat_entry;
 		site->rp.handler = pmdstat_return;
 		site->rp.data_size = sizeof(struct pmdstat_call);
 		site->rp.maxactive = maxactive;
 		err = register_kretprobe(&site->rp);
-		if (err) {
-			pr_err("cannot register a kretprobe on %s: error %d\n",
-			       site->symbol, err);
-			goto out_unregister;
-		}
-		pr_info("probing %s (%s; %s)\n", site->symbol,
-			pmdstat_role_name(site->role), site->reads);
 	}
-	return 0;
-
-out_unregister:
-	while (i--)
-		unregister_kretprobe(&pmdstat_sites[i].rp);
-out_free:
-	free_percpu(pmdstat_pcpu);
+	if (!err)
+		site->registered = true;
 	return err;
 }
 
-void pmdstat_probes_exit(void)
+/*
+ * Resolve the sites; register them only in pmdstat_probes_arm(), after
+ * every lock probe (they start the tracking that those probes follow).
+ */
+int pmdstat_probes_init(unsigned int maxactive, bool time_unshare)
 {
-	struct kretprobe *rps[PMDSTAT_MAX_SITES];
-	unsigned int i;
+	pmdstat_time_unshare = time_unshare;
+	return pmdstat_resolve();
+}
 
-	for (i = 0; i < pmdstat_nr_sites; i++)
-		rps[i] = &pmdstat_sites[i].rp;
-	/* Waits for running handlers; later returns skip our handler. */
-	unregister_kretprobes(rps, pmdstat_nr_sites);
-	free_percpu(pmdstat_pcpu);
+int pmdstat_probes_arm(unsigned int maxactive)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < pmdstat_nr_sites; i++) {
+		struct pmdstat_site *site = &pmdstat_sites[i];
+
+		err = pmdstat_register_site(site, maxactive);
+		if (err) {
+			pr_err("cannot probe %s: error %d\n", site->symbol, err);
+			return err;
+		}
+		pr_info("probing %s (%s; %s; %s)\n", site->symbol,
+			pmdstat_role_name(site->role), site->reads,
+			site->entry_only ? "entry only: outcome from the share count" :
+			"entry and return");
+	}
+	return 0;
+}
+
+unsigned int pmdstat_probes_kprobes(struct kprobe **out, unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < pmdstat_nr_sites && n < max; i++)
+		if (pmdstat_sites[i].registered && pmdstat_sites[i].entry_only)
+			out[n++] = &pmdstat_sites[i].kp;
+	return n;
+}
+
+unsigned int pmdstat_probes_kretprobes(struct kretprobe **out, unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < pmdstat_nr_sites && n < max; i++)
+		if (pmdstat_sites[i].registered && !pmdstat_sites[i].entry_only)
+			out[n++] = &pmdstat_sites[i].rp;
+	return n;
+}
+
+void pmdstat_probes_forget(void)
+{
+	memset(pmdstat_sites, 0, sizeof(pmdstat_sites));
+	pmdstat_nr_sites = 0;
 }

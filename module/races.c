@@ -20,6 +20,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
+#include <linux/hash.h>
+#include <linux/uaccess.h>
 #include <linux/kprobes.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -38,9 +40,9 @@
 unsigned int pmdstat_inject_share_delay_us;
 module_param_named(inject_share_delay_us, pmdstat_inject_share_delay_us, uint, 0444);
 MODULE_PARM_DESC(inject_share_delay_us,
-		 "TEST ONLY: busy-wait this many microseconds (at most 2000) at the start of every huge_pmd_share call, so that overlaps with unshares become reproducible. Changes timing; off (0) by default; logged when on.");
+		 "TEST ONLY: busy-wait this many microseconds (at most 200, with preemption off) at the start of every huge_pmd_share call, so that overlaps with unshares become reproducible. Changes timing; off (0) by default; logged when on.");
 
-#define PMDSTAT_INJECT_MAX_US 2000
+#define PMDSTAT_INJECT_MAX_US 200
 #define VLOG_SIZE PMDSTAT_MAX_RACE_LOG
 #define OLOG_SIZE PMDSTAT_MAX_RACE_LOG
 
@@ -72,6 +74,24 @@ struct pmdstat_orec {
 	char share_comm[TASK_COMM_LEN];
 	char unshare_comm[TASK_COMM_LEN];
 };
+
+/* shares whose table the shadow could not see (filtered, no record) */
+static atomic64_t pmdstat_unseen_shares;
+
+void pmdstat_share_unseen(void)
+{
+	atomic64_inc(&pmdstat_unseen_shares);
+}
+
+NOKPROBE_SYMBOL(pmdstat_share_unseen);
+
+/* The shadow's epoch: moves with every share it did not see. */
+static u64 pmdstat_shadow_epoch(void)
+{
+	return atomic64_read(&pmdstat_unseen_shares) + pmdstat_share_sites_missed();
+}
+
+NOKPROBE_SYMBOL(pmdstat_shadow_epoch);
 
 static struct pmdstat_vrec pmdstat_vlog[VLOG_SIZE];
 static unsigned int pmdstat_nr_vlog;
@@ -141,13 +161,20 @@ void pmdstat_races_share_observe(unsigned long pudp)
 	pud_t pud;
 	pmd_t *pmd;
 
-	if (!pudp)
+	if (!pudp || get_kernel_nofault(pud, (pud_t *)pudp))
 		return;
-	pud = READ_ONCE(*(pud_t *)pudp);
 	if (!pud_present(pud) || pud_leaf(pud))
 		return;
 	pmd = pud_pgtable(pud);
+	if (!virt_addr_valid(pmd))
+		return;
+	/*
+	 * Read the count inside the lock: the shadow keeps the value of the
+	 * last share to leave, and a losing racer has undone its increment
+	 * before it leaves.
+	 */
 	raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
+	pmdstat_shadow->epoch = pmdstat_shadow_epoch();
 	v = pmdstat_shadow_share(pmdstat_shadow, table_of(pmd),
 				 pmdstat_table_share_count(pmd));
 	raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
@@ -157,48 +184,16 @@ void pmdstat_races_share_observe(unsigned long pudp)
 
 NOKPROBE_SYMBOL(pmdstat_races_share_observe);
 
-void pmdstat_races_unshare_begin(struct pmdstat_unshare_ctx *u, void *ptep,
-				 unsigned long caller)
-{
-	long long refs, expect;
-	unsigned long flags;
-	unsigned int v;
-	char detail[PMDSTAT_DETAIL_LEN];
-
-	if (!ptep)
-		return;
-	u->table = table_of(ptep);
-	u->k = pmdstat_table_share_count(ptep);
-	refs = page_count(virt_to_page(ptep));
-	expect = pmdstat_table_expected_refs(u->k);
-	raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
-	v = pmdstat_shadow_unshare_begin(pmdstat_shadow, u->table, u->k, refs, expect);
-	raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
-	if (v) {
-		snprintf(detail, sizeof(detail),
-			 "share_count:%lld,page_count:%lld,expected_refs:%lld",
-			 u->k, refs, expect);
-		pmdstat_races_report(v, caller, 0, detail);
-	}
-}
-
-NOKPROBE_SYMBOL(pmdstat_races_unshare_begin);
-
 /* Is the vma lock of the vma being unshared write-held by this task? */
 static int vma_lock_state(struct pmdstat_unshare_ctx *u, bool *in_split)
 {
 	unsigned long vma = u->vma;
-	struct pmdstat_inflight *ctx;
 	struct rw_semaphore *sem;
+	int split = pmdstat_ctx_lookup(vma ? NULL : &vma);
 
-	*in_split = false;
-	if (!vma) {
-		ctx = pmdstat_inflight_find(0, ST_CTX);
-		if (!ctx)
-			return PMDSTAT_UNKNOWN;
-		vma = ctx->aux1;
-		*in_split = !ctx->aux2;	/* hugetlb_unshare_pmds(take_locks=false) */
-	}
+	*in_split = split == PMDSTAT_YES;
+	if (!vma || split == PMDSTAT_UNKNOWN)
+		return PMDSTAT_UNKNOWN;
 	sem = pmdstat_vma_lock_of((struct vm_area_struct *)vma);
 	if (!sem)
 		return PMDSTAT_UNKNOWN;
@@ -214,6 +209,9 @@ static void pmdstat_overlap(struct pmdstat_unshare_ctx *u, unsigned long caller)
 	unsigned long flags;
 	unsigned int i;
 
+	/* shares are rare: most unshares find none in flight and stop here */
+	if (!pmdstat_shares_in_flight())
+		return;
 	for (i = 0; i < INFLIGHT_SLOTS; i++) {
 		const struct pmdstat_inflight *r = &pmdstat_inflight[i];
 		unsigned long task = READ_ONCE(r->task);
@@ -243,22 +241,40 @@ static void pmdstat_overlap(struct pmdstat_unshare_ctx *u, unsigned long caller)
 
 NOKPROBE_SYMBOL(pmdstat_overlap);
 
-void pmdstat_races_unshare_end(struct pmdstat_unshare_ctx *u, int ret,
-			       unsigned long caller)
+/*
+ * An unshare of the table holding @ptep, shared by @k other mms, is
+ * entered: under the lock rules it will detach the table and return 1,
+ * so the whole check runs here.  The shadow follows every unshare; with
+ * @report false (a task outside the filter) nothing is reported.
+ */
+void pmdstat_races_unshare(struct pmdstat_unshare_ctx *u, void *ptep, long long k,
+			   unsigned long caller, bool report)
 {
 	int immap = PMDSTAT_UNKNOWN, vl;
+	long long refs, expect;
+	char detail[PMDSTAT_DETAIL_LEN];
 	unsigned long flags;
+	unsigned int v, v2;
 	bool in_split;
-	unsigned int v;
 
-	if (u->table) {
-		raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
-		v = pmdstat_shadow_unshare_end(pmdstat_shadow, u->table, u->k, ret);
-		raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
-		pmdstat_races_report(v, caller, 0, "after_unshare");
-	}
-	if (ret != 1)
+	u->table = table_of(ptep);
+	u->k = k;
+	refs = page_count(virt_to_page(ptep));
+	expect = pmdstat_table_expected_refs(k);
+	raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
+	pmdstat_shadow->epoch = pmdstat_shadow_epoch();
+	v = pmdstat_shadow_unshare_begin(pmdstat_shadow, u->table, k, refs, expect);
+	v2 = pmdstat_shadow_unshare_end(pmdstat_shadow, u->table, k, 1);
+	raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
+	if (!report)
 		return;
+	if (v) {
+		snprintf(detail, sizeof(detail),
+			 "share_count:%lld,page_count:%lld,expected_refs:%lld",
+			 k, refs, expect);
+		pmdstat_races_report(v, caller, 0, detail);
+	}
+	pmdstat_races_report(v2, caller, 0, "after_unshare");
 	if (u->immap) {
 		immap = pmdstat_rwsem_write_held_by_current((struct rw_semaphore *)u->immap);
 		pmdstat_overlap(u, caller);
@@ -268,32 +284,93 @@ void pmdstat_races_unshare_end(struct pmdstat_unshare_ctx *u, int ret,
 		atomic64_inc(&pmdstat_unverified);
 	else
 		atomic64_inc(&pmdstat_checked);	/* both rules were checked */
-	pmdstat_races_report(pmdstat_rule_unshare(ret, immap, vl, in_split),
+	pmdstat_races_report(pmdstat_rule_unshare(1, immap, vl, in_split),
 			     caller, 0, in_split ? "unshare_in_hugetlb_split" : "unshare");
 }
 
-NOKPROBE_SYMBOL(pmdstat_races_unshare_end);
+NOKPROBE_SYMBOL(pmdstat_races_unshare);
 
 /* ---- the callers of unshare that tell which vma it works on ----------- */
+
+enum { CTX_LOCKED, CTX_SPLIT, CTX_MAYBE_SPLIT };
 
 struct pmdstat_ctxprobe {
 	const char *symbol;
 	int vma_arg;
-	int take_locks_arg;	/* -1: always takes the locks */
+	u8 kind;	/* CTX_SPLIT: unshares in it run without the vma lock, by design */
 	bool registered;
 	struct kretprobe rp;
 };
 
 static struct pmdstat_ctxprobe pmdstat_ctxprobes[] = {
-	{ "__unmap_hugepage_range", 1, -1 },
-	{ "hugetlb_change_protection", 0, -1 },
-	{ "move_hugetlb_page_tables", 0, -1 },
-	{ "hugetlb_unshare_pmds", 0, 3 },
+	{ "__unmap_hugepage_range", 1 },
+	{ "hugetlb_change_protection", 0 },
+	{ "move_hugetlb_page_tables", 0 },
+	/*
+	 * (vma, start, end, ...) in every version: only the vma is read.
+	 * It unshares for hugetlb_split() too, which it cannot tell.
+	 */
+	{ "hugetlb_unshare_pmds", 0, CTX_MAYBE_SPLIT },
+#ifdef HAVE_HUGETLB_SPLIT
+	{ "hugetlb_split", 0, CTX_SPLIT },
+#endif
 };
+
+#define CTX_SPLIT_PROBE (ARRAY_SIZE(pmdstat_ctxprobes) - 1)
 
 struct pmdstat_ctxcall {
 	int rec;
 };
+
+/* Can a split be told from the rest?  Its probe is armed and missed none. */
+static bool pmdstat_split_seen(void)
+{
+#ifdef HAVE_HUGETLB_SPLIT
+	const struct pmdstat_ctxprobe *cp = &pmdstat_ctxprobes[CTX_SPLIT_PROBE];
+
+	return cp->registered && !cp->rp.nmissed && !cp->rp.kp.nmissed;
+#else
+	return true;	/* no hugetlb_split(): every unshare takes the vma lock */
+#endif
+}
+
+NOKPROBE_SYMBOL(pmdstat_split_seen);
+
+/*
+ * The context of the running task's unshare: the vma of its innermost
+ * context call (into *@vma, if given), and whether it runs in a VMA
+ * split: PMDSTAT_YES, PMDSTAT_NO, or PMDSTAT_UNKNOWN (in
+ * hugetlb_unshare_pmds() when hugetlb_split() could not be followed).
+ */
+int pmdstat_ctx_lookup(unsigned long *vma)
+{
+	unsigned int h = hash_ptr(current, ilog2(INFLIGHT_SLOTS)), i;
+	bool split = false, maybe = false;
+	u64 newest = 0;
+
+	for (i = 0; i < INFLIGHT_PROBES; i++) {
+		const struct pmdstat_inflight *r =
+			&pmdstat_inflight[(h + i) & (INFLIGHT_SLOTS - 1)];
+
+		if (READ_ONCE(r->task) != (unsigned long)current ||
+		    r->task_start != current->start_time ||
+		    READ_ONCE(r->state) != ST_CTX)
+			continue;
+		if (r->aux2 == CTX_SPLIT)
+			split = true;
+		if (r->aux2 == CTX_MAYBE_SPLIT)
+			maybe = true;
+		if (vma && r->t0 >= newest) {
+			newest = r->t0;
+			*vma = r->aux1;
+		}
+	}
+	if (split)
+		return PMDSTAT_YES;
+	return maybe && !pmdstat_split_seen() ? PMDSTAT_UNKNOWN : PMDSTAT_NO;
+}
+
+NOKPROBE_SYMBOL(pmdstat_ctx_lookup);
 
 static int ctx_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -302,13 +379,14 @@ static int ctx_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct pmdstat_ctxcall *c = (struct pmdstat_ctxcall *)ri->data;
 	struct pmdstat_inflight *r;
 
+	if (PMDSTAT_IS_FLOOR)
+		return 0;
 	c->rec = pmdstat_inflight_alloc(0, ST_CTX, 0, 0, 0);
 	if (c->rec < 0)
 		return 1;
 	r = &pmdstat_inflight[c->rec];
 	r->aux1 = regs_get_kernel_argument(regs, cp->vma_arg);
-	r->aux2 = cp->take_locks_arg < 0 ? 1 :
-		  (u8)regs_get_kernel_argument(regs, cp->take_locks_arg);
+	r->aux2 = cp->kind;
 	return 0;
 }
 
@@ -317,8 +395,11 @@ NOKPROBE_SYMBOL(ctx_entry);
 static int ctx_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct pmdstat_ctxcall *c = (struct pmdstat_ctxcall *)ri->data;
-	struct pmdstat_inflight *r = &pmdstat_inflight[c->rec];
+	struct pmdstat_inflight *r;
 
+	if (PMDSTAT_IS_FLOOR)
+		return 0;
+	r = &pmdstat_inflight[c->rec];
 	if (READ_ONCE(r->task) == (unsigned long)current && r->state == ST_CTX)
 		pmdstat_inflight_free(r);
 	return 0;
@@ -326,11 +407,9 @@ static int ctx_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 NOKPROBE_SYMBOL(ctx_return);
 
+/* Allocate the detector's state; no probe is armed yet. */
 int pmdstat_races_init(void)
 {
-	unsigned int i;
-	int err;
-
 	if (pmdstat_inject_share_delay_us > PMDSTAT_INJECT_MAX_US) {
 		pr_err("inject_share_delay_us=%u is out of range: give 0 (off) to %d\n",
 		       pmdstat_inject_share_delay_us, PMDSTAT_INJECT_MAX_US);
@@ -339,6 +418,15 @@ int pmdstat_races_init(void)
 	pmdstat_shadow = kvzalloc(sizeof(*pmdstat_shadow), GFP_KERNEL);
 	if (!pmdstat_shadow)
 		return -ENOMEM;
+	return 0;
+}
+
+/* Arm the context probes (before the unshare sites). */
+void pmdstat_races_arm(void)
+{
+	unsigned int i;
+	int err;
+
 	for (i = 0; i < ARRAY_SIZE(pmdstat_ctxprobes); i++) {
 		struct pmdstat_ctxprobe *cp = &pmdstat_ctxprobes[i];
 
@@ -358,18 +446,27 @@ int pmdstat_races_init(void)
 	if (pmdstat_inject_share_delay_us)
 		pr_warn("FAULT INJECTION ON (test only): every huge_pmd_share call is delayed by %u us\n",
 			pmdstat_inject_share_delay_us);
-	return 0;
 }
 
+unsigned int pmdstat_races_kretprobes(struct kretprobe **out, unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(pmdstat_ctxprobes) && n < max; i++)
+		if (pmdstat_ctxprobes[i].registered)
+			out[n++] = &pmdstat_ctxprobes[i].rp;
+	return n;
+}
+
+/* After every probe is gone. */
 void pmdstat_races_exit(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(pmdstat_ctxprobes); i++)
-		if (pmdstat_ctxprobes[i].registered) {
-			unregister_kretprobe(&pmdstat_ctxprobes[i].rp);
-			pmdstat_ctxprobes[i].registered = false;
-		}
+	for (i = 0; i < ARRAY_SIZE(pmdstat_ctxprobes); i++) {
+		pmdstat_ctxprobes[i].registered = false;
+		memset(&pmdstat_ctxprobes[i].rp, 0, sizeof(pmdstat_ctxprobes[i].rp));
+	}
 	kvfree(pmdstat_shadow);
 	pmdstat_shadow = NULL;
 }

@@ -6,6 +6,7 @@
 #ifndef PMDSTAT_RACES_H
 #define PMDSTAT_RACES_H
 
+#include <linux/kprobes.h>
 #include <linux/ptrace.h>
 #include "detect.h"
 #include "snapshot.h"
@@ -21,14 +22,17 @@ struct pmdstat_unshare_ctx {
 extern unsigned int pmdstat_inject_share_delay_us;
 
 int pmdstat_races_init(void);
+void pmdstat_races_arm(void);
+unsigned int pmdstat_races_kretprobes(struct kretprobe **out, unsigned int max);
 void pmdstat_races_exit(void);
 void pmdstat_races_reset(void);
 void pmdstat_races_fill(struct pmdstat_snapshot *s);
+int pmdstat_ctx_lookup(unsigned long *vma);
+void pmdstat_share_unseen(void);
+unsigned long pmdstat_share_sites_missed(void);
 
-void pmdstat_races_unshare_begin(struct pmdstat_unshare_ctx *u, void *ptep,
-				 unsigned long caller);
-void pmdstat_races_unshare_end(struct pmdstat_unshare_ctx *u, int ret,
-			       unsigned long caller);
+void pmdstat_races_unshare(struct pmdstat_unshare_ctx *u, void *ptep, long long k,
+			   unsigned long caller, bool report);
 /* a share holding i_mmap_rwsem for read is about to release it */
 void pmdstat_races_share_observe(unsigned long pud);
 /* record violations (a bitmask of enum pmdstat_violation) */

@@ -169,6 +169,8 @@ struct pmdstat_snapshot {
 	u64 maxactive;
 	u64 filter_tgid;	/* 0: none */
 	u64 filter_cgroup;	/* 0: none */
+	u64 count_scan;		/* scan_vmas is counted (module parameter) */
+	u64 time_unshare;	/* unshare calls are timed (module parameter) */
 	/* structure offsets (not pointers), for tracers that need addresses */
 	u64 off_vm_file;
 	u64 off_f_mapping;
@@ -189,6 +191,7 @@ struct pmdstat_snapshot {
 	u64 track_full;
 	u64 inflight_full;
 	u64 unmatched;
+	u64 stale;
 	u64 callers_full;
 	u64 events;
 	u64 event_drops;
