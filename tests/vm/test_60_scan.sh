@@ -8,6 +8,16 @@ median_lo() {	# lower bound of the bucket holding the median of hist $2 in $1
 }
 # 8 VMAs give 8 samples per run: repeat that run so both medians rest on
 # hundreds of samples, not on a handful that a TCG hiccup can move.
+# Counting the scan costs a kprobe on every interval-tree step of every
+# file, so it is off by default, and the stats say so.
+echo reset > $D/control
+pmdstat-scan -v 8 > /dev/null
+snap /tmp/scan_off.stats
+check_eq "scan counting is off by default (state count_scan=0)" \
+	"$(sed -n 's/^state .*count_scan=\([0-9]*\).*/\1/p' /tmp/scan_off.stats)" 0
+check_eq "with it off, scan_vmas stays empty" "$(hist_val /tmp/scan_off.stats scan_vmas count)" 0
+rmmod pmdstat
+check "the module loads with count_scan=1" insmod /lib/pmdstat.ko count_scan=1
 for v in 8 512; do
 	reps=$((v == 8 ? 32 : 1))
 	echo reset > $D/control
@@ -31,3 +41,5 @@ zcat /proc/config.gz 2>/dev/null | grep -qE '^CONFIG_(KASAN|PROVE_LOCKING)=y' &&
 check_gt "median hold at 512 VMAs is at least ${f}x that at 8" "$m512" $((f * m8 - 1))
 diag "longest holds: $(hist_val /tmp/scan8.stats share_i_mmap_hold_ns max) ns (8 VMAs), $(hist_val /tmp/scan512.stats share_i_mmap_hold_ns max) ns (512 VMAs)"
 check_gt "no hold in the 8-VMA scans lasted a second (a stale record would)" 1000000000 "$(hist_val /tmp/scan8.stats share_i_mmap_hold_ns max)"
+rmmod pmdstat
+insmod /lib/pmdstat.ko

@@ -11,14 +11,14 @@ if insmod /lib/pmdstat.ko inject_share_delay_us=99999 2>/dev/null; then
 else
 	ok "inject_share_delay_us out of range rejected"
 fi
-check "fault injection loads" insmod /lib/pmdstat.ko inject_share_delay_us=300
+check "fault injection loads" insmod /lib/pmdstat.ko inject_share_delay_us=200
 check "fault injection is logged" sh -c "dmesg | grep -q 'FAULT INJECTION ON'"
 for run in 1 2 3; do
 	echo reset > $D/control
 	pmdstat-contend -f 3 -d 2 > /tmp/race.out 2>&1
 	snap /tmp/race$run.stats
 	check_gt "run $run with injection: overlaps of share and unshare detected" "$(racev /tmp/race$run.stats overlaps)" 0
-	check_eq "run $run: injection shown in the report" "$(racev /tmp/race$run.stats inject_delay_us)" 300
+	check_eq "run $run: injection shown in the report" "$(racev /tmp/race$run.stats inject_delay_us)" 200
 	check_eq "run $run: no lock-rule or count violation" "$(vtotal /tmp/race$run.stats)" 0
 done
 grep '^overlap ' /tmp/race1.stats | head -n 2 | sed 's/^/# /'

@@ -70,6 +70,10 @@ diag "$(grep HugePages_Free /proc/meminfo) before the two runs (soft offline tak
 # nothing else may unshare while one backend counts and the other does not
 check "no earlier workload is still running" wait_gone pmdstat-workload
 
+# The module times unshare calls only with time_unshare=1 (by default
+# their outcome is decided at entry, with no return probe).
+rmmod pmdstat
+insmod /lib/pmdstat.ko time_unshare=1
 # run 1: the module first, pmdstat-bpf attached over it (bpf outer)
 echo reset > $D/control
 pmdstat-bpf -o /tmp/bpf1.stats -- $W > /tmp/bpfw.out 2>&1
@@ -88,7 +92,7 @@ same_hits "run 1" /tmp/bpf1.stats /tmp/mod1.stats
 
 # run 2: pmdstat-bpf first, the module loaded under it (module outer)
 rmmod pmdstat
-pmdstat-bpf -o /tmp/bpf2.stats -- sh -c "insmod /lib/pmdstat.ko && $W > /dev/null && cat $D/stats > /tmp/mod2.stats"
+pmdstat-bpf -o /tmp/bpf2.stats -- sh -c "insmod /lib/pmdstat.ko time_unshare=1 && $W > /dev/null && cat $D/stats > /tmp/mod2.stats"
 check_eq "run 2 (bpf first): module load, workload and snapshot under pmdstat-bpf exit 0" "$?" 0
 lsmod | grep -q '^pmdstat ' || insmod /lib/pmdstat.ko
 same_hits "run 2" /tmp/bpf2.stats /tmp/mod2.stats
@@ -134,3 +138,5 @@ done
 for h in i_mmap_wait_ns.write i_mmap_hold_ns.write i_mmap_wait_ns.read i_mmap_hold_ns.read; do
 	diag "$h median: module $(p50 /tmp/mod1.stats $h) ns (outer), bpf $(p50 /tmp/bpf2.stats $h) ns (inner)"
 done
+rmmod pmdstat
+insmod /lib/pmdstat.ko
