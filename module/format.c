@@ -206,6 +206,7 @@ static void format_locks(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 	kv(out, "inflight_full", s->inflight_full);
 	kv(out, "unmatched_releases", s->unmatched);
 	kv(out, "stale_records", s->stale);
+	kv(out, "track_busy", s->track_busy);
 	kv(out, "callers_full", s->callers_full);
 	kv(out, "events", s->events);
 	kv(out, "event_drops", s->event_drops);

@@ -165,6 +165,8 @@ static inline int pmdstat_tracked_kind(unsigned long addr, struct pmdstat_tracke
 {
 	int kind = pmdstat_tracked_kind_busy(addr, ent);
 
+	if (unlikely(kind == TRACK_BUSY))
+		pmdstat_this_pcpu()->lk.busy++;
 	return kind < 0 ? -1 : kind;
 }
 
@@ -193,7 +195,8 @@ static inline unsigned int owner_hash(unsigned long owner)
 	return hash_long(owner >> 3, ilog2(TRACK_SLOTS));
 }
 
-static int owned_find(unsigned long owner)
+/* The slot of @owner's entry (with @lock, if not 0), or -1. */
+static int owned_find_pair(unsigned long owner, unsigned long lock)
 {
 	unsigned int h = owner_hash(owner), i;
 
@@ -202,13 +205,18 @@ static int owned_find(unsigned long owner)
 
 		if (!e->owner)
 			return -1;
-		if (e->owner == owner)
+		if (e->owner == owner && (!lock || e->lock == lock))
 			return (h + i) & (TRACK_SLOTS - 1);
 	}
 	return -1;
 }
 
-NOKPROBE_SYMBOL(owned_find);
+NOKPROBE_SYMBOL(owned_find_pair);
+
+static inline int owned_find(unsigned long owner)
+{
+	return owned_find_pair(owner, 0);
+}
 
 /* Under the writer lock; false if there is no room. */
 static bool owned_add(unsigned long owner, unsigned long lock)
@@ -253,6 +261,8 @@ static void owned_delete(unsigned int idx)
 
 NOKPROBE_SYMBOL(owned_delete);
 
+static void owned_forget(unsigned long owner);
+
 static void pmdstat_track_lock(unsigned long addr, unsigned int kind,
 			       struct inode *inode, unsigned long owner)
 {
@@ -272,6 +282,8 @@ static void pmdstat_track_lock(unsigned long addr, unsigned int kind,
 	track_write_begin(&flags);
 	if (track_find(addr) >= 0)
 		goto out;
+	if (owner)
+		owned_forget(owner);	/* a vma has one lock: drop an older one */
 	for (i = 0; i < TRACK_PROBES; i++) {
 		struct pmdstat_tracked *s = &pmdstat_track[(h + i) & (TRACK_SLOTS - 1)];
 
@@ -306,8 +318,8 @@ static void track_delete(unsigned int idx)
 	int o;
 
 	if (pmdstat_track[idx].owner) {
-		o = owned_find(pmdstat_track[idx].owner);
-		if (o >= 0 && pmdstat_owned[o].lock == (key & ~KIND_MASK))
+		o = owned_find_pair(pmdstat_track[idx].owner, key & ~KIND_MASK);
+		if (o >= 0)
 			owned_delete(o);
 	}
 
@@ -359,22 +371,40 @@ static void pmdstat_untrack_lock(unsigned long addr)
 
 NOKPROBE_SYMBOL(pmdstat_untrack_lock);
 
-/* A closing vma: forget the vma lock tracked for it, found by the vma. */
-static void pmdstat_untrack_owner(unsigned long owner)
+/* Under the writer lock: forget every lock tracked for @owner. */
+static void owned_forget(unsigned long owner)
 {
-	unsigned long flags;
 	int o, idx;
 
-	track_write_begin(&flags);
-	o = owned_find(owner);
-	if (o >= 0) {
+	while ((o = owned_find(owner)) >= 0) {
 		idx = track_find(pmdstat_owned[o].lock);
 		if (idx >= 0 && pmdstat_track[idx].owner == owner)
 			track_delete(idx);	/* and its owner entry */
 		else
 			owned_delete(o);
 	}
-	track_write_end(flags);
+}
+
+NOKPROBE_SYMBOL(owned_forget);
+
+/*
+ * A closing vma: forget the vma lock tracked for it, found by the vma.
+ * Most closing VMAs have none: they take the lock but leave the seqcount
+ * (and so every reader) alone.
+ */
+static void pmdstat_untrack_owner(unsigned long owner)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&pmdstat_track_wlock, flags);
+	if (owned_find(owner) >= 0) {
+		WRITE_ONCE(pmdstat_track_seq, pmdstat_track_seq + 1);
+		smp_wmb();	/* odd seqcount before the table changes */
+		owned_forget(owner);
+		smp_wmb();	/* the table changes before the even seqcount */
+		WRITE_ONCE(pmdstat_track_seq, pmdstat_track_seq + 1);
+	}
+	raw_spin_unlock_irqrestore(&pmdstat_track_wlock, flags);
 }
 
 NOKPROBE_SYMBOL(pmdstat_untrack_owner);
@@ -975,6 +1005,13 @@ static void lp_request(struct pmdstat_lockprobe *lp, struct pt_regs *regs,
 					     "write_request_while_holding" :
 					     "read_request_while_holding");
 			return;
+		} else if (lp->op == LP_ACQ && r->mode == PMDSTAT_MODE_READ) {
+			/*
+			 * A read record the lock word cannot confirm, and a new
+			 * request: keep timing the new one, not a hold that may
+			 * have ended unseen.
+			 */
+			lp_drop_stale(lk, r);
 		} else {
 			return;	/* cannot tell: record nothing */
 		}
@@ -1017,6 +1054,16 @@ static void lp_release(struct pmdstat_lockprobe *lp, struct pt_regs *regs,
 	 */
 	if (!current_has_records())
 		return;
+	if (lp->op == LP_REL && pmdstat_shares_in_flight()) {
+		/* still under i_mmap_rwsem: the table this share leaves */
+		struct pmdstat_inflight *sh = pmdstat_inflight_find(0, ST_SHARE);
+
+		if (sh && sh->aux2 == sem && !sh->observed) {
+			sh->observed = 1;
+			if (!pmdstat_races_share_observe(sh->aux1))
+				pmdstat_share_unseen();
+		}
+	}
 	r = pmdstat_inflight_find(sem, 0);
 	if (!r) {
 		if (pmdstat_tracked_kind(sem, NULL) >= 0 && !pmdstat_filtered_out()) {
@@ -1031,15 +1078,6 @@ static void lp_release(struct pmdstat_lockprobe *lp, struct pt_regs *regs,
 		lp_acquired(lk, r, r->t0, false);	/* the fast path: no wait */
 	if (r->predicted)
 		lp_confirm_try(lk, r);
-	if (r->from_share && lp->op == LP_REL) {
-		/* still under i_mmap_rwsem: the table this share left */
-		struct pmdstat_inflight *sh = pmdstat_inflight_find(0, ST_SHARE);
-
-		if (sh) {
-			sh->observed = 1;
-			pmdstat_races_share_observe(sh->aux1);
-		}
-	}
 	lp_end_hold(lk, r, now, return_address(regs));
 	if (lp->op == LP_DOWNGRADE) {
 		r->mode = PMDSTAT_MODE_READ;
@@ -1066,21 +1104,27 @@ static int lp_read_held(struct rw_semaphore *sem)
 
 NOKPROBE_SYMBOL(lp_read_held);
 
-/* Find the running task's record that is in the slow path. */
-static struct pmdstat_inflight *lp_find_slow(void)
+/*
+ * The running task's record in the slow path: of lock @lock, or (0) the
+ * newest one (a leftover from a return we did not see is older).
+ */
+static struct pmdstat_inflight *lp_find_slow(unsigned long lock)
 {
+	struct pmdstat_inflight *best = NULL;
 	unsigned int h = inflight_hash(), i;
 
 	for (i = 0; i < INFLIGHT_PROBES; i++) {
 		struct pmdstat_inflight *r =
 			&pmdstat_inflight[(h + i) & (INFLIGHT_SLOTS - 1)];
 
-		if (READ_ONCE(r->task) == (unsigned long)current &&
-		    r->task_start == current->start_time &&
-		    READ_ONCE(r->state) == ST_WAIT && r->slow)
-			return r;
+		if (READ_ONCE(r->task) != (unsigned long)current ||
+		    r->task_start != current->start_time ||
+		    READ_ONCE(r->state) != ST_WAIT || !r->slow)
+			continue;
+		if (lock ? r->lock == lock : (!best || r->t0 > best->t0))
+			best = r;
 	}
-	return NULL;
+	return best;
 }
 
 NOKPROBE_SYMBOL(lp_find_slow);
@@ -1123,14 +1167,14 @@ static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
 
 		if (!atomic_read(&pmdstat_nr_slow) || !current_has_records())
 			break;
-		r = lp_find_slow();
+		r = lp_find_slow(IS_ERR_VALUE(ret) ? 0 : ret);
 		if (!r)
 			break;
 		if (IS_ERR_VALUE(ret)) {
 			lk->probe[idx].hits++;
 			lk->lock[r->kind][r->mode].failed++;
 			pmdstat_inflight_free(r);
-		} else if (r->lock == ret) {
+		} else {
 			lk->probe[idx].hits++;
 			lp_acquired(lk, r, ktime_get_mono_fast_ns(), true);
 			r->slow = 0;
@@ -1499,9 +1543,9 @@ void pmdstat_locks_fill(struct pmdstat_snapshot *s)
 {
 	struct pmdstat_event *top;
 	unsigned int cpu, i, k, m, w, n[PMDSTAT_NR_WHAT];
+	unsigned long flags;
 
 	s->count_scan = pmdstat_count_scan;
-	unsigned long flags;
 
 	for (i = 0; i < NR_LOCKPROBES; i++) {
 		const struct pmdstat_lockprobe *lp = &pmdstat_lockprobes[i];
@@ -1550,6 +1594,7 @@ void pmdstat_locks_fill(struct pmdstat_snapshot *s)
 		s->inflight_full += lk->inflight_full;
 		s->unmatched += lk->unmatched;
 		s->stale += lk->stale;
+		s->track_busy += lk->busy;
 		s->callers_full += lk->callers_full;
 	}
 	pmdstat_fill_callers(s);

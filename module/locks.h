@@ -47,6 +47,7 @@ struct pmdstat_lock_pcpu {
 	u64 inflight_full;
 	u64 unmatched;
 	u64 stale;	/* records the lock word denied (trylock predictions) */
+	u64 busy;	/* lookups that gave up: writers kept the table changing */
 };
 
 #define INFLIGHT_SLOTS	1024

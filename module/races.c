@@ -154,7 +154,8 @@ static inline u64 table_of(const void *entry)
 	return page_to_pfn(virt_to_page(entry));
 }
 
-void pmdstat_races_share_observe(unsigned long pudp)
+/* True if the shadow saw the table (a false return moves its epoch). */
+bool pmdstat_races_share_observe(unsigned long pudp)
 {
 	unsigned long flags;
 	unsigned int v;
@@ -162,12 +163,12 @@ void pmdstat_races_share_observe(unsigned long pudp)
 	pmd_t *pmd;
 
 	if (!pudp || get_kernel_nofault(pud, (pud_t *)pudp))
-		return;
+		return false;
 	if (!pud_present(pud) || pud_leaf(pud))
-		return;
+		return false;
 	pmd = pud_pgtable(pud);
 	if (!virt_addr_valid(pmd))
-		return;
+		return false;
 	/*
 	 * Read the count inside the lock: the shadow keeps the value of the
 	 * last share to leave, and a losing racer has undone its increment
@@ -180,6 +181,7 @@ void pmdstat_races_share_observe(unsigned long pudp)
 	raw_spin_unlock_irqrestore(&pmdstat_races_lock, flags);
 	if (v)
 		pmdstat_races_report(v, 0, 0, "at_share");
+	return true;
 }
 
 NOKPROBE_SYMBOL(pmdstat_races_share_observe);
@@ -322,13 +324,20 @@ struct pmdstat_ctxcall {
 	int rec;
 };
 
-/* Can a split be told from the rest?  Its probe is armed and missed none. */
+/* context calls that found no in-flight slot (their context is lost) */
+static atomic_t pmdstat_ctx_lost;
+
+/*
+ * Can a split be told from the rest?  Its probe is armed, and no context
+ * call was missed or lost.
+ */
 static bool pmdstat_split_seen(void)
 {
 #ifdef HAVE_HUGETLB_SPLIT
 	const struct pmdstat_ctxprobe *cp = &pmdstat_ctxprobes[CTX_SPLIT_PROBE];
 
-	return cp->registered && !cp->rp.nmissed && !cp->rp.kp.nmissed;
+	return cp->registered && !cp->rp.nmissed && !cp->rp.kp.nmissed &&
+	       !atomic_read(&pmdstat_ctx_lost);
 #else
 	return true;	/* no hugetlb_split(): every unshare takes the vma lock */
 #endif
@@ -382,8 +391,10 @@ static int ctx_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (PMDSTAT_IS_FLOOR)
 		return 0;
 	c->rec = pmdstat_inflight_alloc(0, ST_CTX, 0, 0, 0);
-	if (c->rec < 0)
+	if (c->rec < 0) {
+		atomic_inc(&pmdstat_ctx_lost);
 		return 1;
+	}
 	r = &pmdstat_inflight[c->rec];
 	r->aux1 = regs_get_kernel_argument(regs, cp->vma_arg);
 	r->aux2 = cp->kind;

@@ -34,7 +34,7 @@ unsigned long pmdstat_share_sites_missed(void);
 void pmdstat_races_unshare(struct pmdstat_unshare_ctx *u, void *ptep, long long k,
 			   unsigned long caller, bool report);
 /* a share holding i_mmap_rwsem for read is about to release it */
-void pmdstat_races_share_observe(unsigned long pud);
+bool pmdstat_races_share_observe(unsigned long pud);
 /* record violations (a bitmask of enum pmdstat_violation) */
 void pmdstat_races_report(unsigned int v, unsigned long caller,
 			  unsigned long first, const char *detail);

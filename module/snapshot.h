@@ -192,6 +192,7 @@ struct pmdstat_snapshot {
 	u64 inflight_full;
 	u64 unmatched;
 	u64 stale;
+	u64 track_busy;
 	u64 callers_full;
 	u64 events;
 	u64 event_drops;

@@ -62,7 +62,7 @@ static void check_locks(const struct pmdstat_stats *st, const struct pmdstat_sna
 	};
 	static const char *const state_keys[] = {
 		"tracked_i_mmap", "tracked_vma_lock", "track_full", "inflight_full",
-		"unmatched_releases", "stale_records", "callers_full", "events", "event_drops",
+		"unmatched_releases", "stale_records", "track_busy", "callers_full", "events", "event_drops",
 		"threshold_us",
 	};
 	static const char *const base[PMDSTAT_NR_LK][2] = {
@@ -164,6 +164,7 @@ static void check_locks(const struct pmdstat_stats *st, const struct pmdstat_sna
 	CHECK_U64(kv_num(&st->lock_state, "inflight_full"), s->inflight_full);
 	CHECK_U64(kv_num(&st->lock_state, "unmatched_releases"), s->unmatched);
 	CHECK_U64(kv_num(&st->lock_state, "stale_records"), s->stale);
+	CHECK_U64(kv_num(&st->lock_state, "track_busy"), s->track_busy);
 	CHECK_U64(kv_num(&st->lock_state, "callers_full"), s->callers_full);
 	CHECK_U64(kv_num(&st->lock_state, "events"), s->events);
 	CHECK_U64(kv_num(&st->lock_state, "event_drops"), s->event_drops);
