@@ -880,12 +880,7 @@ static __always_inline struct pmdstat_lock_pcpu *lk_pcpu(void)
 
 static __always_inline unsigned long return_address(struct pt_regs *regs)
 {
-	unsigned long ret = 0;
-
-	/* at a function's entry the stack pointer points at the return address */
-	if (get_kernel_nofault(ret, (unsigned long *)kernel_stack_pointer(regs)))
-		return 0;
-	return ret;
+	return pmdstat_entry_return_address(regs);
 }
 
 /* An acquisition is complete: count it and start its hold. */

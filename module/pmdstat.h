@@ -8,6 +8,7 @@
 
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
+#include <linux/uaccess.h>
 #include "locks.h"
 #include "snapshot.h"
 
@@ -66,6 +67,19 @@ static __always_inline struct pmdstat_pcpu *pmdstat_this_pcpu(void)
 	if (unlikely(READ_ONCE(pc->gen) != gen))
 		pmdstat_pcpu_renew(pc, gen);
 	return pc;
+}
+
+/*
+ * At a probed function's entry the stack pointer points at the return
+ * address into its caller: read it without trusting it (0 if unreadable).
+ */
+static __always_inline unsigned long pmdstat_entry_return_address(struct pt_regs *regs)
+{
+	unsigned long ret = 0;
+
+	if (get_kernel_nofault(ret, (unsigned long *)kernel_stack_pointer(regs)))
+		return 0;
+	return ret;
 }
 
 /* @cpu's counters for a reader, or NULL when they predate the last reset. */

@@ -109,15 +109,6 @@ void pmdstat_pcpu_free(void)
 	pmdstat_pcpu = NULL;
 }
 
-static inline unsigned long entry_return_address(struct pt_regs *regs)
-{
-	unsigned long ret = 0;
-
-	if (get_kernel_nofault(ret, (unsigned long *)kernel_stack_pointer(regs)))
-		return 0;
-	return ret;
-}
-
 /*
  * What every unshare site does at entry.  Returns true when the call is
  * nested in a trampoline's (its outcome was counted for the role there).
@@ -178,7 +169,7 @@ static bool pmdstat_unshare_entry(struct pmdstat_site *site, struct pt_regs *reg
 	if (k > 0 && !nested) {
 		if (u.immap)
 			u.immap += offsetof(struct address_space, i_mmap_rwsem);
-		pmdstat_races_unshare(&u, ptep, k, entry_return_address(regs),
+		pmdstat_races_unshare(&u, ptep, k, pmdstat_entry_return_address(regs),
 				      !filtered);
 	}
 	if (!site->entry_only)
@@ -231,7 +222,7 @@ static int pmdstat_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	pc = pmdstat_this_pcpu();
 	c->cpu = smp_processor_id();
 	c->rec = -1;
-	c->caller = entry_return_address(regs);
+	c->caller = pmdstat_entry_return_address(regs);
 	if (site->role == PMDSTAT_ROLE_UNSHARE) {
 		/* unshare_timing=1, or a site whose ptep is not known */
 		c->outer = !pmdstat_unshare_entry(site, regs, pc, &c->recorded);
