@@ -93,7 +93,7 @@ $(BPFOUT)/pmdstat.skel.h: $(BPFOUT)/pmdstat.bpf.o
 $(HOST)/pmdstat-bpf: loader/bpf/pmdstat-bpf.c $(BPFOUT)/pmdstat.skel.h loader/out.c $(SHARED_SRCS) $(wildcard module/*.h)
 	@mkdir -p $(HOST)
 	$(CC) $(HOST_CFLAGS) -static -Imodule -Iloader -Iloader/bpf -I$(BPFOUT) -o $@ $< loader/out.c \
-		module/format.c module/hist.c module/detect.c -lbpf -lelf -lz -lzstd
+		module/format.c module/hist.c module/detect.c module/decode.c -lbpf -lelf -lz -lzstd
 
 $(HOST)/pmdstat-bench: tests/bench/pmdstat-bench.c
 	@mkdir -p $(HOST)

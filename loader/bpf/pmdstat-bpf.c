@@ -4,10 +4,13 @@
  * that refuse unsigned modules (Secure Boot, lockdown).  It attaches to the
  * same probe sites the module resolves (huge_pmd_share, huge_pmd_unshare,
  * __huge_pmd_unshare and every compiler clone of them that kallsyms lists,
- * .cold parts excepted): fentry/fexit where the kernel's BTF describes the
- * function (the plain symbols), kprobes/kretprobes otherwise (the clones,
- * which BTF omits, or a kernel without BPF trampolines), and times the
- * i_mmap_rwsem of the files that huge_pmd_share touches.  At the end it
+ * .cold parts excepted): fentry where the kernel's BTF describes the
+ * function (the plain symbols), kprobes otherwise (the clones, which BTF
+ * omits, or a kernel without BPF trampolines), and times the i_mmap_rwsem
+ * of the files that huge_pmd_share touches.  Like the module it decides an
+ * unshare's outcome at entry (-u adds return probes that time the calls);
+ * a clone's argument registers are named by decoding the trampoline that
+ * calls it (module/decode.c), as the module does.  At the end it
  * writes the module's own stats format (docs/format.md), so the pmdstat
  * reader renders both backends with one code path:
  *
@@ -37,13 +40,14 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include "decode.h"
 #include "out.h"
 #include "snapshot.h"
 #include "pmdstat_bpf.h"
 #include "pmdstat.skel.h"
 
 static const char usage[] =
-"Usage: pmdstat-bpf [-d SECS] [-o FILE] [-k] [-v] [-h|--help] [-- CMD [ARGS...]]\n"
+"Usage: pmdstat-bpf [-d SECS] [-o FILE] [-k] [-u] [-v] [-h|--help] [-- CMD [ARGS...]]\n"
 "\n"
 "The BPF backend of pmdstat: share/unshare calls, outcomes and latency, and\n"
 "i_mmap_rwsem wait/hold of the hugetlb files they touch, measured with BPF\n"
@@ -63,6 +67,8 @@ static const char usage[] =
 "  -o FILE   write the stats to FILE instead of standard output\n"
 "  -k        kprobes everywhere, as on a kernel without BPF trampolines\n"
 "            (to compare the probe costs)\n"
+"  -u        time unshare calls (unshare_ns) with a return probe; without\n"
+"            it their outcome is read at entry and unshare_ns is empty\n"
 "  -v        which probe each site gets, and libbpf's debug messages, on\n"
 "            standard error\n"
 "  -h, --help  this text\n"
@@ -72,7 +78,7 @@ static const char usage[] =
 "probed (reads=...;attach:fentry or attach:kprobe).\n";
 
 static const char *const bases[] = { "huge_pmd_share", "huge_pmd_unshare", "__huge_pmd_unshare" };
-static int verbose, kprobes_only;
+static int verbose, kprobes_only, time_unshare;
 static volatile sig_atomic_t stop;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -90,8 +96,15 @@ static void on_signal(int sig)
 
 struct site {
 	char name[PMDSTAT_SYM_LEN];
+	unsigned long long addr;
 	int role;
-	int tslot;	/* its fentry/fexit pair, or -1: kprobes */
+	int tslot;	/* its fentry program (and fexit), or -1: kprobes */
+	int arg;	/* share: pud, unshare: ptep argument register; -1: unknown */
+	int timed;	/* has a return probe (fexit or kretprobe) */
+	int at_unlock;	/* a share that ends at its release of i_mmap_rwsem */
+	int tramp;	/* a trampoline into another site (decoded) */
+	char args[96];	/* the argument names it knows, for reads= */
+	char layout[PMDSTAT_SYM_LEN];	/* a clone: whose code named its registers */
 };
 
 /* The probe sites: the module's rule, read from /proc/kallsyms. */
@@ -118,13 +131,33 @@ static int find_sites(struct site *sites, int max)
 					break;
 			if (j < n || n == max)
 				break;
+			memset(&sites[n], 0, sizeof(sites[n]));
 			snprintf(sites[n].name, sizeof(sites[n].name), "%.127s", name);
+			sites[n].addr = addr;
 			sites[n].tslot = -1;
+			sites[n].arg = -1;
 			sites[n++].role = i ? PMDSTAT_ROLE_UNSHARE : PMDSTAT_ROLE_SHARE;
 		}
 	}
 	fclose(f);
 	return n;
+}
+
+/* kallsyms has a function of that name (the kernel text, not a module) */
+static bool in_kallsyms(const char *fn)
+{
+	char line[512], type, name[256];
+	unsigned long long addr;
+	FILE *f = fopen("/proc/kallsyms", "r");
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%llx %c %255s", &addr, &type, name) == 3 &&
+			(type == 't' || type == 'T') && !strchr(line, '[') && !strcmp(name, fn);
+	fclose(f);
+	return found;
 }
 
 static void to_hist(struct pmdstat_hist *d, const struct pb_hist *s)
@@ -169,12 +202,19 @@ static int collect(struct pmdstat_bpf *skel, struct site *sites, int n,
 	uname(&u);
 	snprintf(s->release, sizeof(s->release), "%s", u.release);
 	snprintf(s->module_version, sizeof(s->module_version), "bpf-0.1");
+	for (i = 0; i < n; i++)
+		if (sites[i].role == PMDSTAT_ROLE_UNSHARE && sites[i].timed)
+			s->time_unshare = 1;
 	s->elapsed_ns = elapsed;
 	s->nr_sites = n;
 	for (i = 0; i < n; i++) {
 		memcpy(s->site[i].symbol, sites[i].name, sizeof(s->site[i].symbol));
-		snprintf(s->site[i].reads, sizeof(s->site[i].reads), "ret:%s;backend:bpf;attach:%s",
-			 sites[i].role == PMDSTAT_ROLE_SHARE ? "table" : "int",
+		snprintf(s->site[i].reads, sizeof(s->site[i].reads), "%s%s%s%s%s%s%s%sbackend:bpf;attach:%s",
+			 sites[i].args[0] ? "args:" : "", sites[i].args, sites[i].args[0] ? ";" : "",
+			 sites[i].timed ? (sites[i].role == PMDSTAT_ROLE_SHARE ? "ret:table;" : "ret:int;") : "",
+			 sites[i].layout[0] ? "layout:from-" : "", sites[i].layout,
+			 sites[i].layout[0] ? ";" : "",
+			 sites[i].at_unlock ? "end:i_mmap_unlock;" : "",
 			 sites[i].tslot >= 0 ? "fentry" : "kprobe");
 		s->site[i].role = sites[i].role;
 	}
@@ -186,7 +226,7 @@ static int collect(struct pmdstat_bpf *skel, struct site *sites, int n,
 			s->site[i].st.nested += p->site[i].nested;
 			for (r = 0; r < 3; r++)
 				s->site[i].st.out[r] += p->site[i].out[r];
-			to_hist(&s->site[i].st.lat, &p->site[i].lat);
+			to_hist(&s->site[i].st.lat, &p->lat[i]);
 		}
 		for (r = 0; r < PB_NR_ROLES; r++) {
 			for (i = 0; i < 3; i++)
@@ -195,6 +235,7 @@ static int collect(struct pmdstat_bpf *skel, struct site *sites, int n,
 		}
 		for (m = 0; m < PB_NR_MODES; m++) {
 			s->lock[PMDSTAT_LK_IMMAP][m].acquired += p->acquired[m];
+			s->lock[PMDSTAT_LK_IMMAP][m].contended += p->contended[m];
 			to_hist(&s->lock[PMDSTAT_LK_IMMAP][m].wait, &p->wait[m]);
 			to_hist(&s->lock[PMDSTAT_LK_IMMAP][m].hold, &p->hold[m]);
 		}
@@ -240,33 +281,232 @@ static void tsite_progs(struct pmdstat_bpf *skel, int k, struct bpf_program **en
 	*exit = x[k];
 }
 
-/* The rwsem probes: fentry/fexit with tracing, else kprobes; not both. */
-static void lock_progs(struct pmdstat_bpf *skel, bool tracing)
+/*
+ * The rwsem probes: entry programs on down_read/down_write/up_read/up_write
+ * and return programs on the two slow paths, as fentry/fexit with tracing,
+ * else as kprobes; not both.  A slow path that cannot be
+ * probed (not in BTF or kallsyms: inlined) is left out, with a warning:
+ * then contended acquisitions are not told from the others and no wait is
+ * timed.
+ */
+static void lock_progs(struct pmdstat_bpf *skel, const struct btf *btf, bool tracing)
 {
 	struct bpf_program *tr[] = {
-		skel->progs.down_read_fentry, skel->progs.down_read_fexit,
-		skel->progs.down_write_fentry, skel->progs.down_write_fexit,
+		skel->progs.down_read_fentry, skel->progs.down_write_fentry,
 		skel->progs.up_read_fentry, skel->progs.up_write_fentry,
+		skel->progs.read_slow_fexit, skel->progs.write_slow_fexit,
 	};
 	struct bpf_program *kp[] = {
-		skel->progs.down_read_entry, skel->progs.down_read_exit,
-		skel->progs.down_write_entry, skel->progs.down_write_exit,
+		skel->progs.down_read_entry, skel->progs.down_write_entry,
 		skel->progs.up_read_entry, skel->progs.up_write_entry,
+		skel->progs.read_slow_entry, skel->progs.read_slow_exit,
+		skel->progs.write_slow_entry, skel->progs.write_slow_exit,
+	};
+	static const char *const slow[] = { "rwsem_down_read_slowpath", "rwsem_down_write_slowpath" };
+	struct bpf_program *off[2][2] = {
+		{ skel->progs.read_slow_entry, skel->progs.read_slow_exit },
+		{ skel->progs.write_slow_entry, skel->progs.write_slow_exit },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(tr) / sizeof(tr[0]); i++)
-		bpf_program__set_autoload(tracing ? kp[i] : tr[i], false);
+		bpf_program__set_autoload(tr[i], tracing);
+	for (i = 0; i < sizeof(kp) / sizeof(kp[0]); i++)
+		bpf_program__set_autoload(kp[i], !tracing);
+	for (i = 0; i < 2; i++) {
+		if (tracing ? btf__find_by_name_kind(btf, slow[i], BTF_KIND_FUNC) >= 0 :
+			      in_kallsyms(slow[i]))
+			continue;
+		fprintf(stderr, "pmdstat-bpf: %s is not in %s: i_mmap_rwsem %s waits are not timed and contended=0\n",
+			slow[i], tracing ? "BTF" : "kallsyms", i ? "write" : "read");
+		if (tracing) {
+			bpf_program__set_autoload(i ? skel->progs.write_slow_fexit :
+						  skel->progs.read_slow_fexit, false);
+		} else {
+			bpf_program__set_autoload(off[i][0], false);
+			bpf_program__set_autoload(off[i][1], false);
+		}
+	}
 }
 
 /*
- * Open and load the BPF object.  With the kernel's BTF, the sites that it
- * describes (plain symbols: compiler clones are not in BTF) get an
- * fentry/fexit pair, the others kprobes; without (NULL), all get kprobes.
- * NULL with errno set if it does not load.
+ * The parameters of function fn in BTF, as a comma-separated list of
+ * names into names; returns the index of the one called want, or -1.
  */
-static struct pmdstat_bpf *open_load(struct site *sites, int n, const struct btf *btf)
+static int btf_params_of(const struct btf *btf, const char *fn, const char *want,
+			 const char *names[PMDSTAT_NR_ARG_REGS])
 {
+	int id = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC), i, found = -1;
+	const struct btf_type *t;
+	const struct btf_param *p;
+
+	for (i = 0; i < PMDSTAT_NR_ARG_REGS; i++)
+		names[i] = NULL;
+	if (id < 0)
+		return -1;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_func_proto(t))
+		return -1;
+	p = btf_params(t);
+	for (i = 0; i < btf_vlen(t) && i < PMDSTAT_NR_ARG_REGS; i++) {
+		names[i] = btf__name_by_offset(btf, p[i].name_off);
+		if (names[i] && want && !strcmp(names[i], want))
+			found = i;
+	}
+	return found;
+}
+
+/* the name of the member of struct sname at byte offset off, or NULL */
+static const char *btf_member_at(const struct btf *btf, const char *sname, int off)
+{
+	int id = btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT), i;
+	const struct btf_type *t = id < 0 ? NULL : btf__type_by_id(btf, id);
+	const struct btf_member *m;
+
+	if (!t)
+		return NULL;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++)
+		if (btf_member_bit_offset(t, i) == (unsigned int)off * 8 && m[i].name_off)
+			return btf__name_by_offset(btf, m[i].name_off);
+	return NULL;
+}
+
+static void join_names(char *buf, size_t len, const char *const names[PMDSTAT_NR_ARG_REGS])
+{
+	size_t used = 0;
+	int i, last = -1;
+
+	buf[0] = 0;
+	for (i = 0; i < PMDSTAT_NR_ARG_REGS; i++)
+		if (names[i])
+			last = i;
+	for (i = 0; i <= last && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s", i ? "," : "",
+				 names[i] ? names[i] : "?");
+}
+
+/*
+ * What each site reads, from BTF: a plain symbol's prototype names its
+ * registers (with fentry or a kprobe alike); a clone's are named later,
+ * from the code of a trampoline into it (name_clone_regs).
+ */
+static void site_args(struct site *sites, int n, const struct btf *btf)
+{
+	const char *names[PMDSTAT_NR_ARG_REGS];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct site *s = &sites[i];
+
+		s->arg = btf_params_of(btf, s->name, s->role == PMDSTAT_ROLE_SHARE ? "pud" : "ptep",
+				       names);
+		join_names(s->args, sizeof(s->args), names);
+	}
+}
+
+/*
+ * Decode the code of each site that BTF describes: where it is a
+ * trampoline that loads another site's registers and jumps there (the
+ * clone that Debian's huge_pmd_unshare is), that site's registers are
+ * named from this one's prototype, as the module does (module/decode.c).
+ */
+static void name_clone_regs(struct pmdstat_bpf *skel, struct site *sites, int n,
+			    const struct btf *btf)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o);
+	int fd = bpf_program__fd(skel->progs.setup), i, j, r;
+
+	for (i = 0; i < n; i++) {
+		const char *proto[PMDSTAT_NR_ARG_REGS], *names[PMDSTAT_NR_ARG_REGS];
+		struct pmdstat_trampoline t;
+		struct site *w = &sites[i];
+
+		btf_params_of(btf, w->name, NULL, proto);
+		if (strchr(w->name, '.') || !proto[0])
+			continue;
+		skel->bss->cfg.text_addr = w->addr;
+		skel->bss->cfg.text_ok = 0;
+		if (bpf_prog_test_run_opts(fd, &o) || !skel->bss->cfg.text_ok ||
+		    pmdstat_decode_trampoline(skel->bss->cfg.text, sizeof(skel->bss->cfg.text),
+					      w->addr, &t))
+			continue;
+		for (j = 0; j < n; j++) {
+			struct site *c = &sites[j];
+
+			if (j == i || c->addr != t.target || c->role != w->role)
+				continue;
+			w->tramp = 1;	/* every call of w nests one of c */
+			if (!strchr(c->name, '.') && btf__find_by_name_kind(btf, c->name, BTF_KIND_FUNC) >= 0)
+				continue;	/* c has a prototype of its own */
+			c->arg = -1;
+			for (r = 0; r < PMDSTAT_NR_ARG_REGS; r++) {
+				const struct pmdstat_argsrc *a = &t.reg[r];
+				static char field[PMDSTAT_NR_ARG_REGS][64];
+				const char *m = NULL;
+
+				names[r] = NULL;
+				if (a->arg < 0 || a->arg >= PMDSTAT_NR_ARG_REGS || !proto[a->arg])
+					continue;
+				if (a->off < 0) {
+					names[r] = proto[a->arg];
+					if (!strcmp(names[r], c->role == PMDSTAT_ROLE_SHARE ? "pud" : "ptep"))
+						c->arg = r;
+					continue;
+				}
+				/* a field of the vma, as the module names it */
+				if (!strcmp(proto[a->arg], "vma"))
+					m = btf_member_at(btf, "vm_area_struct", a->off);
+				if (m) {
+					snprintf(field[r], sizeof(field[r]), "vma->%s", m);
+					names[r] = field[r];
+				}
+			}
+			join_names(c->args, sizeof(c->args), names);
+			snprintf(c->layout, sizeof(c->layout), "%s", w->name);
+		}
+	}
+}
+
+/*
+ * Which sites have a return probe.  A share whose pud BTF names ends at
+ * its release of i_mmap_rwsem, its last step, and needs none; an unshare
+ * is timed with -u, and all of them are when one's ptep is not known (its
+ * outcome needs the return value, and nesting is then followed from
+ * entry to return everywhere).
+ */
+static void plan_timing(struct site *sites, int n)
+{
+	bool all = time_unshare;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (sites[i].role == PMDSTAT_ROLE_UNSHARE && sites[i].arg < 0)
+			all = true;
+	for (i = 0; i < n; i++) {
+		struct site *s = &sites[i];
+
+		if (s->role == PMDSTAT_ROLE_SHARE) {
+			s->at_unlock = s->arg >= 0;
+			s->timed = !s->at_unlock;
+		} else {
+			s->timed = all;
+		}
+	}
+}
+
+/*
+ * Open and load the BPF object.  With tracing, the sites that BTF
+ * describes (plain symbols: compiler clones are not in BTF) get fentry
+ * (and fexit) programs, the others kprobes; without, all get kprobes.
+ * Then, before anything is attached, the setup program reads what the
+ * programs need, the trampolines are decoded, and each site's plan goes
+ * to the programs (cfg).  NULL with errno set if it does not load.
+ */
+static struct pmdstat_bpf *open_load(struct site *sites, int n, const struct btf *btf,
+				     bool tracing)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o);
 	struct bpf_program *pe, *px;
 	struct pmdstat_bpf *skel;
 	int i, k = 0, err;
@@ -274,9 +514,12 @@ static struct pmdstat_bpf *open_load(struct site *sites, int n, const struct btf
 	skel = pmdstat_bpf__open();
 	if (!skel)
 		return NULL;
+	site_args(sites, n, btf);
 	for (i = 0; i < n; i++) {
 		sites[i].tslot = -1;
-		if (!btf || k == PB_TSITES ||
+		sites[i].tramp = 0;
+		sites[i].layout[0] = 0;
+		if (!tracing || k == PB_TSITES ||
 		    btf__find_by_name_kind(btf, sites[i].name, BTF_KIND_FUNC) < 0)
 			continue;
 		tsite_progs(skel, k, &pe, &px);
@@ -291,12 +534,29 @@ static struct pmdstat_bpf *open_load(struct site *sites, int n, const struct btf
 		bpf_program__set_autoload(pe, false);
 		bpf_program__set_autoload(px, false);
 	}
-	lock_progs(skel, !!btf);
+	lock_progs(skel, btf, tracing);
+	bpf_program__set_autoattach(skel->progs.setup, false);
 	err = pmdstat_bpf__load(skel);
+	if (!err)
+		err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.setup), &o);
 	if (err) {
 		pmdstat_bpf__destroy(skel);
-		errno = -err;
+		errno = err < 0 ? -err : err;
 		return NULL;
+	}
+	name_clone_regs(skel, sites, n, btf);
+	plan_timing(sites, n);
+	for (i = 0; i < n; i++) {
+		struct pb_cfg *c = &skel->bss->cfg;
+
+		c->arg[i] = sites[i].arg;
+		c->timed[i] = sites[i].timed;
+		c->tramp[i] = sites[i].tramp;
+		c->share_at_unlock[i] = sites[i].at_unlock;
+		if (sites[i].tslot >= 0 && !sites[i].timed) {
+			tsite_progs(skel, sites[i].tslot, &pe, &px);
+			bpf_program__set_autoattach(px, false);
+		}
 	}
 	return skel;
 }
@@ -329,7 +589,7 @@ int main(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
-	while ((opt = getopt(argc, argv, "d:o:kvh")) != -1) {
+	while ((opt = getopt(argc, argv, "d:o:kuvh")) != -1) {
 		switch (opt) {
 		case 'd':
 			errno = 0;
@@ -344,6 +604,9 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			kprobes_only = 1;
+			break;
+		case 'u':
+			time_unshare = 1;
 			break;
 		case 'v':
 			verbose = 1;
@@ -380,13 +643,13 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	skel = open_load(sites, n, kprobes_only ? NULL : btf);
+	skel = open_load(sites, n, btf, !kprobes_only);
 	if (!skel && !kprobes_only) {
 		/* a kernel without BPF trampolines: kprobes everywhere */
 		if (verbose)
 			fprintf(stderr, "pmdstat-bpf: fentry/fexit did not load (%s): kprobes on every site\n",
 				strerror(errno));
-		skel = open_load(sites, n, NULL);
+		skel = open_load(sites, n, btf, false);
 	}
 	err = errno;
 	btf__free(btf);
@@ -404,14 +667,18 @@ int main(int argc, char **argv)
 		LIBBPF_OPTS(bpf_kprobe_opts, o, .bpf_cookie = site_cookie(&sites[i], i));
 
 		if (verbose)
-			fprintf(stderr, "pmdstat-bpf: %s: %s\n", sites[i].name,
-				sites[i].tslot >= 0 ? "fentry/fexit" : "kprobe/kretprobe");
+			fprintf(stderr, "pmdstat-bpf: %s: %s%s%s\n", sites[i].name,
+				sites[i].tslot >= 0 ? "fentry" : "kprobe",
+				!sites[i].timed ? "" : sites[i].tslot >= 0 ? "/fexit" : "/kretprobe",
+				sites[i].at_unlock ? ", ends at its i_mmap_rwsem release" : "");
 		if (sites[i].tslot >= 0)
 			continue;	/* attached with the skeleton */
 		links[nlinks] = bpf_program__attach_kprobe_opts(skel->progs.site_entry, sites[i].name, &o);
 		if (!links[nlinks])
 			goto attach_failed;
 		nlinks++;
+		if (!sites[i].timed)
+			continue;
 		o.retprobe = true;
 		links[nlinks] = bpf_program__attach_kprobe_opts(skel->progs.site_exit, sites[i].name, &o);
 		if (!links[nlinks])
@@ -419,7 +686,7 @@ int main(int argc, char **argv)
 		nlinks++;
 	}
 	if (pmdstat_bpf__attach(skel)) {
-		fprintf(stderr, "pmdstat-bpf: failed to attach fentry/fexit to the sites BTF knows, or kprobes to down_read/down_write/up_read/up_write: %s (-v shows libbpf's log)\n",
+		fprintf(stderr, "pmdstat-bpf: failed to attach fentry/fexit to the sites BTF knows, or probes to down_read/down_write/up_read/up_write and the rwsem slow paths: %s (-v shows libbpf's log)\n",
 			strerror(errno));
 		goto fail;
 	}

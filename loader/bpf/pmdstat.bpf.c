@@ -4,10 +4,35 @@
  * module's share/unshare probes (calls, outcome, latency) and its
  * i_mmap_rwsem wait/hold timing for the files that huge_pmd_share touches.
  * The loader (pmdstat-bpf.c) gives each site that BTF describes an
- * fentry/fexit pair, and the others (compiler clones) a kprobe/kretprobe
- * pair with the site index and role as the attach cookie.
+ * fentry program (and an fexit where it times the call), and the others
+ * (compiler clones) a kprobe (and a kretprobe where it times the call),
+ * with the site index and role as the attach cookie.
  * Only the kernel types it needs are declared, with preserve_access_index
  * (CO-RE against the running kernel's BTF).
+ *
+ * What it costs.  The contention benchmark is bound by sections that one
+ * task at a time runs (i_mmap_rwsem held for write, the hugetlb fault
+ * mutex), so what a probe does inside them counts several times over:
+ *
+ *  - down_read/down_write/up_read/up_write run on every rwsem in the
+ *    system.  They get entry programs only (fexit would run every call
+ *    through the trampoline, and was dearer even on up_*, where it would
+ *    keep a hold's bookkeeping out of the hold).  An operation on a lock
+ *    that is not tracked is decided by one
+ *    load from a read-mostly filter in .bss (tfilter): no helper call, no
+ *    clock read, no store.  Only a filter hit looks the lock up in the
+ *    tracked map.  A tracked acquisition's state is its task's own (task
+ *    storage), the counters are per CPU, and a wait is timed only when it
+ *    is contended, at the return of rwsem_down_{read,write}_slowpath
+ *    (which runs only then).  Nothing on these paths writes a cache line
+ *    that another CPU uses, except tracking and untracking a lock (a
+ *    file's first share, its inode's destruction).
+ *  - An unshare's outcome is decided at its entry from the share count of
+ *    its table (0: it returns 0 at once; shared: it detaches and returns
+ *    1), so unshare sites have no return probe unless -u times them.
+ *  - A share ends where huge_pmd_share releases i_mmap_rwsem, its last
+ *    step: its outcome is read there from the PUD it filled, and it needs
+ *    no return probe either (where BTF names its pud argument).
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -69,29 +94,57 @@ struct {
 	__type(value, struct pb_stats);
 } stats SEC(".maps");
 
-struct call_key {
-	__u64 pid_tgid;
-	__u64 what;	/* site cookie, or a lock address */
+/* set by the loader before load */
+const volatile __u64 tsite_cookie[PB_TSITES];
+
+/*
+ * Set by the loader after load, before attaching (pb_cfg in
+ * pmdstat_bpf.h); the setup program fills in what it reads.
+ */
+struct pb_cfg cfg;
+
+/*
+ * What a task has in flight: a share call and the tracked locks it asked
+ * for or holds.  A held lock's t0 is when its hold began: the call of
+ * down_* on the fast path, the return of the slow path when contended
+ * (then t0 until that return is the start of the wait).  Task storage: no
+ * shared map bucket, no lock, and it goes with the task.
+ */
+struct held {
+	__u64 lock;	/* 0: a free slot */
+	__u64 t0;
+	__u32 mode;
+	__u32 slow;	/* -k: entered the slow path, its kretprobe is pending */
 };
 
-/* entry time of a share call in flight, and start of a lock hold */
+struct task_state {
+	__u64 share_t0;		/* 0: no share in flight, or not begun */
+	__u64 share_wait;	/* a share whose i_mmap_rwsem request begins it */
+	__u64 share_cookie;
+	__u64 share_lock;	/* its i_mmap_rwsem */
+	__u64 share_pud;	/* its pud argument, 0: unknown */
+	struct held held[PB_HELD];
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct call_key);
-	__type(value, __u64);
-} start SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_state);
+} tstate SEC(".maps");
 
 /*
  * Unshare calls run under the page-table lock (no preemption, no
- * migration), so their entry times live in a per-CPU slot instead of a
- * hash map: cheaper, so the backend adds less to the latency it measures.
- * depth 2 is the trampoline's tail call into the clone (nested).
+ * migration), so what they keep lives in a per-CPU slot: a timed call's
+ * entry times (depth 2 is the trampoline's tail call into the clone), and
+ * for untimed calls the task that entered a trampoline site, whose next
+ * unshare call on this CPU is the trampoline's target (nested).
  */
 struct ucall {
 	__u64 id;
 	__u64 t0[2];
 	__u32 depth;
+	__u64 pending;	/* pid_tgid + 1 of a trampoline's caller, 0: none */
 };
 
 struct {
@@ -101,32 +154,49 @@ struct {
 	__type(value, struct ucall);
 } ucalls SEC(".maps");
 
-/* tracked i_mmap_rwsem addresses */
+/* tracked i_mmap_rwsem addresses (the module's table holds 8192 too) */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, PB_MAX_TRACKED);
 	__type(key, __u64);
 	__type(value, __u8);
 } tracked SEC(".maps");
 
-/* the lock a task waits for in down_*, and since when, by task */
-struct wait_v {
-	__u64 lock;
-	__u64 t0;
-};
+/*
+ * A counting filter in front of the tracked map: slot tf_slot(lock) counts
+ * the tracked locks that hash there, so a zero proves a lock untracked
+ * with one load.  It is written only when a lock becomes tracked or stops
+ * being tracked, so it stays in every CPU's cache.
+ */
+#define TF_BITS	10	/* one page */
+__u32 tfilter[1 << TF_BITS];
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u64);
-	__type(value, struct wait_v);
-} waiting SEC(".maps");
+static __always_inline __u32 tf_slot(__u64 lock)
+{
+	return (((lock >> 3) * 0x9E3779B97F4A7C15ULL) >> (64 - TF_BITS)) & ((1 << TF_BITS) - 1);
+}
+
+static __always_inline int maybe_tracked(__u64 lock)
+{
+	return tfilter[tf_slot(lock)] != 0;
+}
+
+static __always_inline int is_tracked(__u64 lock)
+{
+	return maybe_tracked(lock) && bpf_map_lookup_elem(&tracked, &lock);
+}
 
 static __always_inline struct pb_stats *get_stats(void)
 {
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&stats, &zero);
+}
+
+static __always_inline struct task_state *task_state(int create)
+{
+	return bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
 /* floor(log2(v)), 0 for 0: BPF has no count-leading-zeros instruction */
@@ -169,36 +239,135 @@ static __always_inline void fhist_add(struct pb_fhist *h, __u64 v)
 }
 
 /*
- * A share or unshare call begins.  cookie: site index | role << 8; vma:
- * the second argument (huge_pmd_share's vma; unused for unshare).
+ * The share count of the PMD table that holds entry (any address inside
+ * the table page, in the direct map), or -1 if it cannot be read.
  */
-static __always_inline int on_entry(__u64 cookie, struct vm_area_struct *vma)
+static __always_inline int table_share_count(__u64 entry)
 {
-	/* masks, not just checks: the verifier must see the bounds */
-	__u32 site = cookie & (PB_MAX_SITES - 1), role = (cookie >> 8) & 1;
-	__u64 id = bpf_get_current_pid_tgid(), now;
-	struct call_key k = { .pid_tgid = id, .what = cookie };
+	struct page *pg;
+
+	if (!cfg.pob || !cfg.vmb || entry < cfg.pob)
+		return -1;
+	pg = (void *)(cfg.vmb + ((entry - cfg.pob) >> 12) * bpf_core_type_size(struct page));
+	if (bpf_core_field_exists(struct ptdesc, pt_share_count))
+		return BPF_CORE_READ((struct ptdesc *)pg, pt_share_count.counter);
+	if (bpf_core_field_exists(struct page, pt_share_count))
+		return BPF_CORE_READ(pg, pt_share_count.counter);
+	return BPF_CORE_READ(pg, _refcount.counter) - 1;
+}
+
+/*
+ * The outcome of a share from the PUD it filled (huge_pmd_share ends with
+ * pmd_alloc(mm, pud, addr) under the lock): none, a PMD table of this mm
+ * only, or one shared with another.  x86-64: bit 0 is _PAGE_PRESENT, bits
+ * 12..51 the table's physical address.
+ */
+static __always_inline __u32 share_outcome(__u64 pud)
+{
+	__u64 v = 0;
+
+	if (bpf_probe_read_kernel(&v, sizeof(v), (void *)pud) || !(v & 1))
+		return 2;	/* failed: no table */
+	return table_share_count(cfg.pob + (v & 0x000ffffffffff000ULL)) > 0 ? 0 : 1;
+}
+
+static __always_inline void account(struct pb_stats *s, __u32 site, __u32 role,
+				    __u32 out, __u64 d, int nested)
+{
+	s->site[site].out[out]++;
+	hist_add(&s->lat[site], d);
+	if (!nested) {
+		s->role_out[role][out]++;
+		fhist_add(&s->role[role], d);
+	}
+}
+
+/* huge_pmd_share(mm, vma, addr, pud) begins: track the file's i_mmap_rwsem */
+static __always_inline int share_entry(__u64 cookie, struct vm_area_struct *vma, __u64 pud)
+{
+	__u32 site = cookie & (PB_MAX_SITES - 1);
 	struct pb_stats *s = get_stats();
+	struct file *file = BPF_CORE_READ(vma, vm_file);
+	struct address_space *m = file ? BPF_CORE_READ(file, f_mapping) : NULL;
+	__u64 lock = (__u64)m + bpf_core_field_offset(struct address_space, i_mmap_rwsem);
+	struct task_state *ts;
+	__u8 t = 1;
 
 	if (!s)
 		return 0;
 	s->site[site].hits++;
-	if (role == PB_SHARE) {
-		/* huge_pmd_share(mm, vma, addr, pud): track the file's i_mmap_rwsem */
-		struct file *file = BPF_CORE_READ(vma, vm_file);
-		struct address_space *m = file ? BPF_CORE_READ(file, f_mapping) : NULL;
-		__u64 lock = (__u64)m + bpf_core_field_offset(struct address_space, i_mmap_rwsem);
-		__u8 t = 1;
-
-		if (m && !bpf_map_lookup_elem(&tracked, &lock) &&
-		    !bpf_map_update_elem(&tracked, &lock, &t, BPF_NOEXIST))
+	if (m && !is_tracked(lock)) {
+		/* the filter first: a tracked lock is never filtered out */
+		__sync_fetch_and_add(&tfilter[tf_slot(lock)], 1);
+		if (!bpf_map_update_elem(&tracked, &lock, &t, BPF_NOEXIST))
 			s->tracked++;
-	} else {
-		__u32 zero = 0;
-		struct ucall *u = bpf_map_lookup_elem(&ucalls, &zero);
+		else
+			__sync_fetch_and_add(&tfilter[tf_slot(lock)], -1);
+	}
+	ts = task_state(1);
+	if (!ts) {
+		s->missed++;
+		return 0;
+	}
+	ts->share_cookie = cookie;
+	ts->share_lock = m ? lock : 0;
+	ts->share_pud = cfg.share_at_unlock[site] ? pud : 0;
+	/*
+	 * Its first step is to ask for i_mmap_rwsem for read: the share is
+	 * timed from there (lock_entry), one clock read fewer.
+	 */
+	ts->share_wait = !!m;
+	ts->share_t0 = m ? 0 : bpf_ktime_get_ns();
+	return 0;
+}
 
-		if (!u)
-			return 0;
+/* a share ends (now): at its return (ret), or at its unlock (from its pud) */
+static __always_inline void share_end(struct task_state *ts, __u64 now, long ret, int at_unlock)
+{
+	__u32 site = ts->share_cookie & (PB_MAX_SITES - 1), out;
+	struct pb_stats *s = get_stats();
+
+	if (!s)
+		return;
+	if (at_unlock)
+		out = share_outcome(ts->share_pud);
+	else if (!ret)
+		out = 2;
+	else	/* attached; or fresh, also when the count cannot be read */
+		out = table_share_count(ret) > 0 ? 0 : 1;
+	account(s, site, PB_SHARE, out, now - ts->share_t0, 0);
+	ts->share_t0 = 0;
+	ts->share_wait = 0;
+}
+
+/* the return of a share site that has a return probe */
+static __always_inline int share_exit(__u64 now, __u64 cookie, long ret)
+{
+	struct task_state *ts = task_state(0);
+
+	if (ts && ts->share_t0 && !ts->share_pud && ts->share_cookie == cookie)
+		share_end(ts, now, ret, 0);
+	if (ts)
+		ts->share_wait = 0;
+	return 0;
+}
+
+/*
+ * An unshare call begins.  ptep: its table entry, 0 if unknown.  Untimed
+ * (no return probe), its outcome is decided here.
+ */
+static __always_inline int unshare_entry(__u64 cookie, __u64 ptep)
+{
+	__u32 site = cookie & (PB_MAX_SITES - 1), zero = 0, out;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pb_stats *s = get_stats();
+	struct ucall *u = bpf_map_lookup_elem(&ucalls, &zero);
+	int nested;
+
+	if (!s || !u)
+		return 0;
+	s->site[site].hits++;
+	if (cfg.timed[site]) {
 		if (u->id == id && u->depth == 1) {
 			s->site[site].nested++;
 			u->depth = 2;
@@ -210,229 +379,355 @@ static __always_inline int on_entry(__u64 cookie, struct vm_area_struct *vma)
 		}
 		return 0;
 	}
-	now = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&start, &k, &now, BPF_ANY))
-		s->missed++;
+	nested = u->pending == id + 1;
+	u->pending = cfg.tramp[site] ? id + 1 : 0;	/* its target is entered next */
+	if (nested)
+		s->site[site].nested++;
+	out = ptep && table_share_count(ptep) > 0 ? 0 : 1;
+	s->site[site].out[out]++;
+	if (!nested)
+		s->role_out[PB_UNSHARE][out]++;
+	return 0;
+}
+
+/* the return of a timed unshare call; now was read first thing */
+static __always_inline int unshare_exit(__u64 now, __u64 cookie, long ret)
+{
+	__u32 site = cookie & (PB_MAX_SITES - 1), zero = 0, out = (int)ret == 1 ? 0 : 1;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pb_stats *s = get_stats();
+	struct ucall *u = bpf_map_lookup_elem(&ucalls, &zero);
+
+	if (!s || !u)
+		return 0;
+	if (u->id != id || !u->depth) {
+		s->missed++;	/* migrated: not timed */
+		return 0;
+	}
+	if (u->depth == 2) {
+		u->depth = 1;
+		account(s, site, PB_UNSHARE, out, now - u->t0[1], 1);
+	} else {
+		u->depth = 0;
+		account(s, site, PB_UNSHARE, out, now - u->t0[0], 0);
+	}
 	return 0;
 }
 
 /*
- * The share count of the PMD table that holds the entry huge_pmd_share
- * returned, or -1 if it cannot be read.  The caller holds the vma lock,
- * so the table stays; a sharer attaching meanwhile makes a fresh table
- * count as attached, as in the module.
+ * A kprobe's argument register i (a clone's registers, as decoded).  All
+ * six are loaded first: the verifier refuses a load through a context
+ * pointer that the compiler has moved to the chosen field.
  */
-static __always_inline int table_share_count(__u64 entry)
+static __always_inline __u64 reg_arg(struct pt_regs *ctx, int i)
 {
-	__u64 pob = 0, vmb = 0;
-	struct page *pg;
+	__u64 a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx), a2 = PT_REGS_PARM3(ctx);
+	__u64 a3 = PT_REGS_PARM4(ctx), a4 = PT_REGS_PARM5(ctx), a5 = ctx->r9;
 
-	if (!&page_offset_base || !&vmemmap_base ||
-	    bpf_probe_read_kernel(&pob, sizeof(pob), &page_offset_base) ||
-	    bpf_probe_read_kernel(&vmb, sizeof(vmb), &vmemmap_base) || entry < pob)
-		return -1;
-	pg = (void *)(vmb + ((entry - pob) >> 12) * bpf_core_type_size(struct page));
-	if (bpf_core_field_exists(struct ptdesc, pt_share_count))
-		return BPF_CORE_READ((struct ptdesc *)pg, pt_share_count.counter);
-	if (bpf_core_field_exists(struct page, pt_share_count))
-		return BPF_CORE_READ(pg, pt_share_count.counter);
-	return BPF_CORE_READ(pg, _refcount.counter) - 1;
-}
-
-static __always_inline void account(struct pb_stats *s, __u32 site, __u32 role,
-				    __u64 d, long ret, int nested)
-{
-	__u32 out;
-
-	if (role == PB_UNSHARE)
-		out = (int)ret == 1 ? 0 : 1;
-	else if (!ret)
-		out = 2;
-	else	/* attached; or fresh, also when the count cannot be read */
-		out = table_share_count(ret) > 0 ? 0 : 1;
-	s->site[site].out[out]++;
-	hist_add(&s->site[site].lat, d);
-	if (!nested) {
-		s->role_out[role][out]++;
-		fhist_add(&s->role[role], d);
-	}
-}
-
-/* The call returns ret; now was read first thing in the return probe. */
-static __always_inline int on_exit(__u64 now, __u64 cookie, long ret)
-{
-	__u32 site = cookie & (PB_MAX_SITES - 1), role = (cookie >> 8) & 1, zero = 0;
-	__u64 id = bpf_get_current_pid_tgid(), *t0;
-	struct pb_stats *s = get_stats();
-	struct call_key k = { .pid_tgid = id, .what = cookie };
-	struct ucall *u;
-
-	if (!s)
-		return 0;
-	if (role == PB_UNSHARE) {
-		u = bpf_map_lookup_elem(&ucalls, &zero);
-		if (!u || u->id != id || !u->depth) {
-			s->missed++;	/* migrated: not timed */
-			return 0;
-		}
-		if (u->depth == 2) {
-			u->depth = 1;
-			account(s, site, role, now - u->t0[1], ret, 1);
-		} else {
-			u->depth = 0;
-			account(s, site, role, now - u->t0[0], ret, 0);
-		}
-		return 0;
-	}
-	t0 = bpf_map_lookup_elem(&start, &k);
-	if (!t0)
-		return 0;
-	account(s, site, role, now - *t0, ret, 0);
-	bpf_map_delete_elem(&start, &k);
-	return 0;
+	asm volatile("" : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5));
+	return i == 0 ? a0 : i == 1 ? a1 : i == 2 ? a2 : i == 3 ? a3 : i == 4 ? a4 :
+	       i == 5 ? a5 : 0;
 }
 
 /* kprobes: every site, compiler clones included (the cookie names it) */
 SEC("kprobe")
 int BPF_KPROBE(site_entry)
 {
-	return on_entry(bpf_get_attach_cookie(ctx), (void *)PT_REGS_PARM2(ctx));
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u32 site = cookie & (PB_MAX_SITES - 1);
+
+	if (((cookie >> 8) & 1) == PB_SHARE)
+		return share_entry(cookie, (void *)PT_REGS_PARM2(ctx),
+				   reg_arg(ctx, cfg.arg[site]));
+	return unshare_entry(cookie, cfg.arg[site] >= 0 ? reg_arg(ctx, cfg.arg[site]) : 0);
 }
 
 SEC("kretprobe")
 int BPF_KRETPROBE(site_exit)
 {
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = bpf_ktime_get_ns(), cookie = bpf_get_attach_cookie(ctx);
 
-	return on_exit(now, bpf_get_attach_cookie(ctx), PT_REGS_RC(ctx));
+	if (((cookie >> 8) & 1) == PB_SHARE)
+		return share_exit(now, cookie, PT_REGS_RC(ctx));
+	return unshare_exit(now, cookie, PT_REGS_RC(ctx));
 }
 
 /*
  * fentry/fexit: the sites that BTF describes (plain symbols, not clones),
  * cheaper than kprobes.  One program pair per site: the loader sets each
- * pair's target and cookie before load, and does not load unused pairs.
- * Both functions take the vma (share) or something else (unshare) second.
+ * pair's target and cookie before load, and loads the fexit only where
+ * the call is timed at its return.  cfg.arg: the pud (share) or ptep
+ * (unshare) argument's index, from BTF.
  */
-const volatile __u64 tsite_cookie[PB_TSITES];
+static __always_inline __u64 func_arg(void *ctx, int i)
+{
+	__u64 v = 0;
+
+	if (i >= 0)
+		bpf_get_func_arg(ctx, i & 7, &v);
+	return v;
+}
+
+static __always_inline int tsite_entry(void *ctx, __u64 cookie)
+{
+	__u32 site = cookie & (PB_MAX_SITES - 1);
+
+	if (((cookie >> 8) & 1) == PB_SHARE)
+		return share_entry(cookie, (void *)func_arg(ctx, 1), func_arg(ctx, cfg.arg[site]));
+	return unshare_entry(cookie, func_arg(ctx, cfg.arg[site]));
+}
+
+static __always_inline int tsite_exit(void *ctx, __u64 cookie)
+{
+	__u64 now = bpf_ktime_get_ns(), ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	if (((cookie >> 8) & 1) == PB_SHARE)
+		return share_exit(now, cookie, (long)ret);
+	return unshare_exit(now, cookie, (long)ret);
+}
 
 #define TRACING_SITE(k)								\
 SEC("fentry")									\
-int tsite_entry##k(__u64 *ctx)							\
-{										\
-	return on_entry(tsite_cookie[k], (void *)ctx[1]);			\
-}										\
+int tsite_entry##k(void *ctx) { return tsite_entry(ctx, tsite_cookie[k]); }	\
 										\
 SEC("fexit")									\
-int tsite_exit##k(__u64 *ctx)							\
-{										\
-	__u64 now = bpf_ktime_get_ns(), ret = 0;				\
-										\
-	bpf_get_func_ret(ctx, &ret);						\
-	return on_exit(now, tsite_cookie[k], (long)ret);			\
-}
+int tsite_exit##k(void *ctx) { return tsite_exit(ctx, tsite_cookie[k]); }
 
 TRACING_SITE(0)
 TRACING_SITE(1)
 TRACING_SITE(2)
 
 /*
- * down_* called on a tracked lock: the wait starts.  The clock is read
- * last, so that the map updates are not part of the wait, and only for a
- * tracked lock (down_read and up_read run everywhere, all the time).
+ * down_read/down_write called on a tracked lock: an acquisition.  Its
+ * hold begins now unless it turns out to be contended.  The clock is read
+ * last, so that the bookkeeping is not part of the wait or hold.
  */
-static __always_inline int lock_entry(struct rw_semaphore *sem)
+static __always_inline int lock_entry(__u64 lock, __u32 mode)
 {
-	__u64 lock = (__u64)sem, id = bpf_get_current_pid_tgid();
-	struct wait_v v = { .lock = lock }, *w;
-
-	if (!bpf_map_lookup_elem(&tracked, &lock))
-		return 0;
-	bpf_map_update_elem(&waiting, &id, &v, BPF_ANY);
-	w = bpf_map_lookup_elem(&waiting, &id);
-	if (w)
-		w->t0 = bpf_ktime_get_ns();
-	return 0;
-}
-
-/* down_* returned with the lock: the wait ends, the hold starts. */
-static __always_inline int lock_acquired(__u32 mode)
-{
-	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
-	struct pb_stats *s = get_stats();
-	struct call_key k = { .pid_tgid = id };
-	struct wait_v *w;
-
-	w = bpf_map_lookup_elem(&waiting, &id);
-	mode &= 1;
-	if (!w || !s)
-		return 0;
-	k.what = w->lock;
-	if (w->t0) {
-		s->acquired[mode]++;
-		hist_add(&s->wait[mode], now - w->t0);
-	}
-	bpf_map_delete_elem(&waiting, &id);
-	bpf_map_update_elem(&start, &k, &now, BPF_ANY);
-	return 0;
-}
-
-/* up_* on a tracked lock that this task took: the hold ends. */
-static __always_inline int lock_release(struct rw_semaphore *sem, __u32 mode)
-{
-	__u64 lock = (__u64)sem, id = bpf_get_current_pid_tgid(), now, *t0;
-	struct call_key k = { .pid_tgid = id, .what = lock };
+	struct task_state *ts;
 	struct pb_stats *s;
+	int i;
 
-	if (!bpf_map_lookup_elem(&tracked, &lock))
+	if (!is_tracked(lock))
+		return 0;
+	s = get_stats();
+	if (!s)
+		return 0;
+	mode &= 1;
+	s->acquired[mode]++;
+	ts = task_state(1);
+	if (!ts) {
+		s->missed++;
+		return 0;
+	}
+	for (i = 0; i < PB_HELD; i++) {
+		if (ts->held[i].lock)
+			continue;
+		ts->held[i].lock = lock;
+		ts->held[i].mode = mode;
+		ts->held[i].slow = 0;
+		ts->held[i].t0 = bpf_ktime_get_ns();
+		if (ts->share_wait && ts->share_lock == lock && mode == PB_READ) {
+			ts->share_t0 = ts->held[i].t0;
+			ts->share_wait = 0;
+		}
+		return 0;
+	}
+	s->missed++;	/* more tracked locks held at once than PB_HELD */
+	return 0;
+}
+
+/*
+ * This task's latest acquisition of lock in mode: the one that the slow
+ * path it is in belongs to (a task waits for one lock at a time).
+ */
+static __always_inline struct held *latest(struct task_state *ts, __u64 lock, __u32 mode)
+{
+	struct held *h = NULL;
+	int i;
+
+	for (i = 0; i < PB_HELD; i++)
+		if (ts->held[i].lock == lock && ts->held[i].mode == mode &&
+		    (!h || ts->held[i].t0 > h->t0))
+			h = &ts->held[i];
+	return h;
+}
+
+/*
+ * The rwsem slow path returned with the lock (ok) or gave up (a killable
+ * wait, which pmdstat-bpf does not count): the acquisition was contended,
+ * its wait ends and its hold begins.
+ */
+static __always_inline void slow_done(struct held *h, __u32 mode, int ok)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct pb_stats *s = get_stats();
+
+	if (!s || !ok)
+		return;
+	s->contended[mode]++;
+	hist_add(&s->wait[mode], now - h->t0);
+	h->t0 = now;
+}
+
+static __always_inline int slow_exit(__u64 lock, __u32 mode, long ret)
+{
+	struct task_state *ts;
+	struct held *h;
+
+	if (!maybe_tracked(lock))
+		return 0;
+	ts = task_state(0);
+	mode &= 1;
+	if (!ts)
+		return 0;
+	h = latest(ts, lock, mode);
+	if (h)
+		slow_done(h, mode, ret == lock);
+	return 0;
+}
+
+/*
+ * up_* on a tracked lock that this task took: the hold ends.  A share in
+ * flight on it ends too: huge_pmd_share's release of i_mmap_rwsem is its
+ * last step.
+ */
+static __always_inline int lock_release(__u64 lock, __u32 mode)
+{
+	struct task_state *ts;
+	struct pb_stats *s;
+	__u64 now;
+	int i;
+
+	if (!maybe_tracked(lock))
+		return 0;
+	ts = task_state(0);
+	if (!ts)
 		return 0;
 	now = bpf_ktime_get_ns();
-	s = get_stats();
-	t0 = bpf_map_lookup_elem(&start, &k);
-	mode &= 1;
-	if (!s || !t0)
+	if (ts->share_t0 && ts->share_pud && ts->share_lock == lock)
+		share_end(ts, now, 0, 1);
+	for (i = 0; i < PB_HELD; i++) {
+		if (ts->held[i].lock != lock)
+			continue;
+		s = get_stats();
+		if (s)
+			hist_add(&s->hold[mode & 1], now - ts->held[i].t0);
+		ts->held[i].lock = 0;
 		return 0;
-	hist_add(&s->hold[mode], now - *t0);
-	bpf_map_delete_elem(&start, &k);
+	}
 	return 0;
 }
 
 /*
  * The rwsem functions run all the time, on every lock in the system, so
- * their probes are fentry/fexit (a direct call) where the kernel has BPF
- * trampolines, and kprobes only where it has not: the loader loads one set.
+ * their probes are fentry programs (a direct call) where the kernel has
+ * BPF trampolines, and kprobes only where it has not: the loader loads one
+ * set.  Only the slow paths, which run when a lock is contended, have a
+ * return probe.
+ *
+ * The lock's address as a number: a BTF-typed argument cannot take part in
+ * arithmetic (the filter's hash), and bpf_get_func_arg is inlined.
  */
-SEC("fentry/down_read")
-int BPF_PROG(down_read_fentry, struct rw_semaphore *sem) { return lock_entry(sem); }
+static __always_inline __u64 arg0(void *ctx)
+{
+	__u64 v = 0;
 
-SEC("fexit/down_read")
-int BPF_PROG(down_read_fexit, struct rw_semaphore *sem) { return lock_acquired(PB_READ); }
+	bpf_get_func_arg(ctx, 0, &v);
+	return v;
+}
+
+SEC("fentry/down_read")
+int down_read_fentry(void *ctx) { return lock_entry(arg0(ctx), PB_READ); }
 
 SEC("fentry/down_write")
-int BPF_PROG(down_write_fentry, struct rw_semaphore *sem) { return lock_entry(sem); }
-
-SEC("fexit/down_write")
-int BPF_PROG(down_write_fexit, struct rw_semaphore *sem) { return lock_acquired(PB_WRITE); }
+int down_write_fentry(void *ctx) { return lock_entry(arg0(ctx), PB_WRITE); }
 
 SEC("fentry/up_read")
-int BPF_PROG(up_read_fentry, struct rw_semaphore *sem) { return lock_release(sem, PB_READ); }
+int up_read_fentry(void *ctx) { return lock_release(arg0(ctx), PB_READ); }
 
 SEC("fentry/up_write")
-int BPF_PROG(up_write_fentry, struct rw_semaphore *sem) { return lock_release(sem, PB_WRITE); }
+int up_write_fentry(void *ctx) { return lock_release(arg0(ctx), PB_WRITE); }
+
+SEC("fexit/rwsem_down_read_slowpath")
+int read_slow_fexit(void *ctx)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	return slow_exit(arg0(ctx), PB_READ, (long)ret);
+}
+
+SEC("fexit/rwsem_down_write_slowpath")
+int write_slow_fexit(void *ctx)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	return slow_exit(arg0(ctx), PB_WRITE, (long)ret);
+}
 
 SEC("kprobe/down_read")
-int BPF_KPROBE(down_read_entry, struct rw_semaphore *sem) { return lock_entry(sem); }
-
-SEC("kretprobe/down_read")
-int BPF_KRETPROBE(down_read_exit) { return lock_acquired(PB_READ); }
+int BPF_KPROBE(down_read_entry, struct rw_semaphore *sem) { return lock_entry((__u64)sem, PB_READ); }
 
 SEC("kprobe/down_write")
-int BPF_KPROBE(down_write_entry, struct rw_semaphore *sem) { return lock_entry(sem); }
-
-SEC("kretprobe/down_write")
-int BPF_KRETPROBE(down_write_exit) { return lock_acquired(PB_WRITE); }
+int BPF_KPROBE(down_write_entry, struct rw_semaphore *sem) { return lock_entry((__u64)sem, PB_WRITE); }
 
 SEC("kprobe/up_read")
-int BPF_KPROBE(up_read_entry, struct rw_semaphore *sem) { return lock_release(sem, PB_READ); }
+int BPF_KPROBE(up_read_entry, struct rw_semaphore *sem) { return lock_release((__u64)sem, PB_READ); }
+
+SEC("kprobe/up_write")
+int BPF_KPROBE(up_write_entry, struct rw_semaphore *sem) { return lock_release((__u64)sem, PB_WRITE); }
+
+/*
+ * -k: a kretprobe does not see the arguments, so the slow path's entry
+ * marks the acquisition it belongs to and its return finds the mark.
+ */
+static __always_inline int slow_entry_k(__u64 lock, __u32 mode)
+{
+	struct task_state *ts;
+	struct held *h;
+
+	if (!maybe_tracked(lock))
+		return 0;
+	ts = task_state(0);
+	if (!ts)
+		return 0;
+	h = latest(ts, lock, mode);
+	if (h)
+		h->slow = 1;
+	return 0;
+}
+
+static __always_inline int slow_exit_k(__u32 mode, long ret)
+{
+	struct task_state *ts = task_state(0);
+	int i;
+
+	if (!ts)
+		return 0;
+	for (i = 0; i < PB_HELD; i++) {
+		if (!ts->held[i].lock || !ts->held[i].slow)
+			continue;
+		ts->held[i].slow = 0;
+		slow_done(&ts->held[i], mode, ret == (long)ts->held[i].lock);
+		return 0;
+	}
+	return 0;
+}
+
+SEC("kprobe/rwsem_down_read_slowpath")
+int BPF_KPROBE(read_slow_entry, struct rw_semaphore *sem) { return slow_entry_k((__u64)sem, PB_READ); }
+
+SEC("kretprobe/rwsem_down_read_slowpath")
+int BPF_KRETPROBE(read_slow_exit, long ret) { return slow_exit_k(PB_READ, ret); }
+
+SEC("kprobe/rwsem_down_write_slowpath")
+int BPF_KPROBE(write_slow_entry, struct rw_semaphore *sem) { return slow_entry_k((__u64)sem, PB_WRITE); }
+
+SEC("kretprobe/rwsem_down_write_slowpath")
+int BPF_KRETPROBE(write_slow_exit, long ret) { return slow_exit_k(PB_WRITE, ret); }
 
 /*
  * A hugetlbfs inode goes: its i_mmap_rwsem stops being tracked, or the
@@ -445,10 +740,28 @@ int BPF_KPROBE(untrack_inode, struct inode *inode)
 		     bpf_core_field_offset(struct address_space, i_mmap_rwsem);
 	struct pb_stats *s = get_stats();
 
-	if (!bpf_map_delete_elem(&tracked, &lock) && s)
+	if (!maybe_tracked(lock) || bpf_map_delete_elem(&tracked, &lock))
+		return 0;
+	__sync_fetch_and_add(&tfilter[tf_slot(lock)], -1);
+	if (s)
 		s->untracked++;
 	return 0;
 }
 
-SEC("kprobe/up_write")
-int BPF_KPROBE(up_write_entry, struct rw_semaphore *sem) { return lock_release(sem, PB_WRITE); }
+/*
+ * Run once by the loader (BPF_PROG_TEST_RUN) before anything is attached:
+ * reads the direct map's and vmemmap's bases, and the first bytes of the
+ * code at cfg.text_addr (a trampoline site, which the loader decodes).
+ */
+SEC("raw_tp")
+int setup(void *ctx)
+{
+	if (&page_offset_base && &vmemmap_base) {
+		bpf_probe_read_kernel(&cfg.pob, sizeof(cfg.pob), &page_offset_base);
+		bpf_probe_read_kernel(&cfg.vmb, sizeof(cfg.vmb), &vmemmap_base);
+	}
+	if (cfg.text_addr)
+		cfg.text_ok = !bpf_probe_read_kernel(cfg.text, sizeof(cfg.text),
+						     (void *)cfg.text_addr);
+	return 0;
+}
