@@ -14,6 +14,11 @@
 # module's kprobe before the BPF trampoline whatever the order, so there
 # the module is always outer: the share comparison then holds the BPF
 # backend's (cheap) fentry/fexit cost on the module's side.
+# Latencies need both backends to time unshare calls: the module with
+# time_unshare=1, pmdstat-bpf with -u (runs 1 and 2).  By default both
+# decide an unshare's outcome at its entry from the table's share count,
+# with no return probe, and pmdstat-bpf ends a share at its release of
+# i_mmap_rwsem: run 4 checks that those defaults count the same.
 jhist() {	# FILE HIST KEY: a key of a histogram in pmdstat -j output
 	tr '}' '\n' < "$1" | grep "\"$2\":{" | head -n 1 | grep -o "\"$3\":[0-9]*" | head -n 1 | sed 's/.*://'
 }
@@ -57,6 +62,10 @@ same_hits() {
 	for m in read write; do
 		check_eq "$1: bpf i_mmap_rwsem $m acquisitions equal the module's without trylocks" \
 			"$(immap "$2" "$m" acquired)" "$(($(immap "$3" "$m" acquired) - $(immap "$3" "$m" try_ok)))"
+		# both call an acquisition contended when it entered the rwsem
+		# slow path (pmdstat-bpf: its return; no trylock gets there)
+		check_eq "$1: bpf i_mmap_rwsem $m contended acquisitions equal the module's" \
+			"$(immap "$2" "$m" contended)" "$(immap "$3" "$m" contended)"
 	done
 	check_eq "$1: bpf tracks no i_mmap_rwsem after the workload (its files are gone)" \
 		"$(sed -n 's/^locks tracked_i_mmap=\([0-9]*\).*/\1/p' "$2")" 0
@@ -76,9 +85,11 @@ rmmod pmdstat
 insmod /lib/pmdstat.ko time_unshare=1
 # run 1: the module first, pmdstat-bpf attached over it (bpf outer)
 echo reset > $D/control
-pmdstat-bpf -o /tmp/bpf1.stats -- $W > /tmp/bpfw.out 2>&1
-check_eq "run 1 (module first): the workload under pmdstat-bpf exits 0" "$?" 0
+pmdstat-bpf -u -o /tmp/bpf1.stats -- $W > /tmp/bpfw.out 2>&1
+check_eq "run 1 (module first): the workload under pmdstat-bpf -u exits 0" "$?" 0
 snap /tmp/mod1.stats
+check_eq "run 1: pmdstat-bpf -u times unshare calls (time_unshare=1)" \
+	"$(sed -n 's/^state .*time_unshare=\([0-9]*\).*/\1/p' /tmp/bpf1.stats)" 1
 check "bpf backend: its output is the module's format (the reader parses it)" sh -c 'pmdstat -f /tmp/bpf1.stats > /dev/null'
 for s in $(sites /tmp/bpf1.stats); do
 	case $s in
@@ -92,7 +103,7 @@ same_hits "run 1" /tmp/bpf1.stats /tmp/mod1.stats
 
 # run 2: pmdstat-bpf first, the module loaded under it (module outer)
 rmmod pmdstat
-pmdstat-bpf -o /tmp/bpf2.stats -- sh -c "insmod /lib/pmdstat.ko time_unshare=1 && $W > /dev/null && cat $D/stats > /tmp/mod2.stats"
+pmdstat-bpf -u -o /tmp/bpf2.stats -- sh -c "insmod /lib/pmdstat.ko time_unshare=1 && $W > /dev/null && cat $D/stats > /tmp/mod2.stats"
 check_eq "run 2 (bpf first): module load, workload and snapshot under pmdstat-bpf exit 0" "$?" 0
 lsmod | grep -q '^pmdstat ' || insmod /lib/pmdstat.ko
 same_hits "run 2" /tmp/bpf2.stats /tmp/mod2.stats
@@ -107,13 +118,39 @@ check_eq "run 3: every site is probed with kprobes" \
 	"$(grep -c '^probe .*backend:bpf;attach:kprobe' /tmp/bpf3.stats)" "$(sites /tmp/bpf3.stats | wc -l | tr -d ' ')"
 same_hits "run 3" /tmp/bpf3.stats /tmp/mod3.stats
 
-for h in share_ns unshare_ns; do
+# run 4: pmdstat-bpf's defaults (fentry where BTF allows): the same counts
+echo reset > $D/control
+pmdstat-bpf -o /tmp/bpf4.stats -- $W > /dev/null 2>&1
+check_eq "run 4 (pmdstat-bpf defaults): the workload under it exits 0" "$?" 0
+snap /tmp/mod4.stats
+check_eq "run 4: unshare calls are not timed (time_unshare=0)" \
+	"$(sed -n 's/^state .*time_unshare=\([0-9]*\).*/\1/p' /tmp/bpf4.stats)" 0
+same_hits "run 4" /tmp/bpf4.stats /tmp/mod4.stats
+
+# A share: where BTF names huge_pmd_share's pud, pmdstat-bpf times it from
+# its request of i_mmap_rwsem to its release (the function's first and
+# last steps), reading the outcome from the PUD there, with no return
+# probe: the window that the module reports as the share's own
+# i_mmap_rwsem wait and hold.  Each holds one of the other backend's lock
+# handlers (ftrace runs the module's kprobe on down_read/up_read before
+# the BPF trampoline), so they are compared in the same run.  The module's
+# share_ns (entry to return) also holds pmdstat-bpf's share and lock
+# handlers, whatever the order: reported only.
+for r in 1 2 4; do
+	diag "share median, run $r: bpf share_ns $(p50 /tmp/bpf$r.stats share_ns) ns; module share_ns $(p50 /tmp/mod$r.stats share_ns) ns, share_i_mmap_wait_ns $(p50 /tmp/mod$r.stats share_i_mmap_wait_ns) ns, share_i_mmap_hold_ns $(p50 /tmp/mod$r.stats share_i_mmap_hold_ns) ns"
+done
+if grep -q '^probe symbol=huge_pmd_share .*end:i_mmap_unlock' /tmp/bpf4.stats; then
+	within2 "share_ns median of pmdstat-bpf vs the module's share_i_mmap_hold_ns (run 4)" \
+		"$(p50 /tmp/bpf4.stats share_ns)" "$(p50 /tmp/mod4.stats share_i_mmap_hold_ns)"
+else
+	within2 "share_ns median, bpf (run 2) vs module (run 1)" \
+		"$(p50 /tmp/bpf2.stats share_ns)" "$(p50 /tmp/mod1.stats share_ns)"
+fi
+for h in unshare_ns; do
 	mi=$(p50 /tmp/mod1.stats $h) bi=$(p50 /tmp/bpf2.stats $h)
 	mo=$(p50 /tmp/mod2.stats $h) bo=$(p50 /tmp/bpf1.stats $h)
 	within2 "$h median, bpf (run 2) vs module (run 1)" "$bi" "$mi"
 	diag "$h median: module $mi ns in run 1, $mo ns in run 2; bpf $bi ns in run 2, $bo ns in run 1"
-	# at the fentry sites (share) the module is outer in both runs
-	[ "$h" = unshare_ns ] || continue
 	# An unshare call is short (under 1 us in TCG), so the other backend's
 	# handlers dominate the outer window: the evidence for the nesting.
 	# That needs kprobes on both sides: where BTF describes the busiest
@@ -133,7 +170,7 @@ for h in share_ns unshare_ns; do
 	diag "per-unshare cost of the other backend's handlers (outer - inner median): module's $((${bo:-0} - ${bi:-0})) ns, bpf's $((${mo:-0} - ${mi:-0})) ns"
 done
 # lock timing medians (log2 histograms: reported, the counts are asserted
-# above).  pmdstat-bpf probes the rwsem functions with fentry/fexit, so the
+# above).  pmdstat-bpf probes the rwsem functions with fentry, so the
 # module's waits, outer in both runs, hold the BPF programs' cost.
 for h in i_mmap_wait_ns.write i_mmap_hold_ns.write i_mmap_wait_ns.read i_mmap_hold_ns.read; do
 	diag "$h median: module $(p50 /tmp/mod1.stats $h) ns (outer), bpf $(p50 /tmp/bpf2.stats $h) ns (inner)"
