@@ -473,11 +473,12 @@ static void name_clone_regs(struct pmdstat_bpf *skel, struct site *sites, int n,
  * its release of i_mmap_rwsem, its last step, and needs none; an unshare
  * is timed with -u, and all of them are when one's ptep is not known (its
  * outcome needs the return value, and nesting is then followed from
- * entry to return everywhere).
+ * entry to return everywhere), or when share counts cannot be read
+ * (counts: the setup program found the direct map and vmemmap).
  */
-static void plan_timing(struct site *sites, int n)
+static void plan_timing(struct site *sites, int n, bool counts)
 {
-	bool all = time_unshare;
+	bool all = time_unshare || !counts;
 	int i;
 
 	for (i = 0; i < n; i++)
@@ -537,15 +538,17 @@ static struct pmdstat_bpf *open_load(struct site *sites, int n, const struct btf
 	lock_progs(skel, btf, tracing);
 	bpf_program__set_autoattach(skel->progs.setup, false);
 	err = pmdstat_bpf__load(skel);
-	if (!err)
-		err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.setup), &o);
 	if (err) {
 		pmdstat_bpf__destroy(skel);
-		errno = err < 0 ? -err : err;
+		errno = -err;
 		return NULL;
 	}
+	/* without it, no share count is read: unshares are timed, shares fresh */
+	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.setup), &o) && verbose)
+		fprintf(stderr, "pmdstat-bpf: cannot run the setup program (%s): share counts are not read\n",
+			strerror(errno));
 	name_clone_regs(skel, sites, n, btf);
-	plan_timing(sites, n);
+	plan_timing(sites, n, skel->bss->cfg.pob && skel->bss->cfg.vmb);
 	for (i = 0; i < n; i++) {
 		struct pb_cfg *c = &skel->bss->cfg;
 

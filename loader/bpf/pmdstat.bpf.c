@@ -165,11 +165,17 @@ struct {
 /*
  * A counting filter in front of the tracked map: slot tf_slot(lock) counts
  * the tracked locks that hash there, so a zero proves a lock untracked
- * with one load.  It is written only when a lock becomes tracked or stops
- * being tracked, so it stays in every CPU's cache.
+ * with one load.  tlock[slot] is one tracked lock of the slot (or 0), so
+ * that one more load confirms a tracked lock without the map lookup; other
+ * locks of a shared slot are looked up.  Both are written only when a lock
+ * becomes tracked or stops being tracked, so they stay in every CPU's
+ * cache.  Plain stores suffice for tlock: a lost race only sends a lock to
+ * the map lookup, and a lock is never tracked and untracked at once (a
+ * share runs with its file's inode alive).
  */
-#define TF_BITS	10	/* one page */
+#define TF_BITS	10	/* one page each */
 __u32 tfilter[1 << TF_BITS];
+__u64 tlock[1 << TF_BITS];
 
 static __always_inline __u32 tf_slot(__u64 lock)
 {
@@ -183,7 +189,28 @@ static __always_inline int maybe_tracked(__u64 lock)
 
 static __always_inline int is_tracked(__u64 lock)
 {
-	return maybe_tracked(lock) && bpf_map_lookup_elem(&tracked, &lock);
+	__u32 slot = tf_slot(lock);
+
+	if (!tfilter[slot])
+		return 0;
+	return tlock[slot] == lock || bpf_map_lookup_elem(&tracked, &lock);
+}
+
+/* the file's i_mmap_rwsem becomes tracked (a share touched it) */
+static __always_inline void track(struct pb_stats *s, __u64 lock)
+{
+	__u32 slot = tf_slot(lock);
+	__u8 t = 1;
+
+	/* the filter first: a tracked lock is never filtered out */
+	__sync_fetch_and_add(&tfilter[slot], 1);
+	if (bpf_map_update_elem(&tracked, &lock, &t, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&tfilter[slot], -1);
+		return;
+	}
+	if (!tlock[slot])
+		tlock[slot] = lock;
+	s->tracked++;
 }
 
 static __always_inline struct pb_stats *get_stats(void)
@@ -282,28 +309,21 @@ static __always_inline void account(struct pb_stats *s, __u32 site, __u32 role,
 	}
 }
 
-/* huge_pmd_share(mm, vma, addr, pud) begins: track the file's i_mmap_rwsem */
-static __always_inline int share_entry(__u64 cookie, struct vm_area_struct *vma, __u64 pud)
+/*
+ * huge_pmd_share(mm, vma, addr, pud) begins: track the file's
+ * i_mmap_rwsem.  m: vma->vm_file->f_mapping, 0 if there is none.
+ */
+static __always_inline int share_entry(struct pb_stats *s, __u64 cookie, __u64 m, __u64 pud)
 {
 	__u32 site = cookie & (PB_MAX_SITES - 1);
-	struct pb_stats *s = get_stats();
-	struct file *file = BPF_CORE_READ(vma, vm_file);
-	struct address_space *m = file ? BPF_CORE_READ(file, f_mapping) : NULL;
-	__u64 lock = (__u64)m + bpf_core_field_offset(struct address_space, i_mmap_rwsem);
+	__u64 lock = m + bpf_core_field_offset(struct address_space, i_mmap_rwsem);
 	struct task_state *ts;
-	__u8 t = 1;
 
 	if (!s)
 		return 0;
 	s->site[site].hits++;
-	if (m && !is_tracked(lock)) {
-		/* the filter first: a tracked lock is never filtered out */
-		__sync_fetch_and_add(&tfilter[tf_slot(lock)], 1);
-		if (!bpf_map_update_elem(&tracked, &lock, &t, BPF_NOEXIST))
-			s->tracked++;
-		else
-			__sync_fetch_and_add(&tfilter[tf_slot(lock)], -1);
-	}
+	if (m && !is_tracked(lock))
+		track(s, lock);
 	ts = task_state(1);
 	if (!ts) {
 		s->missed++;
@@ -436,9 +456,14 @@ int BPF_KPROBE(site_entry)
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u32 site = cookie & (PB_MAX_SITES - 1);
 
-	if (((cookie >> 8) & 1) == PB_SHARE)
-		return share_entry(cookie, (void *)PT_REGS_PARM2(ctx),
+	if (((cookie >> 8) & 1) == PB_SHARE) {
+		struct vm_area_struct *vma = (void *)PT_REGS_PARM2(ctx);
+		struct file *file = BPF_CORE_READ(vma, vm_file);
+
+		return share_entry(get_stats(), cookie,
+				   file ? (__u64)BPF_CORE_READ(file, f_mapping) : 0,
 				   reg_arg(ctx, cfg.arg[site]));
+	}
 	return unshare_entry(cookie, cfg.arg[site] >= 0 ? reg_arg(ctx, cfg.arg[site]) : 0);
 }
 
@@ -468,12 +493,25 @@ static __always_inline __u64 func_arg(void *ctx, int i)
 	return v;
 }
 
-static __always_inline int tsite_entry(void *ctx, __u64 cookie)
+static __always_inline int tsite_entry(__u64 *ctx, __u64 cookie)
 {
 	__u32 site = cookie & (PB_MAX_SITES - 1);
 
-	if (((cookie >> 8) & 1) == PB_SHARE)
-		return share_entry(cookie, (void *)func_arg(ctx, 1), func_arg(ctx, cfg.arg[site]));
+	if (((cookie >> 8) & 1) == PB_SHARE) {
+		/*
+		 * Typed by BTF, read without a helper call; the address goes
+		 * through memory to become a number (the filter's hash).
+		 */
+		struct vm_area_struct *vma = (void *)ctx[1];
+		struct pb_stats *s = get_stats();
+		struct file *file = vma->vm_file;
+
+		if (!s)
+			return 0;
+		*(volatile __u64 *)&s->scratch = file ? (__u64)file->f_mapping : 0;
+		return share_entry(s, cookie, *(volatile __u64 *)&s->scratch,
+				   func_arg(ctx, cfg.arg[site]));
+	}
 	return unshare_entry(cookie, func_arg(ctx, cfg.arg[site]));
 }
 
@@ -489,7 +527,7 @@ static __always_inline int tsite_exit(void *ctx, __u64 cookie)
 
 #define TRACING_SITE(k)								\
 SEC("fentry")									\
-int tsite_entry##k(void *ctx) { return tsite_entry(ctx, tsite_cookie[k]); }	\
+int tsite_entry##k(__u64 *ctx) { return tsite_entry(ctx, tsite_cookie[k]); }	\
 										\
 SEC("fexit")									\
 int tsite_exit##k(void *ctx) { return tsite_exit(ctx, tsite_cookie[k]); }
@@ -682,7 +720,9 @@ int BPF_KPROBE(up_write_entry, struct rw_semaphore *sem) { return lock_release((
 
 /*
  * -k: a kretprobe does not see the arguments, so the slow path's entry
- * marks the acquisition it belongs to and its return finds the mark.
+ * marks the acquisition it belongs to and its return finds the mark.  A
+ * perf kretprobe has few instances (max(10, 2 * CPUs)): when more tasks
+ * wait at once, some waits end unseen and are timed as holds.
  */
 static __always_inline int slow_entry_k(__u64 lock, __u32 mode)
 {
@@ -739,10 +779,15 @@ int BPF_KPROBE(untrack_inode, struct inode *inode)
 	__u64 lock = (__u64)inode + bpf_core_field_offset(struct inode, i_data) +
 		     bpf_core_field_offset(struct address_space, i_mmap_rwsem);
 	struct pb_stats *s = get_stats();
+	__u32 slot = tf_slot(lock);
 
-	if (!maybe_tracked(lock) || bpf_map_delete_elem(&tracked, &lock))
+	if (!tfilter[slot])
 		return 0;
-	__sync_fetch_and_add(&tfilter[tf_slot(lock)], -1);
+	if (tlock[slot] == lock)
+		tlock[slot] = 0;
+	if (bpf_map_delete_elem(&tracked, &lock))
+		return 0;
+	__sync_fetch_and_add(&tfilter[slot], -1);
 	if (s)
 		s->untracked++;
 	return 0;
