@@ -39,7 +39,8 @@ within2() {
 		not_ok "$1 not within a factor of 2 ('$2' vs '$3' ns)"
 	fi
 }
-# same_hits RUN BPFSTATS MODSTATS: per-site counts of both backends equal
+# same_hits RUN BPFSTATS MODSTATS [kretprobe]: per-site counts of both
+# backends equal
 same_hits() {
 	for s in $(sites "$3"); do
 		check_eq "$1: bpf $s hits equal the module's" "$(probe_val "$2" "$s" hits)" "$(probe_val "$3" "$s" hits)"
@@ -63,7 +64,14 @@ same_hits() {
 		check_eq "$1: bpf i_mmap_rwsem $m acquisitions equal the module's without trylocks" \
 			"$(immap "$2" "$m" acquired)" "$(($(immap "$3" "$m" acquired) - $(immap "$3" "$m" try_ok)))"
 		# both call an acquisition contended when it entered the rwsem
-		# slow path (pmdstat-bpf: its return; no trylock gets there)
+		# slow path (pmdstat-bpf: its return; no trylock gets there).
+		# With -k that return is a kretprobe, whose few instances (10
+		# on 2 CPUs) run out when more tasks wait at once: not compared.
+		if [ "${4:-}" = kretprobe ]; then
+			TAP_N=$((TAP_N + 1))
+			echo "ok $TAP_N - # SKIP $1: contended acquisitions: pmdstat-bpf -k ends a wait at a kretprobe, which can run out of instances"
+			continue
+		fi
 		check_eq "$1: bpf i_mmap_rwsem $m contended acquisitions equal the module's" \
 			"$(immap "$2" "$m" contended)" "$(immap "$3" "$m" contended)"
 	done
@@ -116,7 +124,7 @@ check_eq "run 3 (pmdstat-bpf -k): the workload under it exits 0" "$?" 0
 snap /tmp/mod3.stats
 check_eq "run 3: every site is probed with kprobes" \
 	"$(grep -c '^probe .*backend:bpf;attach:kprobe' /tmp/bpf3.stats)" "$(sites /tmp/bpf3.stats | wc -l | tr -d ' ')"
-same_hits "run 3" /tmp/bpf3.stats /tmp/mod3.stats
+same_hits "run 3" /tmp/bpf3.stats /tmp/mod3.stats kretprobe
 
 # run 4: pmdstat-bpf's defaults (fentry where BTF allows): the same counts
 echo reset > $D/control
