@@ -7,6 +7,7 @@
 #ifndef PMDSTAT_COMPAT_H
 #define PMDSTAT_COMPAT_H
 
+#include <linux/ftrace.h>
 #include <linux/mm.h>
 #include <linux/kprobes.h>
 #include <linux/rwsem.h>
@@ -126,6 +127,23 @@ static inline bool pmdstat_rwsem_trylock_would_succeed(struct rw_semaphore *sem,
 	return true;
 #endif
 }
+
+/*
+ * The first argument of a function at its entry, in an ftrace_ops callback
+ * registered without FTRACE_OPS_FL_SAVE_REGS: the argument registers are
+ * saved only where the architecture has DYNAMIC_FTRACE_WITH_ARGS.  Where
+ * neither way compiles, the lock probes stay kprobes.
+ */
+#if defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS) && defined(HAVE_FTRACE_REGS_GET_ARGUMENT)
+#define PMDSTAT_FTRACE_ARGS 1
+#define pmdstat_ftrace_arg0(fregs) ftrace_regs_get_argument(fregs, 0)
+#elif defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS) && defined(HAVE_FTRACE_REGS_PT_REGS)
+#define PMDSTAT_FTRACE_ARGS 1
+#define pmdstat_ftrace_arg0(fregs) regs_get_kernel_argument(&(fregs)->regs, 0)
+#else
+#define PMDSTAT_FTRACE_ARGS 0
+#define pmdstat_ftrace_arg0(fregs) 0UL
+#endif
 
 /*
  * Is @task in cgroup v2 @id or below it?  743210386c03 "cgroup: use

@@ -39,6 +39,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/err.h>
+#include <linux/ftrace.h>
 #include <linux/hash.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
@@ -838,6 +839,8 @@ struct pmdstat_lockprobe {
 	u8 op;
 	u8 mode;
 	bool optional;	/* load without it, saying what is lost */
+	bool ftraced;	/* its entry is in pmdstat_lp_fops, not a kprobe */
+	unsigned long ip;	/* ... at this address (the ftrace location) */
 	unsigned int nr_kp;	/* registered kprobes */
 	struct pmdstat_lpkp kp[LP_MAX_KPROBES];
 };
@@ -973,10 +976,10 @@ NOKPROBE_SYMBOL(lp_confirm_try);
 
 NOKPROBE_SYMBOL(lp_drop_stale);
 
-static void lp_request(struct pmdstat_lockprobe *lp, struct pt_regs *regs,
-		       struct pmdstat_lock_pcpu *lk, unsigned int idx)
+static void lp_request(struct pmdstat_lockprobe *lp, unsigned long sem,
+		       unsigned long caller, struct pmdstat_lock_pcpu *lk,
+		       unsigned int idx)
 {
-	unsigned long sem = regs->di, caller;
 	struct pmdstat_inflight *r;
 	int kind, held, rec;
 
@@ -984,7 +987,6 @@ static void lp_request(struct pmdstat_lockprobe *lp, struct pt_regs *regs,
 	if (kind < 0 || pmdstat_filtered_out())
 		return;
 	lk->probe[idx].hits++;
-	caller = return_address(regs);
 	/* before it blocks: does this task already hold it? */
 	r = pmdstat_inflight_find(sem, 0);
 	if (r) {
@@ -1035,10 +1037,10 @@ static void lp_request(struct pmdstat_lockprobe *lp, struct pt_regs *regs,
 
 NOKPROBE_SYMBOL(lp_request);
 
-static void lp_release(struct pmdstat_lockprobe *lp, struct pt_regs *regs,
-		       struct pmdstat_lock_pcpu *lk, unsigned int idx)
+static void lp_release(struct pmdstat_lockprobe *lp, unsigned long sem,
+		       unsigned long caller, struct pmdstat_lock_pcpu *lk,
+		       unsigned int idx)
 {
-	unsigned long sem = regs->di;
 	struct pmdstat_inflight *r;
 	u64 now;
 
@@ -1073,7 +1075,7 @@ static void lp_release(struct pmdstat_lockprobe *lp, struct pt_regs *regs,
 		lp_acquired(lk, r, r->t0, false);	/* the fast path: no wait */
 	if (r->predicted)
 		lp_confirm_try(lk, r);
-	lp_end_hold(lk, r, now, return_address(regs));
+	lp_end_hold(lk, r, now, caller);
 	if (lp->op == LP_DOWNGRADE) {
 		r->mode = PMDSTAT_MODE_READ;
 		r->t0 = now;
@@ -1124,26 +1126,28 @@ static struct pmdstat_inflight *lp_find_slow(unsigned long lock)
 
 NOKPROBE_SYMBOL(lp_find_slow);
 
-static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
+/*
+ * One probe hit: @arg is the function's first argument, @caller the return
+ * address into its caller (0 for the slow paths' return sites), @ret the
+ * return value at a return site.  Runs with preemption disabled.
+ */
+static void lp_handle(struct pmdstat_lockprobe *lp, unsigned long arg,
+		      unsigned long caller, unsigned long ret)
 {
-	struct pmdstat_lockprobe *lp = container_of(kp, struct pmdstat_lpkp, kp)->lp;
 	unsigned int idx = lp - pmdstat_lockprobes;
 	struct pmdstat_lock_pcpu *lk;
-	unsigned long arg = regs->di;
 	struct pmdstat_inflight *r;
 
-	if (PMDSTAT_IS_FLOOR)
-		return 0;
 	lk = lk_pcpu();
 	lk->probe[idx].calls++;
 	switch (lp->op) {
 	case LP_ACQ:
 	case LP_TRY:
-		lp_request(lp, regs, lk, idx);
+		lp_request(lp, arg, caller, lk, idx);
 		break;
 	case LP_REL:
 	case LP_DOWNGRADE:
-		lp_release(lp, regs, lk, idx);
+		lp_release(lp, arg, caller, lk, idx);
 		break;
 	case LP_SLOW:
 		if (!current_has_records())
@@ -1156,10 +1160,8 @@ static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
 			atomic_inc(&pmdstat_nr_slow);
 		}
 		break;
-	case LP_SLOW_RET: {
+	case LP_SLOW_RET:
 		/* returns the rwsem, or ERR_PTR(-EINTR) from a killable wait */
-		unsigned long ret = regs_return_value(regs);
-
 		if (!atomic_read(&pmdstat_nr_slow) || !current_has_records())
 			break;
 		r = lp_find_slow(IS_ERR_VALUE(ret) ? 0 : ret);
@@ -1176,12 +1178,22 @@ static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
 			atomic_dec(&pmdstat_nr_slow);
 		}
 		break;
-	}
 	case LP_TRACK_VMA: {
+		/* the function is given a live vma: it reads the same fields */
 		struct vm_area_struct *vma = (struct vm_area_struct *)arg;
-		struct file *file = pmdstat_vma_file(vma);
-		struct address_space *mapping = pmdstat_file_mapping(file);
+		struct rw_semaphore *sem = pmdstat_vma_lock_of(vma);
+		struct address_space *mapping;
+		struct file *file;
 
+		if (!sem)
+			break;
+		/* the common case, one lookup: its lock is tracked already */
+		if (pmdstat_tracked_kind((unsigned long)sem, NULL) >= 0) {
+			lk->probe[idx].hits++;
+			break;
+		}
+		file = pmdstat_vma_file(vma);
+		mapping = pmdstat_file_mapping(file);
 		if (mapping &&
 		    pmdstat_tracked_kind((unsigned long)&mapping->i_mmap_rwsem,
 					 NULL) >= 0) {
@@ -1218,12 +1230,9 @@ static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
 		pmdstat_untrack_lock((unsigned long)&mapping->i_mmap_rwsem);
 		break;
 	}
-	case LP_SCAN: {
-		unsigned long caller;
-
+	case LP_SCAN:
 		if (!current_has_records())
 			break;
-		caller = return_address(regs);
 		if (!in_share(caller))
 			break;
 		r = pmdstat_inflight_find(0, ST_SHARE);
@@ -1244,11 +1253,178 @@ static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
 		}
 		break;
 	}
-	}
+}
+
+NOKPROBE_SYMBOL(lp_handle);
+
+/* The slow paths' return sites, and entries that ftrace cannot patch. */
+static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct pmdstat_lockprobe *lp = container_of(kp, struct pmdstat_lpkp, kp)->lp;
+
+	if (PMDSTAT_IS_FLOOR)
+		return 0;
+	if (lp->op == LP_SLOW_RET)
+		lp_handle(lp, 0, 0, regs_return_value(regs));
+	else
+		lp_handle(lp, regs->di, return_address(regs), 0);
 	return 0;
 }
 
 NOKPROBE_SYMBOL(lp_kprobe);
+
+/*
+ * The entries of the lock functions go through one ftrace_ops: every rwsem
+ * operation in the system passes here, and an ftrace_ops that saves only
+ * the argument registers costs far less than a kprobe (which saves all
+ * registers and looks itself up by address).  The callback finds its
+ * lockprobe by the traced address in a table written before the ops is
+ * registered and left alone until after it is unregistered.
+ */
+#define LP_IP_SLOTS	64	/* power of two, more than twice the lockprobes */
+
+static struct {
+	unsigned long ip;
+	struct pmdstat_lockprobe *lp;
+} pmdstat_lp_ip[LP_IP_SLOTS];
+
+static struct pmdstat_lockprobe *lp_of_ip(unsigned long ip)
+{
+	unsigned int h = hash_long(ip, ilog2(LP_IP_SLOTS)), i;
+
+	for (i = 0; i < LP_IP_SLOTS; i++) {
+		unsigned int k = (h + i) & (LP_IP_SLOTS - 1);
+
+		if (pmdstat_lp_ip[k].ip == ip)
+			return pmdstat_lp_ip[k].lp;
+		if (!pmdstat_lp_ip[k].ip)
+			break;
+	}
+	return NULL;
+}
+
+NOKPROBE_SYMBOL(lp_of_ip);
+
+static bool lp_ip_add(unsigned long ip, struct pmdstat_lockprobe *lp)
+{
+	unsigned int h = hash_long(ip, ilog2(LP_IP_SLOTS)), i;
+
+	for (i = 0; i < LP_IP_SLOTS; i++) {
+		unsigned int k = (h + i) & (LP_IP_SLOTS - 1);
+
+		if (!pmdstat_lp_ip[k].ip || pmdstat_lp_ip[k].ip == ip) {
+			pmdstat_lp_ip[k].ip = ip;
+			pmdstat_lp_ip[k].lp = lp;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void notrace lp_ftrace(unsigned long ip, unsigned long parent_ip,
+			      struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	struct pmdstat_lockprobe *lp;
+
+	if (PMDSTAT_IS_FLOOR || unlikely(!fregs))
+		return;
+	lp = lp_of_ip(ip);
+	if (unlikely(!lp))
+		return;
+	/* the ops' recursion guard disables preemption; be explicit */
+	preempt_disable_notrace();
+	lp_handle(lp, pmdstat_ftrace_arg0(fregs), parent_ip, 0);
+	preempt_enable_notrace();
+}
+
+NOKPROBE_SYMBOL(lp_ftrace);
+
+/*
+ * FTRACE_OPS_FL_RECURSION: ftrace guards the callback against recursion
+ * (and disables preemption around it).  No SAVE_REGS: arguments only.
+ */
+static struct ftrace_ops pmdstat_lp_fops = {
+	.func = lp_ftrace,
+	.flags = FTRACE_OPS_FL_RECURSION,
+};
+
+static bool pmdstat_lp_fops_on;	/* registered */
+static int pmdstat_lp_fops_err;	/* registering it failed: fatal */
+static unsigned int pmdstat_lp_nr_ftraced;	/* functions in its filter */
+
+/*
+ * Where each entry probe would sit: the address a kprobe on the symbol
+ * resolves to (past an endbr64: the ftrace location).  Disabled kprobes,
+ * never armed, unregistered in one batch (one RCU wait, not one each).
+ */
+static void lp_resolve_all(void)
+{
+	static struct kprobe kps[NR_LOCKPROBES];
+	struct kprobe *reg[NR_LOCKPROBES];
+	unsigned int i, n = 0;
+
+	memset(kps, 0, sizeof(kps));
+	for (i = 0; i < NR_LOCKPROBES; i++) {
+		struct pmdstat_lockprobe *lp = &pmdstat_lockprobes[i];
+
+		lp->ip = 0;
+		if (lp->op == LP_SLOW_RET || !PMDSTAT_FTRACE_ARGS)
+			continue;
+		kps[i].symbol_name = lp->symbol;
+		kps[i].flags = KPROBE_FLAG_DISABLED;
+		if (register_kprobe(&kps[i]))
+			continue;	/* lp_register() reports it */
+		lp->ip = (unsigned long)kps[i].addr;
+		reg[n++] = &kps[i];
+	}
+	if (n)
+		unregister_kprobes(reg, n);
+}
+
+/* Start the ftrace_ops with the entries added so far; 0 or -errno. */
+static int lp_fops_start(void)
+{
+	int err;
+
+	/* an ops with an empty filter would trace every function */
+	if (pmdstat_lp_fops_on || !pmdstat_lp_nr_ftraced)
+		return 0;
+	err = register_ftrace_function(&pmdstat_lp_fops);
+	if (err) {
+		pmdstat_lp_fops_err = err;
+		pr_err("cannot register the ftrace_ops of the lock functions (error %d)\n",
+		       err);
+		return err;
+	}
+	pmdstat_lp_fops_on = true;
+	return 0;
+}
+
+/* Put @lp's entry in the ftrace_ops; 0, or -errno to use a kprobe. */
+static int lp_ftrace_add(struct pmdstat_lockprobe *lp)
+{
+	int err;
+
+	if (!lp->ip || !lp_ip_add(lp->ip, lp))
+		return -EOPNOTSUPP;
+	/*
+	 * Entries that end records are armed before those that open them:
+	 * the ops starts (with the first group) when the first opener comes.
+	 */
+	if (lp->op == LP_ACQ || lp->op == LP_TRY || lp->op == LP_TRACK_VMA ||
+	    lp->op == LP_SCAN) {
+		err = lp_fops_start();
+		if (err)
+			return err;
+	}
+	/* on a registered ops this arms the entry at once */
+	err = ftrace_set_filter_ip(&pmdstat_lp_fops, lp->ip, 0, 0);
+	if (err)
+		return err;	/* not an ftrace location: a kprobe will do */
+	lp->ftraced = true;
+	pmdstat_lp_nr_ftraced++;
+	return 0;
+}
 
 /* Register the probes of one lock function; 0 or -errno. */
 static int lp_register(struct pmdstat_lockprobe *lp)
@@ -1257,6 +1433,14 @@ static int lp_register(struct pmdstat_lockprobe *lp)
 	int i, n, err;
 
 	if (lp->op != LP_SLOW_RET) {
+		err = lp_ftrace_add(lp);
+		if (!err)
+			return 0;
+		if (pmdstat_lp_fops_err)
+			return pmdstat_lp_fops_err;
+		if (err != -EOPNOTSUPP)
+			pr_info("%s: not an ftrace location (error %d): a kprobe instead\n",
+				lp->symbol, err);
 		lp->kp[0].lp = lp;
 		lp->kp[0].kp.symbol_name = lp->symbol;
 		lp->kp[0].kp.pre_handler = lp_kprobe;
@@ -1304,6 +1488,7 @@ int pmdstat_locks_init(void)
 	unsigned int i;
 	int err;
 
+	lp_resolve_all();
 	for (i = 0; i < NR_LOCKPROBES; i++) {
 		struct pmdstat_lockprobe *lp = &pmdstat_lockprobes[i];
 
@@ -1316,6 +1501,10 @@ int pmdstat_locks_init(void)
 			continue;
 		}
 		err = lp_register(lp);
+		if (pmdstat_lp_fops_err) {
+			pmdstat_locks_exit();
+			return pmdstat_lp_fops_err;
+		}
 		if (!err) {
 			if (lp->op == LP_SLOW_RET)
 				pmdstat_slow_timed[lp->mode] = true;
@@ -1337,7 +1526,32 @@ int pmdstat_locks_init(void)
 		pmdstat_locks_exit();
 		return err;
 	}
+	err = lp_fops_start();	/* if no opener was ftraced */
+	if (err) {
+		pmdstat_locks_exit();
+		return err;
+	}
 	return 0;
+}
+
+/*
+ * Stop the ftrace_ops.  For an ops of a module, ftrace waits (RCU tasks)
+ * until no callback can still be running before this returns.
+ */
+void pmdstat_locks_disarm(void)
+{
+	unsigned int i;
+
+	if (pmdstat_lp_fops_on)
+		unregister_ftrace_function(&pmdstat_lp_fops);
+	pmdstat_lp_fops_on = false;
+	pmdstat_lp_fops_err = 0;
+	if (pmdstat_lp_nr_ftraced)
+		ftrace_free_filter(&pmdstat_lp_fops);
+	pmdstat_lp_nr_ftraced = 0;
+	for (i = 0; i < NR_LOCKPROBES; i++)
+		pmdstat_lockprobes[i].ftraced = false;
+	memset(pmdstat_lp_ip, 0, sizeof(pmdstat_lp_ip));
 }
 
 /* The kprobes to unregister, for one batch with the other files' probes. */
@@ -1371,6 +1585,7 @@ void pmdstat_locks_exit(void)
 
 	if (n)
 		unregister_kprobes(kps, n);
+	pmdstat_locks_disarm();
 	pmdstat_locks_forget();
 }
 
@@ -1545,7 +1760,8 @@ void pmdstat_locks_fill(struct pmdstat_snapshot *s)
 	for (i = 0; i < NR_LOCKPROBES; i++) {
 		const struct pmdstat_lockprobe *lp = &pmdstat_lockprobes[i];
 
-		if (!lp->nr_kp || s->nr_lockprobes == PMDSTAT_MAX_LOCKPROBES)
+		if ((!lp->nr_kp && !lp->ftraced) ||
+		    s->nr_lockprobes == PMDSTAT_MAX_LOCKPROBES)
 			continue;
 		snprintf(s->lockprobe[s->nr_lockprobes].symbol,
 			 sizeof(s->lockprobe[0].symbol), "%s%s", lp->symbol,

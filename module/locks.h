@@ -97,6 +97,7 @@ extern bool pmdstat_count_scan;
 
 int pmdstat_locks_init(void);
 void pmdstat_locks_exit(void);
+void pmdstat_locks_disarm(void);
 unsigned int pmdstat_locks_kprobes(struct kprobe **out, unsigned int max);
 void pmdstat_locks_forget(void);
 void pmdstat_locks_reset(void);

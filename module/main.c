@@ -220,6 +220,8 @@ static void pmdstat_unregister_all(void)
 		unregister_kprobes(pmdstat_kps, m);
 	if (n)
 		unregister_kretprobes(pmdstat_rps, n);
+	/* the lock functions' ftrace_ops: returns once no callback runs */
+	pmdstat_locks_disarm();
 	pmdstat_locks_forget();
 	/* handlers that were already running have finished */
 	synchronize_rcu();
