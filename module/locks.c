@@ -1278,15 +1278,18 @@ NOKPROBE_SYMBOL(lp_kprobe);
  * operation in the system passes here, and an ftrace_ops that saves only
  * the argument registers costs far less than a kprobe (which saves all
  * registers and looks itself up by address).  The callback finds its
- * lockprobe by the traced address in a table written before the ops is
- * registered and left alone until after it is unregistered.
+ * lockprobe by the traced address in this table.  Entries are only added,
+ * each before its address joins the ops' filter (so a callback can meet a
+ * slot being filled only for an address it is not called for), and the
+ * table is cleared after the ops is unregistered.
  */
-#define LP_IP_SLOTS	64	/* power of two, more than twice the lockprobes */
+#define LP_IP_SLOTS	64	/* power of two, at least twice the lockprobes */
+static_assert(LP_IP_SLOTS >= 2 * NR_LOCKPROBES);
 
 static struct {
 	unsigned long ip;
 	struct pmdstat_lockprobe *lp;
-} pmdstat_lp_ip[LP_IP_SLOTS];
+} pmdstat_lp_ip[LP_IP_SLOTS] __read_mostly;
 
 static struct pmdstat_lockprobe *lp_of_ip(unsigned long ip)
 {
@@ -1294,10 +1297,11 @@ static struct pmdstat_lockprobe *lp_of_ip(unsigned long ip)
 
 	for (i = 0; i < LP_IP_SLOTS; i++) {
 		unsigned int k = (h + i) & (LP_IP_SLOTS - 1);
+		unsigned long slot = READ_ONCE(pmdstat_lp_ip[k].ip);
 
-		if (pmdstat_lp_ip[k].ip == ip)
-			return pmdstat_lp_ip[k].lp;
-		if (!pmdstat_lp_ip[k].ip)
+		if (slot == ip)
+			return READ_ONCE(pmdstat_lp_ip[k].lp);
+		if (!slot)
 			break;
 	}
 	return NULL;
@@ -1313,43 +1317,53 @@ static bool lp_ip_add(unsigned long ip, struct pmdstat_lockprobe *lp)
 		unsigned int k = (h + i) & (LP_IP_SLOTS - 1);
 
 		if (!pmdstat_lp_ip[k].ip || pmdstat_lp_ip[k].ip == ip) {
-			pmdstat_lp_ip[k].ip = ip;
-			pmdstat_lp_ip[k].lp = lp;
+			WRITE_ONCE(pmdstat_lp_ip[k].lp, lp);
+			/* the pointer before the address that finds it */
+			smp_store_release(&pmdstat_lp_ip[k].ip, ip);
 			return true;
 		}
 	}
 	return false;
 }
 
+/*
+ * The ftrace_ops callback.  The tracked locks are rwsems, taken and
+ * released in task context only: calls from interrupts (an NMI's
+ * mmap_read_trylock, say) are not ours and must not interleave with a
+ * task's handler on the same CPU, which the per-CPU counters assume (as
+ * kprobes never nest).  The recursion guard is ours, as in kprobes' own
+ * ftrace handler, so that the trampoline calls this function directly and
+ * a refused call is counted as missed; it also disables preemption.
+ */
 static void notrace lp_ftrace(unsigned long ip, unsigned long parent_ip,
 			      struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
 	struct pmdstat_lockprobe *lp;
+	int bit;
 
-	if (PMDSTAT_IS_FLOOR || unlikely(!fregs))
+	if (PMDSTAT_IS_FLOOR || unlikely(!fregs) || !in_task())
 		return;
 	lp = lp_of_ip(ip);
 	if (unlikely(!lp))
 		return;
-	/* the ops' recursion guard disables preemption; be explicit */
-	preempt_disable_notrace();
-	lp_handle(lp, pmdstat_ftrace_arg0(fregs), parent_ip, 0);
-	preempt_enable_notrace();
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (bit < 0) {
+		this_cpu_inc(pmdstat_pcpu->lk.probe[lp - pmdstat_lockprobes].missed);
+		return;
+	}
+	if (likely(rcu_is_watching()))
+		lp_handle(lp, pmdstat_ftrace_arg0(fregs), parent_ip, 0);
+	ftrace_test_recursion_unlock(bit);
 }
 
 NOKPROBE_SYMBOL(lp_ftrace);
 
-/*
- * FTRACE_OPS_FL_RECURSION: ftrace guards the callback against recursion
- * (and disables preemption around it).  No SAVE_REGS: arguments only.
- */
+/* No SAVE_REGS: the argument registers only. */
 static struct ftrace_ops pmdstat_lp_fops = {
 	.func = lp_ftrace,
-	.flags = FTRACE_OPS_FL_RECURSION,
 };
 
 static bool pmdstat_lp_fops_on;	/* registered */
-static int pmdstat_lp_fops_err;	/* registering it failed: fatal */
 static unsigned int pmdstat_lp_nr_ftraced;	/* functions in its filter */
 
 /*
@@ -1368,13 +1382,20 @@ static void lp_resolve_all(void)
 		struct pmdstat_lockprobe *lp = &pmdstat_lockprobes[i];
 
 		lp->ip = 0;
-		if (lp->op == LP_SLOW_RET || !PMDSTAT_FTRACE_ARGS)
+		if (lp->op == LP_SLOW_RET || !PMDSTAT_FTRACE_ARGS ||
+		    (lp->op == LP_SCAN && !pmdstat_count_scan))
 			continue;
 		kps[i].symbol_name = lp->symbol;
 		kps[i].flags = KPROBE_FLAG_DISABLED;
 		if (register_kprobe(&kps[i]))
 			continue;	/* lp_register() reports it */
-		lp->ip = (unsigned long)kps[i].addr;
+		/*
+		 * An ftrace-based kprobe sits exactly on the ftrace location,
+		 * the ip the callback is given (ftrace_location() is not
+		 * exported; this flag says kp.addr is one).
+		 */
+		if (kprobe_ftrace(&kps[i]))
+			lp->ip = (unsigned long)kps[i].addr;
 		reg[n++] = &kps[i];
 	}
 	if (n)
@@ -1391,7 +1412,6 @@ static int lp_fops_start(void)
 		return 0;
 	err = register_ftrace_function(&pmdstat_lp_fops);
 	if (err) {
-		pmdstat_lp_fops_err = err;
 		pr_err("cannot register the ftrace_ops of the lock functions (error %d)\n",
 		       err);
 		return err;
@@ -1407,16 +1427,6 @@ static int lp_ftrace_add(struct pmdstat_lockprobe *lp)
 
 	if (!lp->ip || !lp_ip_add(lp->ip, lp))
 		return -EOPNOTSUPP;
-	/*
-	 * Entries that end records are armed before those that open them:
-	 * the ops starts (with the first group) when the first opener comes.
-	 */
-	if (lp->op == LP_ACQ || lp->op == LP_TRY || lp->op == LP_TRACK_VMA ||
-	    lp->op == LP_SCAN) {
-		err = lp_fops_start();
-		if (err)
-			return err;
-	}
 	/* on a registered ops this arms the entry at once */
 	err = ftrace_set_filter_ip(&pmdstat_lp_fops, lp->ip, 0, 0);
 	if (err)
@@ -1436,10 +1446,8 @@ static int lp_register(struct pmdstat_lockprobe *lp)
 		err = lp_ftrace_add(lp);
 		if (!err)
 			return 0;
-		if (pmdstat_lp_fops_err)
-			return pmdstat_lp_fops_err;
 		if (err != -EOPNOTSUPP)
-			pr_info("%s: not an ftrace location (error %d): a kprobe instead\n",
+			pr_info("%s: ftrace_set_filter_ip failed (error %d): a kprobe instead\n",
 				lp->symbol, err);
 		lp->kp[0].lp = lp;
 		lp->kp[0].kp.symbol_name = lp->symbol;
@@ -1500,11 +1508,20 @@ int pmdstat_locks_init(void)
 				lp->symbol);
 			continue;
 		}
-		err = lp_register(lp);
-		if (pmdstat_lp_fops_err) {
-			pmdstat_locks_exit();
-			return pmdstat_lp_fops_err;
+		/*
+		 * Entries that end records are armed before those that open
+		 * them: the ops starts, with the first group, when the loop
+		 * reaches the first opener.
+		 */
+		if (lp->op == LP_ACQ || lp->op == LP_TRY ||
+		    lp->op == LP_TRACK_VMA || lp->op == LP_SCAN) {
+			err = lp_fops_start();
+			if (err) {
+				pmdstat_locks_exit();
+				return err;
+			}
 		}
+		err = lp_register(lp);
 		if (!err) {
 			if (lp->op == LP_SLOW_RET)
 				pmdstat_slow_timed[lp->mode] = true;
@@ -1542,10 +1559,12 @@ void pmdstat_locks_disarm(void)
 {
 	unsigned int i;
 
-	if (pmdstat_lp_fops_on)
-		unregister_ftrace_function(&pmdstat_lp_fops);
+	if (pmdstat_lp_fops_on && unregister_ftrace_function(&pmdstat_lp_fops)) {
+		/* still on ftrace's list: leak its filter rather than free it */
+		WARN_ONCE(1, "pmdstat: cannot unregister the lock functions' ftrace_ops\n");
+		pmdstat_lp_nr_ftraced = 0;
+	}
 	pmdstat_lp_fops_on = false;
-	pmdstat_lp_fops_err = 0;
 	if (pmdstat_lp_nr_ftraced)
 		ftrace_free_filter(&pmdstat_lp_fops);
 	pmdstat_lp_nr_ftraced = 0;
@@ -1775,6 +1794,7 @@ void pmdstat_locks_fill(struct pmdstat_snapshot *s)
 				continue;
 			s->lockprobe[s->nr_lockprobes].calls += pc->lk.probe[i].calls;
 			s->lockprobe[s->nr_lockprobes].hits += pc->lk.probe[i].hits;
+			s->lockprobe[s->nr_lockprobes].missed += pc->lk.probe[i].missed;
 		}
 		s->nr_lockprobes++;
 	}

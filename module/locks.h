@@ -34,6 +34,7 @@ struct pmdstat_caller_stats {
 struct pmdstat_lockprobe_stats {
 	u64 calls;
 	u64 hits;
+	u64 missed;	/* through ftrace: dropped by its recursion guard */
 };
 
 struct pmdstat_lock_pcpu {
