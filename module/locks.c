@@ -481,10 +481,45 @@ struct pmdstat_inflight pmdstat_inflight[INFLIGHT_SLOTS];
  * not tracked reads one of these and stops at zero.
  */
 static atomic_t pmdstat_home[INFLIGHT_SLOTS];
+/*
+ * How far from its home bucket any record of the bucket was ever placed
+ * (1 + offset; only grows): a task's lookup of its own records scans that
+ * many slots, not INFLIGHT_PROBES.  A task sees its own placements, so a
+ * record it made is never past the span it reads.
+ */
+static u8 pmdstat_home_span[INFLIGHT_SLOTS];
+
+unsigned int pmdstat_inflight_span(unsigned int h)
+{
+	return READ_ONCE(pmdstat_home_span[h]);
+}
+
+NOKPROBE_SYMBOL(pmdstat_inflight_span);
+
+static void span_raise(unsigned int h, unsigned int span)
+{
+	u8 old = READ_ONCE(pmdstat_home_span[h]);
+
+	while (old < span) {
+		u8 seen = cmpxchg(&pmdstat_home_span[h], old, (u8)span);
+
+		if (seen == old)
+			break;
+		old = seen;
+	}
+}
+
+NOKPROBE_SYMBOL(span_raise);
 /* records in the slow path: the slow-path return probes read it */
 static atomic_t pmdstat_nr_slow;
 /* share calls in flight: an unshare looks for overlaps only if any */
 static atomic_t pmdstat_nr_shares;
+/*
+ * ... and which records they are: an unshare that finds shares in flight
+ * visits these, not all INFLIGHT_SLOTS records.  A set bit is a hint
+ * (the record's state is checked); a share's bit is set while it runs.
+ */
+unsigned long pmdstat_share_map[BITS_TO_LONGS(INFLIGHT_SLOTS)];
 
 bool pmdstat_shares_in_flight(void)
 {
@@ -547,6 +582,7 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 		if (READ_ONCE(r->task) ||
 		    cmpxchg(&r->task, 0, (unsigned long)current))
 			continue;
+		span_raise(h, i + 1);
 		atomic_inc(&pmdstat_home[h]);
 		r->home = h;
 		r->lock = lock;
@@ -581,11 +617,12 @@ NOKPROBE_SYMBOL(pmdstat_inflight_alloc);
 struct pmdstat_inflight *pmdstat_inflight_find(unsigned long lock,
 					       unsigned int state)
 {
-	unsigned int h = inflight_hash(), i;
+	unsigned int h = inflight_hash(), i, span;
 
 	if (!atomic_read(&pmdstat_home[h]))
 		return NULL;
-	for (i = 0; i < INFLIGHT_PROBES; i++) {
+	span = pmdstat_inflight_span(h);
+	for (i = 0; i < span; i++) {
 		struct pmdstat_inflight *r =
 			&pmdstat_inflight[(h + i) & (INFLIGHT_SLOTS - 1)];
 		unsigned int st;
@@ -626,9 +663,10 @@ int pmdstat_share_begin(unsigned long pud, unsigned long immap,
 	if (rec < 0)
 		pmdstat_share_unseen();
 	if (rec >= 0) {
-		atomic_inc(&pmdstat_nr_shares);
 		pmdstat_inflight[rec].aux1 = pud;
 		WRITE_ONCE(pmdstat_inflight[rec].aux2, immap);
+		set_bit(rec, pmdstat_share_map);
+		atomic_inc(&pmdstat_nr_shares);
 	}
 	return rec;
 }
@@ -654,6 +692,7 @@ void pmdstat_share_end(int rec, bool attached)
 				 r->scan + (attached ? 1 : 0));
 	if (!r->observed)
 		pmdstat_share_unseen();	/* the shadow did not see it */
+	clear_bit(rec, pmdstat_share_map);
 	pmdstat_inflight_free(r);
 	atomic_dec(&pmdstat_nr_shares);
 }
@@ -1108,9 +1147,9 @@ NOKPROBE_SYMBOL(lp_read_held);
 static struct pmdstat_inflight *lp_find_slow(unsigned long lock)
 {
 	struct pmdstat_inflight *best = NULL;
-	unsigned int h = inflight_hash(), i;
+	unsigned int h = inflight_hash(), i, span = pmdstat_inflight_span(h);
 
-	for (i = 0; i < INFLIGHT_PROBES; i++) {
+	for (i = 0; i < span; i++) {
 		struct pmdstat_inflight *r =
 			&pmdstat_inflight[(h + i) & (INFLIGHT_SLOTS - 1)];
 

@@ -88,6 +88,7 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 struct pmdstat_inflight *pmdstat_inflight_find(unsigned long lock,
 					       unsigned int state);
 void pmdstat_inflight_free(struct pmdstat_inflight *r);
+unsigned int pmdstat_inflight_span(unsigned int h);
 
 void pmdstat_sanitize(char *p);
 void pmdstat_symbolize(char *buf, size_t len, unsigned long addr);
@@ -113,6 +114,7 @@ struct address_space *pmdstat_file_mapping(struct file *file);
 int pmdstat_share_begin(unsigned long pud, unsigned long immap,
 			unsigned long func);
 void pmdstat_share_end(int rec, bool attached);
+extern unsigned long pmdstat_share_map[BITS_TO_LONGS(INFLIGHT_SLOTS)];
 bool pmdstat_shares_in_flight(void);
 void pmdstat_add_share_range(unsigned long start, unsigned long end);
 

@@ -214,7 +214,7 @@ static void pmdstat_overlap(struct pmdstat_unshare_ctx *u, unsigned long caller)
 	/* shares are rare: most unshares find none in flight and stop here */
 	if (!pmdstat_shares_in_flight())
 		return;
-	for (i = 0; i < INFLIGHT_SLOTS; i++) {
+	for_each_set_bit(i, pmdstat_share_map, INFLIGHT_SLOTS) {
 		const struct pmdstat_inflight *r = &pmdstat_inflight[i];
 		unsigned long task = READ_ONCE(r->task);
 
@@ -354,10 +354,11 @@ NOKPROBE_SYMBOL(pmdstat_split_seen);
 int pmdstat_ctx_lookup(unsigned long *vma)
 {
 	unsigned int h = hash_ptr(current, ilog2(INFLIGHT_SLOTS)), i;
+	unsigned int span = pmdstat_inflight_span(h);
 	bool split = false, maybe = false;
 	u64 newest = 0;
 
-	for (i = 0; i < INFLIGHT_PROBES; i++) {
+	for (i = 0; i < span; i++) {
 		const struct pmdstat_inflight *r =
 			&pmdstat_inflight[(h + i) & (INFLIGHT_SLOTS - 1)];
 
