@@ -102,7 +102,8 @@ struct pmdstat_owned {
 };
 
 static struct pmdstat_owned pmdstat_owned[TRACK_SLOTS];
-static unsigned int pmdstat_track_seq;
+/* written on every tracking change: not beside what releases read */
+static unsigned int pmdstat_track_seq ____cacheline_aligned_in_smp;
 
 static inline unsigned int track_hash(unsigned long addr)
 {
@@ -483,11 +484,15 @@ struct pmdstat_inflight pmdstat_inflight[INFLIGHT_SLOTS];
 static atomic_t pmdstat_home[INFLIGHT_SLOTS];
 /*
  * How far from its home bucket any record of the bucket was ever placed
- * (1 + offset; only grows): a task's lookup of its own records scans that
- * many slots, not INFLIGHT_PROBES.  A task sees its own placements, so a
- * record it made is never past the span it reads.
+ * (1 + offset; only grows, and is never reset while loaded): a task's
+ * lookup of its own records scans that many slots, not INFLIGHT_PROBES.
+ * This holds because only pmdstat_inflight_alloc() claims slots, always
+ * for current and from current's bucket, and raises the span before it
+ * publishes the record; a task sees its own earlier stores, so a record it
+ * made is never past the span it reads.  (A u8 and a byte cmpxchg: x86.)
  */
-static u8 pmdstat_home_span[INFLIGHT_SLOTS];
+static u8 pmdstat_home_span[INFLIGHT_SLOTS] ____cacheline_aligned_in_smp;
+static_assert(INFLIGHT_PROBES <= U8_MAX);
 
 unsigned int pmdstat_inflight_span(unsigned int h)
 {
@@ -500,13 +505,10 @@ static void span_raise(unsigned int h, unsigned int span)
 {
 	u8 old = READ_ONCE(pmdstat_home_span[h]);
 
-	while (old < span) {
-		u8 seen = cmpxchg(&pmdstat_home_span[h], old, (u8)span);
-
-		if (seen == old)
-			break;
-		old = seen;
-	}
+	do {
+		if (old >= span)
+			return;
+	} while (!try_cmpxchg(&pmdstat_home_span[h], &old, (u8)span));
 }
 
 NOKPROBE_SYMBOL(span_raise);
@@ -519,7 +521,7 @@ static atomic_t pmdstat_nr_shares;
  * visits these, not all INFLIGHT_SLOTS records.  A set bit is a hint
  * (the record's state is checked); a share's bit is set while it runs.
  */
-unsigned long pmdstat_share_map[BITS_TO_LONGS(INFLIGHT_SLOTS)];
+DECLARE_BITMAP(pmdstat_share_map, INFLIGHT_SLOTS);
 
 bool pmdstat_shares_in_flight(void)
 {
@@ -602,7 +604,7 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 		r->observed = 0;
 		r->from_share = 0;
 		memcpy(r->comm, current->comm, TASK_COMM_LEN);
-		r->t0 = ktime_get_mono_fast_ns();
+		r->t0 = pmdstat_clock();
 		/* publish a complete record to the live view */
 		smp_store_release(&r->state, state);
 		return idx;
@@ -665,6 +667,7 @@ int pmdstat_share_begin(unsigned long pud, unsigned long immap,
 	if (rec >= 0) {
 		pmdstat_inflight[rec].aux1 = pud;
 		WRITE_ONCE(pmdstat_inflight[rec].aux2, immap);
+		smp_mb__before_atomic();	/* the record before its bit */
 		set_bit(rec, pmdstat_share_map);
 		atomic_inc(&pmdstat_nr_shares);
 	}
@@ -931,7 +934,7 @@ static void lp_acquired(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r
 {
 	struct pmdstat_lock_stats *l = &lk->lock[r->kind][r->mode];
 	struct pmdstat_caller_stats *cs = caller_slot(lk, r->caller, r->kind, r->mode);
-	u64 wait = now - r->t0;
+	u64 wait = pmdstat_since(r->t0, now);
 
 	l->acquired++;
 	if (cs)
@@ -960,7 +963,7 @@ static void lp_end_hold(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r
 			u64 now, unsigned long first)
 {
 	struct pmdstat_caller_stats *cs;
-	u64 hold = now - r->t0;
+	u64 hold = pmdstat_since(r->t0, now);
 
 	pmdstat_hist_add(&lk->lock[r->kind][r->mode].hold, hold);
 	cs = caller_slot(lk, r->caller, r->kind, r->mode);
@@ -1109,7 +1112,7 @@ static void lp_release(struct pmdstat_lockprobe *lp, unsigned long sem,
 		return;
 	}
 	lk->probe[idx].hits++;
-	now = ktime_get_mono_fast_ns();
+	now = pmdstat_clock();
 	if (r->state == ST_WAIT)
 		lp_acquired(lk, r, r->t0, false);	/* the fast path: no wait */
 	if (r->predicted)
@@ -1212,7 +1215,7 @@ static void lp_handle(struct pmdstat_lockprobe *lp, unsigned long arg,
 			pmdstat_inflight_free(r);
 		} else {
 			lk->probe[idx].hits++;
-			lp_acquired(lk, r, ktime_get_mono_fast_ns(), true);
+			lp_acquired(lk, r, pmdstat_clock(), true);
 			r->slow = 0;
 			atomic_dec(&pmdstat_nr_slow);
 		}
@@ -1969,7 +1972,7 @@ static int pmdstat_live_show(struct seq_file *m, void *v)
 	static const char *const state_name[] = {
 		[ST_WAIT] = "wait", [ST_HOLD] = "hold", [ST_SHARE] = "share",
 	};
-	u64 now = ktime_get_mono_fast_ns();
+	u64 now = pmdstat_clock();
 	unsigned int i, n = 0;
 
 	seq_printf(m, "pmdstat-live version=%d\n", PMDSTAT_FORMAT_VERSION);

@@ -114,7 +114,7 @@ struct address_space *pmdstat_file_mapping(struct file *file);
 int pmdstat_share_begin(unsigned long pud, unsigned long immap,
 			unsigned long func);
 void pmdstat_share_end(int rec, bool attached);
-extern unsigned long pmdstat_share_map[BITS_TO_LONGS(INFLIGHT_SLOTS)];
+extern DECLARE_BITMAP(pmdstat_share_map, INFLIGHT_SLOTS);
 bool pmdstat_shares_in_flight(void);
 void pmdstat_add_share_range(unsigned long start, unsigned long end);
 

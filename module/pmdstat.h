@@ -8,6 +8,7 @@
 
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
+#include <linux/sched/clock.h>
 #include <linux/uaccess.h>
 #include "locks.h"
 #include "snapshot.h"
@@ -56,6 +57,24 @@ extern struct pmdstat_pcpu __percpu *pmdstat_pcpu;
 extern unsigned long pmdstat_gen;
 
 void pmdstat_pcpu_renew(struct pmdstat_pcpu *pc, unsigned long gen);
+
+/*
+ * The clock of every duration pmdstat measures: local_clock(), as
+ * lock_stat does (lockstat_clock()).  ktime_get_mono_fast_ns() reads the
+ * clocksource, which in a VM whose TSC is unsynchronised is an emulated
+ * HPET: a device access per read.  local_clock() reads the TSC; across
+ * CPUs it may drift by a bounded amount, so a duration that ends on
+ * another CPU can come out slightly negative: pmdstat_since() makes it 0.
+ */
+static __always_inline u64 pmdstat_clock(void)
+{
+	return local_clock();
+}
+
+static __always_inline u64 pmdstat_since(u64 t0, u64 now)
+{
+	return now > t0 ? now - t0 : 0;
+}
 
 /* This CPU's counters, of the current generation.  Probe context only. */
 static __always_inline struct pmdstat_pcpu *pmdstat_this_pcpu(void)

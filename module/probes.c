@@ -228,7 +228,7 @@ static int pmdstat_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		c->outer = !pmdstat_unshare_entry(site, regs, pc, &c->recorded);
 		if (!c->recorded)
 			return 1;
-		c->start_ns = ktime_get_mono_fast_ns();
+		c->start_ns = pmdstat_clock();
 		return 0;
 	}
 	if (pmdstat_filtered_out()) {
@@ -265,7 +265,7 @@ static int pmdstat_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		if (pmdstat_inject_share_delay_us)
 			udelay(pmdstat_inject_share_delay_us);
 	}
-	c->start_ns = ktime_get_mono_fast_ns();
+	c->start_ns = pmdstat_clock();
 	return 0;
 }
 
@@ -296,7 +296,7 @@ static int pmdstat_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct pmdstat_site *site = ri_site(ri);
 	struct pmdstat_call *c = (struct pmdstat_call *)ri->data;
-	u64 ns = ktime_get_mono_fast_ns() - c->start_ns;
+	u64 ns = pmdstat_since(c->start_ns, pmdstat_clock());
 	struct pmdstat_pcpu *pc;
 	unsigned int idx = site - pmdstat_sites;
 	unsigned int out;

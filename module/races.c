@@ -206,14 +206,15 @@ NOKPROBE_SYMBOL(vma_lock_state);
 
 static void pmdstat_overlap(struct pmdstat_unshare_ctx *u, unsigned long caller)
 {
-	u64 now = ktime_get_mono_fast_ns();
 	struct pmdstat_orec rec;
 	unsigned long flags;
 	unsigned int i;
+	u64 now;
 
 	/* shares are rare: most unshares find none in flight and stop here */
 	if (!pmdstat_shares_in_flight())
 		return;
+	now = pmdstat_clock();
 	for_each_set_bit(i, pmdstat_share_map, INFLIGHT_SLOTS) {
 		const struct pmdstat_inflight *r = &pmdstat_inflight[i];
 		unsigned long task = READ_ONCE(r->task);
