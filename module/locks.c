@@ -797,7 +797,20 @@ static void pmdstat_note(unsigned int what, const struct pmdstat_inflight *r,
 	}
 	ev.nr_stack = pmdstat_save_stack(ev.stack, first);
 
-	raw_spin_lock_irqsave(&pmdstat_ev_lock, flags);
+	/*
+	 * An int3 kprobe (the slow paths' returns) runs as an NMI (x86's
+	 * exc_int3 enters NMI context): there the lock is only tried, so that
+	 * it can never spin on a holder it interrupted, and lockdep does not
+	 * see a lock used from both NMI and task context.
+	 */
+	if (in_nmi()) {
+		if (!raw_spin_trylock_irqsave(&pmdstat_ev_lock, flags)) {
+			atomic64_inc(&pmdstat_ev_drops);
+			return;
+		}
+	} else {
+		raw_spin_lock_irqsave(&pmdstat_ev_lock, flags);
+	}
 	if (top) {
 		n = pmdstat_nr_top[what];
 		/* insertion into a descending array of at most PMDSTAT_TOP */
