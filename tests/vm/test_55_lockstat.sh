@@ -16,12 +16,18 @@
 #   rwsem slow path.  Every slow-path entry follows a failed fast path, but
 #   a failed one may still succeed without the slow path, so
 #   pmdstat <= lock_stat (+ 4 for the reset skew).
-# * hold time, read: lock_stat holds run from lock_acquired() inside
-#   down_read() to lock_release() inside up_read(); pmdstat's from
-#   down_read()'s return to up_read()'s entry, so pmdstat <= lock_stat, and
-#   the difference is the per-hold path between those points (kretprobe
-#   return, up entry, lockdep's own bookkeeping under KASAN and TCG; measured
-#   14-26 us): at most 50 us per hold, plus 5%.
+# * hold and wait time, read: lock_stat's window runs from lock_contended()
+#   (a contended acquisition) or lock_acquired() to lock_release() inside
+#   up_read(); pmdstat's from down_read()'s entry to up_read()'s entry (it
+#   has no return probe on down_read): a contended wait ends at the slow
+#   path's return, before lock_acquired(), and an uncontended hold starts
+#   at the entry, before lockdep's bookkeeping; and pmdstat's hold ends when
+#   its up_read() entry handler reads the clock, lock_stat's after that
+#   handler has run.  So no sum or part is ordered against lock_stat's; each
+#   differs by per-acquisition paths (under KASAN and TCG, 10-62 us
+#   measured at the start, about 17 us of handler at the end): wait + hold
+#   agree within 100 us per acquisition, hold within 50 us per hold, wait
+#   within 100 us per contended acquisition, each plus 5%.
 # * hold time, write: lock_stat cannot be the reference.  When a task
 #   releases a lock taken *before* one it still holds, lockdep's
 #   reacquire_held_locks() re-acquires the later one and restamps its
@@ -33,12 +39,11 @@
 #   workload: kprobe events on down_write/its return/up_write (trace clock
 #   mono) in the same run, for the file's i_mmap_rwsem (the semaphore with
 #   128 holds): within 5% plus 20 us per hold.  lock_stat's figure is printed.
-# * wait time: lock_stat waits only from lock_contended() to
-#   lock_acquired() of contended acquisitions; pmdstat from down_*()'s entry
-#   to its return for every acquisition, lockdep's lock_acquire() validation
-#   included.  So pmdstat >= lock_stat, and the difference is bounded by
-#   the uncontended path of every acquisition (measured 10-62 us per
-#   acquisition): at most 100 us per acquisition, plus 5%.
+# * wait time, both modes: lock_stat waits from lock_contended() to
+#   lock_acquired(); pmdstat's waits are its contended acquisitions only,
+#   from down_*()'s entry to the slow path's return (an int3 probe).  Each
+#   starts and ends at other points, so they agree within 100 us per
+#   contended acquisition, plus 5%, either way.
 # lock_stat's clock is local_clock(): under TCG it is trustworthy only with
 # a stable sched_clock, so check-debug boots with tsc=reliable (without it,
 # waits measured as 0 ns are not counted as contentions at all).
@@ -102,15 +107,15 @@ else
 			check "$name $mode: pmdstat's slow-path entries <= lock_stat's contentions ($pm_con <= $ls_con + 4)" \
 				le "$pm_con" "$ls_con" 4
 			if [ $mode = read ]; then
-				check "$name $mode: hold, pmdstat <= lock_stat ($pm_hold <= $ls_hold us + 1%)" \
-					le "$pm_hold" "$(awk -v h="$ls_hold" 'BEGIN { print h * 1.01 }')" 1
-				check "$name $mode: hold, lock_stat - pmdstat <= 50 us x $ls_acq holds + 5%" \
-					le "$ls_hold" "$(awk -v h="$pm_hold" -v n="$ls_acq" 'BEGIN { print h * 1.05 + 50 * n }')"
+				pm_all=$(awk -v w="$pm_wait" -v h="$pm_hold" 'BEGIN { printf "%.2f", w + h }')
+				ls_all=$(awk -v w="$ls_wait" -v h="$ls_hold" 'BEGIN { printf "%.2f", w + h }')
+				check "$name $mode: wait + hold, |pmdstat - lock_stat| <= 100 us x $pm_acq acquisitions + 5% ($pm_all vs $ls_all us)" \
+					sh -c "[ \"\$(awk -v a=$pm_all -v b=$ls_all -v n=$pm_acq 'BEGIN { d = a - b; if (d < 0) d = -d; print (d <= 0.05 * b + 100 * n) }')\" = 1 ]"
+				check "$name $mode: hold, |pmdstat - lock_stat| <= 50 us x $ls_acq holds + 5%" \
+					sh -c "[ \"\$(awk -v a=$pm_hold -v b=$ls_hold -v n=$ls_acq 'BEGIN { d = a - b; if (d < 0) d = -d; print (d <= 0.05 * b + 50 * n) }')\" = 1 ]"
 			fi
-			check "$name $mode: wait, pmdstat >= lock_stat ($pm_wait >= $ls_wait us - 1%)" \
-				le "$(awk -v w="$ls_wait" 'BEGIN { print w * 0.99 }')" "$pm_wait" 1
-			check "$name $mode: wait, pmdstat - lock_stat <= 100 us x $pm_acq acquisitions + 5%" \
-				le "$pm_wait" "$(awk -v w="$ls_wait" -v n="$pm_acq" 'BEGIN { print w * 1.05 + 100 * n }')"
+			check "$name $mode: wait, |pmdstat - lock_stat| <= 100 us x $pm_con contended + 5%" \
+				sh -c "[ \"\$(awk -v a=$pm_wait -v b=$ls_wait -v n=$pm_con 'BEGIN { d = a - b; if (d < 0) d = -d; print (d <= 0.05 * b + 100 * n) }')\" = 1 ]"
 		done
 	}
 	lockstat_round contention pmdstat-contend -f 3 -d 4 -r /tmp/ready -g /tmp/go
