@@ -271,7 +271,9 @@ static void pmdstat_track_lock(unsigned long addr, unsigned int kind,
 	unsigned int h = track_hash(addr), i;
 	struct pmdstat_tracked *t = NULL;
 	struct super_block *sb = NULL;
-	unsigned long flags, ino = 0;
+	/* i_ino: unsigned long on 6.1/6.12, u64 on 7.3; read it as declared */
+	typeof(inode->i_ino) ino = 0;
+	unsigned long flags;
 	dev_t dev = 0;
 
 	if (pmdstat_tracked_kind(addr, NULL) >= 0)
