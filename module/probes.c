@@ -605,6 +605,9 @@ static void pmdstat_verify_layouts(void)
 			if (j != i && pmdstat_sites[j].start == t.target &&
 			    pmdstat_sites[j].role == w->role)
 				w->tramp_to = j;
+		if (w->tramp_to < 0)
+			pr_debug("%s jumps to %pS, which is no site (%*ph ...)\n",
+				 w->symbol, (void *)(unsigned long)t.target, 24, code);
 	}
 }
 
