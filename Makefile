@@ -46,7 +46,9 @@ deps:
 MODULE_SRCS := $(wildcard module/*.c module/*.h)
 
 # build/<release>/ mirrors Kbuild and module/ with symlinks, so that the
-# objects of each kernel land in their own ignored directory.
+# objects of each kernel land in their own ignored directory.  The conftest
+# and kbuild run through scripts/kbuild-env: here when this machine has the
+# compiler the headers were built with, else in a Debian root that has it.
 module:
 	@if [ -n "$(KERNEL)" ] && [ ! -d "$(KDIR)" ]; then scripts/fetch-kernel "$(KERNEL)" >/dev/null; fi
 	@[ -f "$(KDIR)/Makefile" ] || { echo "error: no kernel headers at $(KDIR): install linux-headers-$$(uname -r), or give KDIR=<headers tree> or KERNEL=<a Debian release: scripts/kernels lists the supported ones>" >&2; exit 1; }
@@ -54,8 +56,8 @@ module:
 	 out="$(BUILD)/$$rel"; mkdir -p "$$out/module"; \
 	 ln -sf "$(TOP)/Kbuild" "$$out/Kbuild"; \
 	 for f in $(MODULE_SRCS); do ln -sf "$(TOP)/$$f" "$$out/$$f"; done; \
-	 [ "$$out/conftest.h" -nt scripts/conftest ] || scripts/conftest "$(KDIR)" "$$out/conftest.h"; \
-	 $(MAKE) --no-print-directory -C "$(KDIR)" M="$$out" $(KBUILD_ARGS) modules && \
+	 [ "$$out/conftest.h" -nt scripts/conftest ] || scripts/kbuild-env "$(KDIR)" scripts/conftest "$(KDIR)" "$$out/conftest.h"; \
+	 scripts/kbuild-env "$(KDIR)" $(MAKE) --no-print-directory -C "$(KDIR)" M="$$out" $(KBUILD_ARGS) modules && \
 	 echo "built $$out/pmdstat.ko"
 
 # The cost table's floor module: pmdstat's probe set with empty handlers

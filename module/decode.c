@@ -17,8 +17,8 @@ static int s32_at(const unsigned char *p)
 		     (u32)p[3] << 24);
 }
 
-int pmdstat_decode_trampoline(const unsigned char *code, unsigned int len,
-			      u64 addr, struct pmdstat_trampoline *t)
+static int decode(const unsigned char *code, unsigned int len, u64 addr,
+		  struct pmdstat_trampoline *t, bool slot_jmp_is_ftrace)
 {
 	struct pmdstat_argsrc st[16];
 	unsigned int i = 0, k;
@@ -42,8 +42,13 @@ int pmdstat_decode_trampoline(const unsigned char *code, unsigned int len,
 			 (code[0] == 0x66 && code[1] == 0x0f && code[2] == 0x1f &&
 			  code[3] == 0x00)))
 		i = 4;
-	/* __fentry__ call (or ftrace's call), or the 5-byte nop it becomes */
-	if (i + 5 <= len && (code[i] == 0xe8 ||
+	/*
+	 * __fentry__ call (or ftrace's call), or the 5-byte nop it becomes;
+	 * with @slot_jmp_is_ftrace also a jmp there, which ftrace writes to
+	 * enter a direct (BPF) trampoline in jmp mode (7.3,
+	 * CONFIG_DYNAMIC_FTRACE_WITH_JMP), which returns to the next byte.
+	 */
+	if (i + 5 <= len && (code[i] == 0xe8 || (slot_jmp_is_ftrace && code[i] == 0xe9) ||
 			     (code[i] == 0x0f && code[i + 1] == 0x1f &&
 			      code[i + 2] == 0x44 && code[i + 3] == 0 &&
 			      code[i + 4] == 0)))
@@ -130,4 +135,16 @@ done:
 	for (k = 0; k < PMDSTAT_NR_ARG_REGS; k++)
 		t->reg[k] = st[arg_reg[k]];
 	return 0;
+}
+
+int pmdstat_decode_trampoline(const unsigned char *code, unsigned int len,
+			      u64 addr, struct pmdstat_trampoline *t)
+{
+	return decode(code, len, addr, t, false);
+}
+
+int pmdstat_decode_trampoline_ftraced(const unsigned char *code, unsigned int len,
+				      u64 addr, struct pmdstat_trampoline *t)
+{
+	return decode(code, len, addr, t, true);
 }

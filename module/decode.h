@@ -40,4 +40,13 @@ struct pmdstat_trampoline {
 int pmdstat_decode_trampoline(const unsigned char *code, unsigned int len,
 			      u64 addr, struct pmdstat_trampoline *t);
 
+/*
+ * The same, but a jmp in the fentry slot is taken as ftrace's (a direct
+ * trampoline entered in jmp mode, as 7.3 does for a BPF trampoline with
+ * fexit programs) and skipped.  Only for a function known to be traced: in
+ * one without an fentry slot, "endbr64; jmp" is the trampoline itself.
+ */
+int pmdstat_decode_trampoline_ftraced(const unsigned char *code, unsigned int len,
+				      u64 addr, struct pmdstat_trampoline *t);
+
 #endif /* PMDSTAT_DECODE_H */

@@ -61,7 +61,7 @@
 bool pmdstat_count_scan;
 module_param_named(count_scan, pmdstat_count_scan, bool, 0444);
 MODULE_PARM_DESC(count_scan,
-		 "Count the VMAs each huge_pmd_share call scans (a kprobe on vma_interval_tree_iter_next, which every rmap walk of every file hits). Off by default: the stats say scan=off.");
+		 "Count the VMAs each huge_pmd_share call scans (a probe on vma_interval_tree_iter_next, or mapping_rmap_tree_iter_next where that is absent, which every rmap walk of every file hits). Off by default: the stats say scan=off.");
 
 /* ---- tracked locks -------------------------------------------------- */
 
@@ -271,7 +271,9 @@ static void pmdstat_track_lock(unsigned long addr, unsigned int kind,
 	unsigned int h = track_hash(addr), i;
 	struct pmdstat_tracked *t = NULL;
 	struct super_block *sb = NULL;
-	unsigned long flags, ino = 0;
+	/* i_ino: unsigned long on 6.1/6.12, u64 on 7.3; read it as declared */
+	typeof(inode->i_ino) ino = 0;
+	unsigned long flags;
 	dev_t dev = 0;
 
 	if (pmdstat_tracked_kind(addr, NULL) >= 0)
@@ -686,9 +688,10 @@ void pmdstat_share_end(int rec, bool attached)
 	if (READ_ONCE(r->task) != (unsigned long)current || r->state != ST_SHARE)
 		return;
 	/*
-	 * One vma_interval_tree_iter_next() call per VMA the loop finished
-	 * with; a scan that found a table to share broke out of the loop
-	 * on the VMA it was looking at.
+	 * One vma_interval_tree_iter_next() call (7.3:
+	 * mapping_rmap_tree_iter_next()) per VMA the loop finished with; a
+	 * scan that found a table to share broke out of the loop on the VMA
+	 * it was looking at.
 	 */
 	if (pmdstat_count_scan)
 		pmdstat_hist_add(&pmdstat_this_pcpu()->lk.scan,
@@ -877,7 +880,7 @@ enum lp_op {
 	LP_FREE_VMALOCK,	/* hugetlb_vma_lock_release(kref) */
 	LP_CLOSE_VMA,	/* hugetlb_vm_op_close(vma) */
 	LP_FREE_INODE,	/* hugetlbfs_destroy_inode(inode) */
-	LP_SCAN,	/* vma_interval_tree_iter_next from huge_pmd_share */
+	LP_SCAN,	/* the VMA interval tree's next step from huge_pmd_share */
 };
 
 #define LP_MAX_KPROBES	8	/* return instructions of one slow path */
@@ -894,6 +897,7 @@ struct pmdstat_lockprobe {
 	u8 op;
 	u8 mode;
 	bool optional;	/* load without it, saying what is lost */
+	const char *alt;	/* probed instead if @symbol is not in kallsyms */
 	bool ftraced;	/* its entry is in pmdstat_lp_fops, not a kprobe */
 	unsigned long ip;	/* ... at this address (the ftrace location) */
 	unsigned int nr_kp;	/* registered kprobes */
@@ -922,7 +926,9 @@ static struct pmdstat_lockprobe pmdstat_lockprobes[] = {
 	{ "hugetlb_vma_lock_read", LP_TRACK_VMA, 0, true },
 	{ "hugetlb_vma_lock_write", LP_TRACK_VMA, 0, true },
 	{ "hugetlb_vma_trylock_write", LP_TRACK_VMA, 0, true },
-	{ "vma_interval_tree_iter_next", LP_SCAN, 0, true },
+	/* 7.3 renamed the file rmap tree: mapping_rmap_tree_foreach() */
+	{ "vma_interval_tree_iter_next", LP_SCAN, 0, true,
+	  .alt = "mapping_rmap_tree_iter_next" },
 };
 
 #define NR_LOCKPROBES ARRAY_SIZE(pmdstat_lockprobes)
@@ -1457,6 +1463,41 @@ static void lp_resolve_all(void)
 		unregister_kprobes(reg, n);
 }
 
+/* 0 if @sym is in kallsyms and can be probed, else -errno. */
+static int lp_probeable(const char *sym)
+{
+	struct kprobe kp = {
+		.symbol_name = sym,
+		.flags = KPROBE_FLAG_DISABLED,
+	};
+	int err = register_kprobe(&kp);
+
+	if (!err)
+		unregister_kprobe(&kp);
+	return err;
+}
+
+/*
+ * A function that kernels name differently: when @lp->symbol is absent
+ * (-ENOENT), probe @lp->alt instead, found by name as well, at load.
+ */
+static void lp_pick_symbol(struct pmdstat_lockprobe *lp)
+{
+	int err;
+
+	if (!lp->alt || lp_probeable(lp->symbol) != -ENOENT)
+		return;		/* present: lp_register() reports any error */
+	err = lp_probeable(lp->alt);
+	if (err) {
+		pr_warn("neither %s nor %s can be probed (%s: not in kallsyms; %s: error %d)\n",
+			lp->symbol, lp->alt, lp->symbol, lp->alt, err);
+		return;
+	}
+	pr_info("%s is not in this kernel: probing %s instead\n", lp->symbol,
+		lp->alt);
+	lp->symbol = lp->alt;
+}
+
 /* Start the ftrace_ops with the entries added so far; 0 or -errno. */
 static int lp_fops_start(void)
 {
@@ -1551,6 +1592,12 @@ int pmdstat_locks_init(void)
 	unsigned int i;
 	int err;
 
+	for (i = 0; i < NR_LOCKPROBES; i++) {
+		struct pmdstat_lockprobe *lp = &pmdstat_lockprobes[i];
+
+		if (lp->op != LP_SCAN || pmdstat_count_scan)
+			lp_pick_symbol(lp);
+	}
 	lp_resolve_all();
 	for (i = 0; i < NR_LOCKPROBES; i++) {
 		struct pmdstat_lockprobe *lp = &pmdstat_lockprobes[i];

@@ -558,6 +558,39 @@ static void pmdstat_name_regs(const struct pmdstat_trampoline *t,
 		names[r] = NULL;
 }
 
+static bool pmdstat_is_site_start(u64 addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < pmdstat_nr_sites; i++)
+		if (pmdstat_sites[i].start == addr)
+			return true;
+	return false;
+}
+
+/*
+ * Decode the trampoline at @w.  A jmp in its fentry slot to no site is
+ * ftrace's entry into a direct (BPF) trampoline (7.3 enters those with a
+ * jmp where they have fexit programs): then the code past it is decoded.
+ */
+static int pmdstat_decode_site(const struct pmdstat_site *w,
+			       const unsigned char *code, unsigned int len,
+			       struct pmdstat_trampoline *t)
+{
+	struct pmdstat_trampoline f;
+
+	if (pmdstat_decode_trampoline(code, len, w->start, t))
+		return -1;
+	if (!pmdstat_is_site_start(t->target) &&
+	    !pmdstat_decode_trampoline_ftraced(code, len, w->start, &f) &&
+	    pmdstat_is_site_start(f.target)) {
+		pr_info("%s: its fentry slot jumps to %pS, past which it jumps to a site: decoded from there\n",
+			w->symbol, (void *)(unsigned long)t->target);
+		*t = f;
+	}
+	return 0;
+}
+
 /*
  * For each site with a trusted prototype, decode its code; if it is a
  * trampoline into another site without one (a clone, or an uncloned static
@@ -578,7 +611,7 @@ static void pmdstat_verify_layouts(void)
 			continue;
 		if (copy_from_kernel_nofault(code, (void *)w->start, sizeof(code)))
 			continue;
-		if (pmdstat_decode_trampoline(code, sizeof(code), w->start, &t)) {
+		if (pmdstat_decode_site(w, code, sizeof(code), &t)) {
 			pr_debug("%s is not a trampoline I can decode (%*ph ...): its clones' arguments stay unread\n",
 				 w->symbol, 24, code);
 			continue;
@@ -605,6 +638,9 @@ static void pmdstat_verify_layouts(void)
 			if (j != i && pmdstat_sites[j].start == t.target &&
 			    pmdstat_sites[j].role == w->role)
 				w->tramp_to = j;
+		if (w->tramp_to < 0)
+			pr_debug("%s jumps to %pS, which is no site (%*ph ...)\n",
+				 w->symbol, (void *)(unsigned long)t.target, 24, code);
 	}
 }
 

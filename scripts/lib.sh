@@ -117,11 +117,31 @@ pmdstat_kernels() {
 	printf '%s' "$rels"
 }
 
-# suite_of REL: the suite that serves REL: from the last resolution, else the
-# first suite of kernels.conf whose archive has linux-headers-REL.
+# resolve_extra SUITE SERIES FLAVOUR: resolve_series for a series that is not
+# in kernels.conf (`scripts/kernels SUITE SERIES [FLAVOUR]`), remembered in
+# .cache/kernels/resolved-extra so that suite_of finds the suite of its
+# release later (KERNEL=<that release>).
+resolve_extra() {
+	local rel f=$PMDSTAT_CACHE/kernels/resolved-extra
+	rel=$(resolve_series "$1" "$2" "$3") || exit 1
+	mkdir -p "$PMDSTAT_CACHE/kernels"
+	{
+		awk -v s="$1" -v v="$2" -v f="$3" '!($1 == s && $2 == v && $3 == f)' "$f" 2>/dev/null
+		echo "$1 $2 $3 -> $rel"
+	} > "$f.new"
+	mv "$f.new" "$f"
+	echo "$rel"
+}
+
+# suite_of REL: the suite that serves REL: from the last resolution (of
+# kernels.conf, then of series resolved with resolve_extra), else the suite
+# it was fetched from, else the first suite of kernels.conf whose archive has
+# linux-headers-REL.
 suite_of() {
 	local s
-	s=$(awk -v r="$1" '$5 == r { print $1; exit }' "$PMDSTAT_CACHE/kernels/resolved" 2>/dev/null)
+	s=$(awk -v r="$1" '$5 == r { print $1; exit }' "$PMDSTAT_CACHE/kernels/resolved" \
+		"$PMDSTAT_CACHE/kernels/resolved-extra" 2>/dev/null)
+	[ -n "$s" ] || s=$(sed -n 's/^release=[^ ]* suite=\([^ ]*\).*/\1/p' "$(kernel_dir "$1")/source" 2>/dev/null)
 	if [ -z "$s" ]; then
 		for s in $(kernels_conf | awk '{ print $1 }' | awk '!seen[$0]++'); do
 			apt_private "$s" apt-cache show --no-all-versions "linux-headers-$1" >/dev/null 2>&1 && break
@@ -161,7 +181,8 @@ rm_root() {
 # (what kernels.conf line it stands for and which package), for reports.
 kernel_origin() {
 	local line src
-	line=$(awk -v r="$1" '$5 == r { print $1, $2, $3; exit }' "$PMDSTAT_CACHE/kernels/resolved" 2>/dev/null)
+	line=$(awk -v r="$1" '$5 == r { print $1, $2, $3; exit }' "$PMDSTAT_CACHE/kernels/resolved" \
+		"$PMDSTAT_CACHE/kernels/resolved-extra" 2>/dev/null)
 	src=$(awk '$1 == "Package:" && $2 ~ /^linux-image-/ { print $2, $4; exit }' \
 		"$(kernel_dir "$1")/source" 2>/dev/null)
 	[ -n "$line" ] || line=$(sed -n 's/^release=[^ ]* \(built from .*\) (key .*/\1/p' "$(kernel_dir "$1")/source" 2>/dev/null)

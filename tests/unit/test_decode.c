@@ -171,7 +171,37 @@ static void test_uncloned_callee_61_debug(void)
 	CHECK_U64(t.reg[1].arg, 1);
 }
 
+/*
+ * Debian 7.3.4's huge_pmd_unshare (at its System.map address) while
+ * pmdstat-bpf -u had fentry and fexit programs on it: ftrace enters the BPF
+ * trampoline with a jmp from the fentry slot (CONFIG_DYNAMIC_FTRACE_WITH_JMP),
+ * bytes as the module read them.  The plain decoder takes that jmp for the
+ * tail call; the ftraced one skips it and finds __huge_pmd_unshare.isra.0
+ * (ffffffff817429b0), with the arguments as they are (tlb, vma, addr, ptep).
+ */
+static void test_debian_73_bpf_jmp_slot(void)
+{
+	static const unsigned char c[] = {
+		0x0f, 0x1f, 0x40, 0xd6,		/* sealed endbr64 */
+		0xe9, 0xb7, 0xb8, 0x4b, 0x11,	/* jmp bpf_trampoline_... */
+		0xe9, 0xe2, 0xa2, 0xff, 0xff,	/* jmp __huge_pmd_unshare.isra.0 */
+		0x66, 0x90,
+	};
+	struct pmdstat_trampoline t;
+	int r;
+
+	CHECK_U64(pmdstat_decode_trampoline(c, sizeof(c), 0xffffffff817486c0ULL, &t), 0);
+	CHECK_U64(t.target, 0xffffffff817486c9ULL + 0x114bb8b7ULL);
+	CHECK_U64(pmdstat_decode_trampoline_ftraced(c, sizeof(c), 0xffffffff817486c0ULL, &t), 0);
+	CHECK_U64(t.target, 0xffffffff817429b0ULL);
+	for (r = 0; r < 4; r++) {
+		CHECK_U64(t.reg[r].arg, r);
+		CHECK_U64(t.reg[r].off, -1);
+	}
+}
+
 static const struct tap_test tests[] = {
+	TAP_TEST(test_debian_73_bpf_jmp_slot),
 	TAP_TEST(test_debian_61),
 	TAP_TEST(test_debian_612),
 	TAP_TEST(test_endbr64_and_jmp8),
