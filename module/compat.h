@@ -56,8 +56,13 @@ static inline long long pmdstat_table_expected_refs(long long share_count)
  * since then: bit 0 of count is RWSEM_WRITER_LOCKED, bit 1 the waiters
  * flag, bit 2 the handoff flag, bit 63 the read-fail flag, readers counted
  * from bit 8; owner holds the writer, or the last reader with bit 0
- * (RWSEM_READER_OWNED) set, flags in its low bits.  PREEMPT_RT rwsems are
- * rt_mutex based: every answer is "unknown".
+ * (RWSEM_READER_OWNED) set, flags in its low bits.
+ *
+ * PREEMPT_RT (943f0edb754f, 42254105dfe8): struct rwbase_rt.  readers is
+ * READER_BIAS plus the readers while no writer is in; a writer takes the
+ * rtmutex (owner: the task, bit 0 RT_MUTEX_HAS_WAITERS), subtracts
+ * READER_BIAS, waits for the readers to leave and sets WRITER_BIAS.  The
+ * readers themselves are counted from bit 0 below WRITER_BIAS.
  */
 #define PMDSTAT_RWSEM_WRITER_LOCKED	1L
 #define PMDSTAT_RWSEM_READ_FAILED_MASK	(7L | (long)(1UL << (BITS_PER_LONG - 1)))
@@ -75,7 +80,18 @@ static inline long long pmdstat_table_expected_refs(long long share_count)
 static inline int pmdstat_rwsem_held_by_task(struct rw_semaphore *sem,
 					     bool write, unsigned long task)
 {
-#ifdef HAVE_RWSEM_COUNT_OWNER
+#if defined(HAVE_RWSEM_RWBASE)
+	unsigned long owner;
+	unsigned int readers;
+
+	if (get_kernel_nofault(readers, (unsigned int *)&sem->rwbase.readers) ||
+	    get_kernel_nofault(owner, (unsigned long *)&sem->rwbase.rtmutex.owner))
+		return -1;
+	if (write)
+		return readers == WRITER_BIAS && (owner & ~1UL) == task;
+	/* a reader is never known to be ours, as below */
+	return readers & (WRITER_BIAS - 1) ? -1 : 0;
+#elif defined(HAVE_RWSEM_COUNT_OWNER)
 	long count, owner;
 
 	if (get_kernel_nofault(count, (long *)&sem->count) ||
@@ -104,6 +120,13 @@ static inline int pmdstat_rwsem_held_by_current(struct rw_semaphore *sem,
 	return pmdstat_rwsem_held_by_task(sem, write, (unsigned long)current);
 }
 
+/* PREEMPT_RT: where in a rwsem its rtmutex is (lock:contention_* name it) */
+#ifdef HAVE_RWSEM_RWBASE
+#define PMDSTAT_RT_RTMUTEX	offsetof(struct rw_semaphore, rwbase.rtmutex)
+#else
+#define PMDSTAT_RT_RTMUTEX	0
+#endif
+
 /* Is @sem write-locked by the running task? */
 static inline int pmdstat_rwsem_write_held_by_current(struct rw_semaphore *sem)
 {
@@ -119,7 +142,14 @@ static inline int pmdstat_rwsem_write_held_by_current(struct rw_semaphore *sem)
 static inline bool pmdstat_rwsem_trylock_would_succeed(struct rw_semaphore *sem,
 						       bool write)
 {
-#ifdef HAVE_RWSEM_COUNT_OWNER
+#if defined(HAVE_RWSEM_RWBASE)
+	unsigned int readers = atomic_read(&sem->rwbase.readers);
+
+	/* rwbase_read_trylock(): READER_BIAS set; rwbase_write_trylock(): free */
+	if (!write)
+		return (int)readers < 0;
+	return readers == READER_BIAS && !READ_ONCE(sem->rwbase.rtmutex.owner);
+#elif defined(HAVE_RWSEM_COUNT_OWNER)
 	long count = atomic_long_read(&sem->count);
 
 	return write ? !count : !(count & PMDSTAT_RWSEM_READ_FAILED_MASK);

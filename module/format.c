@@ -283,6 +283,10 @@ void pmdstat_format(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 	kv(out, "filter_cgroup", s->filter_cgroup);
 	kv(out, "count_scan", s->count_scan);
 	kv(out, "time_unshare", s->time_unshare);
+	pmdstat_printf(out, " contention=%s",
+		       s->contention == PMDSTAT_CONT_TRACEPOINT ? "tracepoint" :
+		       s->contention == PMDSTAT_CONT_PARTIAL ? "partial" :
+		       s->contention == PMDSTAT_CONT_NONE ? "none" : "slowpath");
 	pmdstat_printf(out, "\n");
 	pmdstat_printf(out, "layout");
 	kv(out, "vm_file", s->off_vm_file);
@@ -290,6 +294,7 @@ void pmdstat_format(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 	kv(out, "i_mmap_rwsem", s->off_i_mmap_rwsem);
 	kv(out, "vm_private_data", s->off_vm_private_data);
 	kv(out, "vma_lock_rw_sema", s->off_vma_lock_rw_sema);
+	kv(out, "rt_rtmutex", s->off_rt_rtmutex);
 	pmdstat_printf(out, "\n");
 	for (i = 0; i < s->nr_sites; i++) {
 		format_probe(out, &s->site[i]);

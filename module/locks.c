@@ -51,7 +51,9 @@
 #include <linux/spinlock.h>
 #include <linux/stacktrace.h>
 #include <linux/string.h>
+#include <linux/tracepoint.h>
 #include <linux/uaccess.h>
+#include <trace/events/lock.h>
 #include "compat.h"
 #include "locks.h"
 #include "pmdstat.h"
@@ -881,6 +883,8 @@ enum lp_op {
 	LP_CLOSE_VMA,	/* hugetlb_vm_op_close(vma) */
 	LP_FREE_INODE,	/* hugetlbfs_destroy_inode(inode) */
 	LP_SCAN,	/* the VMA interval tree's next step from huge_pmd_share */
+	LP_TP_BEGIN,	/* lock:contention_begin (PREEMPT_RT rwsems) */
+	LP_TP_END,	/* lock:contention_end (PREEMPT_RT rwsems) */
 };
 
 #define LP_MAX_KPROBES	8	/* return instructions of one slow path */
@@ -899,6 +903,7 @@ struct pmdstat_lockprobe {
 	bool optional;	/* load without it, saying what is lost */
 	const char *alt;	/* probed instead if @symbol is not in kallsyms */
 	bool ftraced;	/* its entry is in pmdstat_lp_fops, not a kprobe */
+	bool tp;	/* a tracepoint probe (LP_TP_*) is registered */
 	unsigned long ip;	/* ... at this address (the ftrace location) */
 	unsigned int nr_kp;	/* registered kprobes */
 	struct pmdstat_lpkp kp[LP_MAX_KPROBES];
@@ -914,6 +919,8 @@ static struct pmdstat_lockprobe pmdstat_lockprobes[] = {
 	{ "downgrade_write", LP_DOWNGRADE, PMDSTAT_MODE_WRITE },
 	{ "rwsem_down_read_slowpath", LP_SLOW_RET, PMDSTAT_MODE_READ, true },
 	{ "rwsem_down_write_slowpath", LP_SLOW_RET, PMDSTAT_MODE_WRITE, true },
+	{ "lock:contention_end", LP_TP_END, 0, true },
+	{ "lock:contention_begin", LP_TP_BEGIN, 0, true },
 	{ "rwsem_down_read_slowpath", LP_SLOW, PMDSTAT_MODE_READ, true },
 	{ "rwsem_down_write_slowpath", LP_SLOW, PMDSTAT_MODE_WRITE, true },
 	{ "down_read", LP_ACQ, PMDSTAT_MODE_READ },
@@ -1132,8 +1139,14 @@ static void lp_release(struct pmdstat_lockprobe *lp, unsigned long sem,
 	}
 	lk->probe[idx].hits++;
 	now = pmdstat_clock();
-	if (r->state == ST_WAIT)
+	if (r->state == ST_WAIT && r->slow && r->aux1) {
+		/* RT: a writer's wait that ended with its rtmutex (lp_rt_end) */
+		lp_acquired(lk, r, r->aux1, true);
+		r->slow = 0;
+		atomic_dec(&pmdstat_nr_slow);
+	} else if (r->state == ST_WAIT) {
 		lp_acquired(lk, r, r->t0, false);	/* the fast path: no wait */
+	}
 	if (r->predicted)
 		lp_confirm_try(lk, r);
 	lp_end_hold(lk, r, now, caller);
@@ -1187,6 +1200,96 @@ static struct pmdstat_inflight *lp_find_slow(unsigned long lock)
 
 NOKPROBE_SYMBOL(lp_find_slow);
 
+#ifdef HAVE_RWSEM_RWBASE
+/*
+ * PREEMPT_RT rwsems (compat.h): contention is seen at the lock:contention_*
+ * tracepoints.  A reader that cannot take the fast path brackets its wait
+ * with begin(sem, RT|READ) ... end(sem, ret), and its rtmutex wait inside
+ * with begin(rtmutex, RT) ... end(rtmutex).  A writer first takes the
+ * rtmutex (begin/end on the rtmutex if it is contended), then, if readers
+ * are in, waits for them between begin(sem, RT|WRITE) and end(sem, 0).
+ */
+#define LP_RT_RTMUTEX	PMDSTAT_RT_RTMUTEX
+
+/* The task's waiting record that @lock's event belongs to, or NULL. */
+static struct pmdstat_inflight *lp_rt_find(unsigned long lock, bool *on_rtmutex)
+{
+	struct pmdstat_inflight *r = pmdstat_inflight_find(lock, ST_WAIT);
+
+	*on_rtmutex = false;
+	if (r)
+		return r;
+	*on_rtmutex = true;
+	return pmdstat_inflight_find(lock - LP_RT_RTMUTEX, ST_WAIT);
+}
+
+NOKPROBE_SYMBOL(lp_rt_find);
+
+static void lp_rt_begin(struct pmdstat_lock_pcpu *lk, unsigned int idx,
+			unsigned long lock, unsigned int flags)
+{
+	struct pmdstat_inflight *r;
+	bool on_rtmutex;
+
+	if (!current_has_records())
+		return;
+	r = lp_rt_find(lock, &on_rtmutex);
+	/* the sem's own event names its mode; the rtmutex's names none */
+	if (!r || (!on_rtmutex && !(flags & (LCB_F_READ | LCB_F_WRITE))) ||
+	    (on_rtmutex && flags != LCB_F_RT))
+		return;
+	lk->probe[idx].hits++;
+	if (!r->slow) {
+		r->contended = 1;
+		r->slow = 1;
+		atomic_inc(&pmdstat_nr_slow);
+	}
+}
+
+NOKPROBE_SYMBOL(lp_rt_begin);
+
+static void lp_rt_end(struct pmdstat_lock_pcpu *lk, unsigned int idx,
+		      unsigned long lock, int ret)
+{
+	struct pmdstat_inflight *r;
+	struct rw_semaphore *sem;
+	bool on_rtmutex;
+	u64 now;
+
+	if (!atomic_read(&pmdstat_nr_slow) || !current_has_records())
+		return;
+	r = lp_rt_find(lock, &on_rtmutex);
+	if (!r || !r->slow)
+		return;
+	/* a reader's rtmutex wait is inside its own: its sem's end follows */
+	if (on_rtmutex && r->mode == PMDSTAT_MODE_READ)
+		return;
+	lk->probe[idx].hits++;
+	if (ret) {
+		lk->lock[r->kind][r->mode].failed++;
+		pmdstat_inflight_free(r);
+		return;
+	}
+	now = pmdstat_clock();
+	/*
+	 * A writer that got the rtmutex still waits for readers that are in:
+	 * then the sem's begin and end follow, and the wait ends there.  If
+	 * they leave first, nothing follows: the release ends the wait at
+	 * the time kept here (aux1).
+	 */
+	sem = (struct rw_semaphore *)(lock - LP_RT_RTMUTEX);
+	if (on_rtmutex && (unsigned int)atomic_read(&sem->rwbase.readers) != READER_BIAS) {
+		r->aux1 = now;
+		return;
+	}
+	lp_acquired(lk, r, now, true);
+	r->slow = 0;
+	atomic_dec(&pmdstat_nr_slow);
+}
+
+NOKPROBE_SYMBOL(lp_rt_end);
+#endif
+
 /*
  * One probe hit: @arg is the function's first argument, @caller the return
  * address into its caller (0 for the slow paths' return sites), @ret the
@@ -1239,6 +1342,14 @@ static void lp_handle(struct pmdstat_lockprobe *lp, unsigned long arg,
 			atomic_dec(&pmdstat_nr_slow);
 		}
 		break;
+#ifdef HAVE_RWSEM_RWBASE
+	case LP_TP_BEGIN:
+		lp_rt_begin(lk, idx, arg, ret);
+		break;
+	case LP_TP_END:
+		lp_rt_end(lk, idx, arg, (int)ret);
+		break;
+#endif
 	case LP_TRACK_VMA: {
 		/* the function is given a live vma: it reads the same fields */
 		struct vm_area_struct *vma = (struct vm_area_struct *)arg;
@@ -1424,6 +1535,102 @@ static struct ftrace_ops pmdstat_lp_fops = {
 	.func = lp_ftrace,
 };
 
+#ifdef HAVE_RWSEM_RWBASE
+/*
+ * The lock:contention_* tracepoints (16edd9b511a1, ee042be16cb4), found by
+ * name: their symbols are not exported.  A probe runs with preemption
+ * disabled, in the waiter's context, sometimes with interrupts off (the
+ * rtmutex's wait_lock): it takes no lock but raw ones.  Raw spinlocks
+ * (LCB_F_SPIN), mutexes and the rest are dropped on their flags first,
+ * which also keeps the event log's own raw lock from recursing here.
+ */
+static struct tracepoint *lp_tp[2];	/* contention_begin, contention_end */
+
+static void lp_tp_lookup(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "contention_begin"))
+		lp_tp[0] = tp;
+	else if (!strcmp(tp->name, "contention_end"))
+		lp_tp[1] = tp;
+}
+
+static void notrace lp_tp_begin(void *data, void *lock, unsigned int flags)
+{
+	if (PMDSTAT_IS_FLOOR || !(flags & LCB_F_RT) ||
+	    (flags & ~(LCB_F_RT | LCB_F_READ | LCB_F_WRITE)) || !in_task())
+		return;
+	lp_handle(data, (unsigned long)lock, 0, flags);
+}
+
+NOKPROBE_SYMBOL(lp_tp_begin);
+
+static void notrace lp_tp_end(void *data, void *lock, int ret)
+{
+	/* every contention ends here: only while a tracked wait is slow */
+	if (PMDSTAT_IS_FLOOR || !atomic_read(&pmdstat_nr_slow) || !in_task())
+		return;
+	lp_handle(data, (unsigned long)lock, 0, (unsigned long)(long)ret);
+}
+
+NOKPROBE_SYMBOL(lp_tp_end);
+
+static void *lp_tp_func(const struct pmdstat_lockprobe *lp)
+{
+	return lp->op == LP_TP_BEGIN ? (void *)lp_tp_begin : (void *)lp_tp_end;
+}
+
+static int lp_tp_register(struct pmdstat_lockprobe *lp)
+{
+	struct tracepoint *tp;
+	int err;
+
+	if (!lp_tp[0] || !lp_tp[1])
+		for_each_kernel_tracepoint(lp_tp_lookup, NULL);
+	tp = lp_tp[lp->op == LP_TP_END];
+	if (!tp)
+		return -ENOENT;
+	err = tracepoint_probe_register(tp, lp_tp_func(lp), lp);
+	if (!err)
+		lp->tp = true;
+	return err;
+}
+
+/* Unregister the tracepoint probes and wait until none can still run. */
+static void lp_tp_unregister_all(void)
+{
+	bool any = false;
+	unsigned int i;
+
+	for (i = 0; i < NR_LOCKPROBES; i++) {
+		struct pmdstat_lockprobe *lp = &pmdstat_lockprobes[i];
+
+		if (!lp->tp)
+			continue;
+		if (tracepoint_probe_unregister(lp_tp[lp->op == LP_TP_END],
+						lp_tp_func(lp), lp))
+			WARN_ONCE(1, "pmdstat: cannot unregister from lock:%s\n",
+				  lp->symbol);
+		lp->tp = false;
+		any = true;
+	}
+	if (any)
+		tracepoint_synchronize_unregister();
+}
+
+#define PMDSTAT_RT_RWSEM	1
+#else
+static int lp_tp_register(struct pmdstat_lockprobe *lp)
+{
+	return -EOPNOTSUPP;
+}
+
+static void lp_tp_unregister_all(void)
+{
+}
+
+#define PMDSTAT_RT_RWSEM	0
+#endif
+
 static bool pmdstat_lp_fops_on;	/* registered */
 static unsigned int pmdstat_lp_nr_ftraced;	/* functions in its filter */
 
@@ -1443,7 +1650,8 @@ static void lp_resolve_all(void)
 		struct pmdstat_lockprobe *lp = &pmdstat_lockprobes[i];
 
 		lp->ip = 0;
-		if (lp->op == LP_SLOW_RET || !PMDSTAT_FTRACE_ARGS ||
+		if (lp->op == LP_SLOW_RET || lp->op == LP_TP_BEGIN ||
+		    lp->op == LP_TP_END || !PMDSTAT_FTRACE_ARGS ||
 		    (lp->op == LP_SCAN && !pmdstat_count_scan))
 			continue;
 		kps[i].symbol_name = lp->symbol;
@@ -1538,6 +1746,8 @@ static int lp_register(struct pmdstat_lockprobe *lp)
 	unsigned long addr[64];
 	int i, n, err;
 
+	if (lp->op == LP_TP_BEGIN || lp->op == LP_TP_END)
+		return lp_tp_register(lp);
 	if (lp->op != LP_SLOW_RET) {
 		err = lp_ftrace_add(lp);
 		if (!err)
@@ -1604,6 +1814,10 @@ int pmdstat_locks_init(void)
 
 		if (lp->op == LP_SCAN && !pmdstat_count_scan)
 			continue;
+		/* PREEMPT_RT has no rwsem slow paths; elsewhere no tracepoints */
+		if (PMDSTAT_RT_RWSEM ? lp->op == LP_SLOW || lp->op == LP_SLOW_RET :
+		    lp->op == LP_TP_BEGIN || lp->op == LP_TP_END)
+			continue;
 		if (lp->op == LP_SLOW && !pmdstat_slow_timed[lp->mode]) {
 			/* without its return probes, a slow path is not timed */
 			pr_warn("%s: its returns are not probed, so its acquisitions count as uncontended\n",
@@ -1627,12 +1841,18 @@ int pmdstat_locks_init(void)
 		if (!err) {
 			if (lp->op == LP_SLOW_RET)
 				pmdstat_slow_timed[lp->mode] = true;
+			if (lp->op == LP_TP_END) {
+				pmdstat_slow_timed[PMDSTAT_MODE_READ] = true;
+				pmdstat_slow_timed[PMDSTAT_MODE_WRITE] = true;
+				pr_info("PREEMPT_RT rwsems: contended waits are timed from lock:contention_begin/end\n");
+			}
 			continue;
 		}
 		if (lp->optional) {
 			pr_warn("cannot probe %s%s (error %d): %s\n", lp->symbol,
 				lp->op == LP_SLOW_RET ? " at its returns" : "", err,
-				lp->op == LP_SLOW || lp->op == LP_SLOW_RET ?
+				lp->op == LP_SLOW || lp->op == LP_SLOW_RET ||
+				lp->op == LP_TP_BEGIN || lp->op == LP_TP_END ?
 				"contended waits will not be timed" :
 				lp->op == LP_SCAN ? "scan_vmas will be empty" :
 				lp->op == LP_FREE_VMALOCK ?
@@ -1661,6 +1881,7 @@ void pmdstat_locks_disarm(void)
 {
 	unsigned int i;
 
+	lp_tp_unregister_all();
 	if (pmdstat_lp_fops_on && unregister_ftrace_function(&pmdstat_lp_fops)) {
 		/* still on ftrace's list: leak its filter rather than free it */
 		WARN_ONCE(1, "pmdstat: cannot unregister the lock functions' ftrace_ops\n");
@@ -1877,11 +2098,17 @@ void pmdstat_locks_fill(struct pmdstat_snapshot *s)
 	unsigned long flags;
 
 	s->count_scan = pmdstat_count_scan;
+	if (pmdstat_slow_timed[PMDSTAT_MODE_READ] && pmdstat_slow_timed[PMDSTAT_MODE_WRITE])
+		s->contention = PMDSTAT_RT_RWSEM ? PMDSTAT_CONT_TRACEPOINT : PMDSTAT_CONT_SLOWPATH;
+	else if (pmdstat_slow_timed[PMDSTAT_MODE_READ] || pmdstat_slow_timed[PMDSTAT_MODE_WRITE])
+		s->contention = PMDSTAT_CONT_PARTIAL;
+	else
+		s->contention = PMDSTAT_CONT_NONE;
 
 	for (i = 0; i < NR_LOCKPROBES; i++) {
 		const struct pmdstat_lockprobe *lp = &pmdstat_lockprobes[i];
 
-		if ((!lp->nr_kp && !lp->ftraced) ||
+		if ((!lp->nr_kp && !lp->ftraced && !lp->tp) ||
 		    s->nr_lockprobes == PMDSTAT_MAX_LOCKPROBES)
 			continue;
 		snprintf(s->lockprobe[s->nr_lockprobes].symbol,

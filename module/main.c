@@ -58,6 +58,7 @@ static void pmdstat_fill(struct pmdstat_snapshot *s)
 	s->off_i_mmap_rwsem = offsetof(struct address_space, i_mmap_rwsem);
 	s->off_vm_private_data = offsetof(struct vm_area_struct, vm_private_data);
 	s->off_vma_lock_rw_sema = PMDSTAT_VMA_LOCK_RW_SEMA;
+	s->off_rt_rtmutex = PMDSTAT_RT_RTMUTEX;
 	s->nr_sites = pmdstat_nr_sites;
 	for (i = 0; i < pmdstat_nr_sites; i++) {
 		strscpy(s->site[i].symbol, pmdstat_sites[i].symbol,

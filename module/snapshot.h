@@ -152,6 +152,19 @@ struct pmdstat_snap_overlap {
 };
 
 /* A probe on a lock function (down_read, up_write, ...). */
+/*
+ * How contended acquisitions are seen: at the rwsem slow paths (the
+ * default, and the BPF backend's), at the lock:contention_* tracepoints
+ * (PREEMPT_RT), for one mode only, or not at all (then "contended" and
+ * the wait histograms are unknown, not zero).
+ */
+enum pmdstat_contention {
+	PMDSTAT_CONT_SLOWPATH,
+	PMDSTAT_CONT_TRACEPOINT,
+	PMDSTAT_CONT_PARTIAL,
+	PMDSTAT_CONT_NONE,
+};
+
 #define PMDSTAT_MAX_LOCKPROBES	24
 
 struct pmdstat_snap_lockprobe {
@@ -171,12 +184,14 @@ struct pmdstat_snapshot {
 	u64 filter_cgroup;	/* 0: none */
 	u64 count_scan;		/* scan_vmas is counted (module parameter) */
 	u64 time_unshare;	/* unshare calls are timed (module parameter) */
+	u64 contention;		/* enum pmdstat_contention: how contention is seen */
 	/* structure offsets (not pointers), for tracers that need addresses */
 	u64 off_vm_file;
 	u64 off_f_mapping;
 	u64 off_i_mmap_rwsem;
 	u64 off_vm_private_data;
 	u64 off_vma_lock_rw_sema;
+	u64 off_rt_rtmutex;	/* PREEMPT_RT: the rwsem's rtmutex; else 0 */
 	unsigned int nr_sites;
 	struct pmdstat_snap_site site[PMDSTAT_MAX_SITES];
 	struct pmdstat_role_stats role[PMDSTAT_NR_ROLES];

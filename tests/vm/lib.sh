@@ -21,6 +21,9 @@ check_eq() {
 check_gt() {
 	if [ -n "$2" ] && [ "$2" -gt "$3" ] 2>/dev/null; then ok "$1 ($2 > $3)"; else not_ok "$1: got '$2', want > $3"; fi
 }
+check_le() {
+	if [ -n "$2" ] && [ "$2" -le "$3" ] 2>/dev/null; then ok "$1 ($2 <= $3)"; else not_ok "$1: got '$2', want <= $3"; fi
+}
 # check DESC COMMAND...: the command succeeds
 check() {
 	d=$1; shift

@@ -57,6 +57,22 @@ if [ "$p_i" -ge "$c_i" ]; then ok "pmdstat sees at least the i_mmap contention t
 else not_ok "pmdstat i_mmap contended $p_i < contention_begin $c_i"; fi
 if [ "$p_v" -ge "$c_v" ]; then ok "pmdstat sees at least the vma-lock contention that lock:contention_begin sees ($p_v >= $c_v)"
 else not_ok "pmdstat vma-lock contended $p_v < contention_begin $c_v"; fi
+# PREEMPT_RT: pmdstat sees contention at these very tracepoints.  Each
+# contended acquisition fires contention_begin on the rwsem (a reader, or
+# a writer waiting for readers to leave) or on its rtmutex (a writer behind
+# a writer), at most once each: so no more than those events.
+if grep -q '^state .* contention=tracepoint' /tmp/l.stats; then
+	rtm_off=$(sed -n 's/^layout .*rt_rtmutex=\([0-9]*\).*/\1/p' $D/stats)
+	check_gt "RT: the layout line gives the rtmutex offset" "${rtm_off:-0}" 0
+	for k in imm vml; do
+		while read -r a; do printf '%x\n' $((0x$a + rtm_off)); done < /tmp/$k > /tmp/$k.rtm
+	done
+	r_i=$((c_i + $(tp_sum /tmp/imm.rtm)))
+	r_v=$((c_v + $(tp_sum /tmp/vml.rtm)))
+	diag "RT: contention_begin on the rwsems and their rtmutexes: i_mmap $r_i, vma locks $r_v"
+	check_le "RT: i_mmap contended acquisitions at most the events on the rwsem and its rtmutex" "$p_i" "$r_i"
+	check_le "RT: vma-lock contended acquisitions at most the events on the rwsems and their rtmutexes" "$p_v" "$r_v"
+fi
 
 callerv() { awk -v f="func=$1" -v l="lock=$2" -v m="mode=$3" -v k="$4" '$1 == "caller" && $2 == f && $3 == l && $4 == m {
 	for (i = 5; i <= NF; i++) { split($i, a, "="); if (a[1] == k) print a[2] } }' /tmp/l.stats; }
