@@ -137,7 +137,8 @@ static inline int pmdstat_rwsem_write_held_by_current(struct rw_semaphore *sem)
  * Would down_{read,write}_trylock(@sem) succeed now?  The test of
  * __down_{read,write}_trylock() in kernel/locking/rwsem.c on the same
  * lock word: a writer needs it 0, a reader needs no bit of
- * RWSEM_READ_FAILED_MASK.  Unknown (RT) counts as success.
+ * RWSEM_READ_FAILED_MASK.  On PREEMPT_RT, rwbase_read_trylock() and
+ * rwbase_write_trylock().  Where the lock word is not known, success.
  */
 static inline bool pmdstat_rwsem_trylock_would_succeed(struct rw_semaphore *sem,
 						       bool write)
@@ -148,7 +149,9 @@ static inline bool pmdstat_rwsem_trylock_would_succeed(struct rw_semaphore *sem,
 	/* rwbase_read_trylock(): READER_BIAS set; rwbase_write_trylock(): free */
 	if (!write)
 		return (int)readers < 0;
-	return readers == READER_BIAS && !READ_ONCE(sem->rwbase.rtmutex.owner);
+	/* an owner of just RT_MUTEX_HAS_WAITERS can still be stolen */
+	return readers == READER_BIAS &&
+	       !((unsigned long)READ_ONCE(sem->rwbase.rtmutex.owner) & ~1UL);
 #elif defined(HAVE_RWSEM_COUNT_OWNER)
 	long count = atomic_long_read(&sem->count);
 

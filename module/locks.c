@@ -600,6 +600,7 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 		r->aux1 = 0;
 		r->aux2 = 0;
 		r->checked = 0;
+		r->wait_pending = 0;
 		r->kind = kind;
 		r->mode = mode;
 		r->contended = 0;
@@ -1139,11 +1140,13 @@ static void lp_release(struct pmdstat_lockprobe *lp, unsigned long sem,
 	}
 	lk->probe[idx].hits++;
 	now = pmdstat_clock();
-	if (r->state == ST_WAIT && r->slow && r->aux1) {
-		/* RT: a writer's wait that ended with its rtmutex (lp_rt_end) */
-		lp_acquired(lk, r, r->aux1, true);
-		r->slow = 0;
-		atomic_dec(&pmdstat_nr_slow);
+	if (r->wait_pending) {
+		/* RT: the wait from the request (aux1) ended at t0 (lp_rt_end) */
+		u64 acquired = r->t0;
+
+		r->wait_pending = 0;
+		r->t0 = r->aux1;
+		lp_acquired(lk, r, acquired, true);
 	} else if (r->state == ST_WAIT) {
 		lp_acquired(lk, r, r->t0, false);	/* the fast path: no wait */
 	}
@@ -1207,43 +1210,47 @@ NOKPROBE_SYMBOL(lp_find_slow);
  * with begin(sem, RT|READ) ... end(sem, ret), and its rtmutex wait inside
  * with begin(rtmutex, RT) ... end(rtmutex).  A writer first takes the
  * rtmutex (begin/end on the rtmutex if it is contended), then, if readers
- * are in, waits for them between begin(sem, RT|WRITE) and end(sem, 0).
+ * are in, waits for them between begin(sem, RT|WRITE) and end(sem, ret).
+ *
+ * The events only mark the record: the wait's end (wait_pending, the
+ * request time kept in aux1) is counted at the release, because an end
+ * can run under the rtmutex's wait_lock with interrupts off, and because a
+ * writer's wait for readers may still follow the end of its rtmutex wait.
  */
 #define LP_RT_RTMUTEX	PMDSTAT_RT_RTMUTEX
-
-/* The task's waiting record that @lock's event belongs to, or NULL. */
-static struct pmdstat_inflight *lp_rt_find(unsigned long lock, bool *on_rtmutex)
-{
-	struct pmdstat_inflight *r = pmdstat_inflight_find(lock, ST_WAIT);
-
-	*on_rtmutex = false;
-	if (r)
-		return r;
-	*on_rtmutex = true;
-	return pmdstat_inflight_find(lock - LP_RT_RTMUTEX, ST_WAIT);
-}
-
-NOKPROBE_SYMBOL(lp_rt_find);
 
 static void lp_rt_begin(struct pmdstat_lock_pcpu *lk, unsigned int idx,
 			unsigned long lock, unsigned int flags)
 {
 	struct pmdstat_inflight *r;
-	bool on_rtmutex;
 
 	if (!current_has_records())
 		return;
-	r = lp_rt_find(lock, &on_rtmutex);
-	/* the sem's own event names its mode; the rtmutex's names none */
-	if (!r || (!on_rtmutex && !(flags & (LCB_F_READ | LCB_F_WRITE))) ||
-	    (on_rtmutex && flags != LCB_F_RT))
-		return;
-	lk->probe[idx].hits++;
-	if (!r->slow) {
-		r->contended = 1;
-		r->slow = 1;
-		atomic_inc(&pmdstat_nr_slow);
+	lk->probe[idx].calls++;
+	if (flags & (LCB_F_READ | LCB_F_WRITE)) {
+		r = pmdstat_inflight_find(lock, 0);
+		if (!r)
+			return;
+		if (r->state == ST_HOLD) {
+			/* a writer with its rtmutex, waiting for readers to leave */
+			if (!r->wait_pending || !(flags & LCB_F_WRITE))
+				return;
+			r->wait_pending = 0;
+			r->t0 = r->aux1;	/* the request */
+			WRITE_ONCE(r->state, ST_WAIT);
+		}
+	} else {
+		r = pmdstat_inflight_find(lock - LP_RT_RTMUTEX, ST_WAIT);
+		if (!r)
+			return;
 	}
+	if (r->slow)
+		return;		/* a reader's rtmutex, inside its own wait */
+	if (!r->contended)
+		lk->probe[idx].hits++;	/* contended acquisitions */
+	r->contended = 1;
+	r->slow = 1;
+	atomic_inc(&pmdstat_nr_slow);
 }
 
 NOKPROBE_SYMBOL(lp_rt_begin);
@@ -1252,39 +1259,31 @@ static void lp_rt_end(struct pmdstat_lock_pcpu *lk, unsigned int idx,
 		      unsigned long lock, int ret)
 {
 	struct pmdstat_inflight *r;
-	struct rw_semaphore *sem;
-	bool on_rtmutex;
-	u64 now;
 
 	if (!atomic_read(&pmdstat_nr_slow) || !current_has_records())
 		return;
-	r = lp_rt_find(lock, &on_rtmutex);
+	lk->probe[idx].calls++;
+	r = pmdstat_inflight_find(lock, ST_WAIT);
+	if (!r) {
+		r = pmdstat_inflight_find(lock - LP_RT_RTMUTEX, ST_WAIT);
+		/* a reader's rtmutex wait is inside its own: its sem's end follows */
+		if (r && r->mode == PMDSTAT_MODE_READ)
+			return;
+	}
 	if (!r || !r->slow)
 		return;
-	/* a reader's rtmutex wait is inside its own: its sem's end follows */
-	if (on_rtmutex && r->mode == PMDSTAT_MODE_READ)
-		return;
-	lk->probe[idx].hits++;
+	lk->probe[idx].hits++;	/* waits ended */
+	r->slow = 0;
+	atomic_dec(&pmdstat_nr_slow);
 	if (ret) {
 		lk->lock[r->kind][r->mode].failed++;
 		pmdstat_inflight_free(r);
 		return;
 	}
-	now = pmdstat_clock();
-	/*
-	 * A writer that got the rtmutex still waits for readers that are in:
-	 * then the sem's begin and end follow, and the wait ends there.  If
-	 * they leave first, nothing follows: the release ends the wait at
-	 * the time kept here (aux1).
-	 */
-	sem = (struct rw_semaphore *)(lock - LP_RT_RTMUTEX);
-	if (on_rtmutex && (unsigned int)atomic_read(&sem->rwbase.readers) != READER_BIAS) {
-		r->aux1 = now;
-		return;
-	}
-	lp_acquired(lk, r, now, true);
-	r->slow = 0;
-	atomic_dec(&pmdstat_nr_slow);
+	r->aux1 = r->t0;
+	r->t0 = pmdstat_clock();	/* the hold starts: what live shows */
+	r->wait_pending = 1;
+	WRITE_ONCE(r->state, ST_HOLD);
 }
 
 NOKPROBE_SYMBOL(lp_rt_end);
@@ -1295,15 +1294,16 @@ NOKPROBE_SYMBOL(lp_rt_end);
  * address into its caller (0 for the slow paths' return sites), @ret the
  * return value at a return site.  Runs with preemption disabled.
  */
-static void lp_handle(struct pmdstat_lockprobe *lp, unsigned long arg,
-		      unsigned long caller, unsigned long ret)
+static void lp_dispatch(struct pmdstat_lockprobe *lp, unsigned long arg,
+			unsigned long caller, unsigned long ret)
 {
 	unsigned int idx = lp - pmdstat_lockprobes;
 	struct pmdstat_lock_pcpu *lk;
 	struct pmdstat_inflight *r;
 
 	lk = lk_pcpu();
-	lk->probe[idx].calls++;
+	if (lp->op != LP_TP_BEGIN && lp->op != LP_TP_END)
+		lk->probe[idx].calls++;
 	switch (lp->op) {
 	case LP_ACQ:
 	case LP_TRY:
@@ -1427,6 +1427,24 @@ static void lp_handle(struct pmdstat_lockprobe *lp, unsigned long arg,
 	}
 }
 
+NOKPROBE_SYMBOL(lp_dispatch);
+
+/*
+ * Set on this CPU while a handler runs (preemption is off in all of them).
+ * A contended raw spinlock of ours fires lock:contention_end, which has no
+ * flags to tell it from an rwsem's: the tracepoint probes return at once
+ * when they find it set, so that no handler runs inside another.
+ */
+static DEFINE_PER_CPU(unsigned int, pmdstat_lp_running);
+
+static void lp_handle(struct pmdstat_lockprobe *lp, unsigned long arg,
+		      unsigned long caller, unsigned long ret)
+{
+	__this_cpu_write(pmdstat_lp_running, 1);
+	lp_dispatch(lp, arg, caller, ret);
+	__this_cpu_write(pmdstat_lp_running, 0);
+}
+
 NOKPROBE_SYMBOL(lp_handle);
 
 /* The slow paths' return sites, and entries that ftrace cannot patch. */
@@ -1540,9 +1558,11 @@ static struct ftrace_ops pmdstat_lp_fops = {
  * The lock:contention_* tracepoints (16edd9b511a1, ee042be16cb4), found by
  * name: their symbols are not exported.  A probe runs with preemption
  * disabled, in the waiter's context, sometimes with interrupts off (the
- * rtmutex's wait_lock): it takes no lock but raw ones.  Raw spinlocks
- * (LCB_F_SPIN), mutexes and the rest are dropped on their flags first,
- * which also keeps the event log's own raw lock from recursing here.
+ * rtmutex's wait_lock): it only marks the waiting record (lp_rt_*), and
+ * takes no lock.  A begin of a raw spinlock (LCB_F_SPIN), a mutex and the
+ * rest is dropped on its flags; an end has none, and is dropped unless a
+ * tracked wait is in flight.  Neither runs inside another handler
+ * (pmdstat_lp_running): our own raw spinlocks fire them too.
  */
 static struct tracepoint *lp_tp[2];	/* contention_begin, contention_end */
 
@@ -1557,7 +1577,8 @@ static void lp_tp_lookup(struct tracepoint *tp, void *priv)
 static void notrace lp_tp_begin(void *data, void *lock, unsigned int flags)
 {
 	if (PMDSTAT_IS_FLOOR || !(flags & LCB_F_RT) ||
-	    (flags & ~(LCB_F_RT | LCB_F_READ | LCB_F_WRITE)) || !in_task())
+	    (flags & ~(LCB_F_RT | LCB_F_READ | LCB_F_WRITE)) || !in_task() ||
+	    __this_cpu_read(pmdstat_lp_running))
 		return;
 	lp_handle(data, (unsigned long)lock, 0, flags);
 }
@@ -1567,7 +1588,8 @@ NOKPROBE_SYMBOL(lp_tp_begin);
 static void notrace lp_tp_end(void *data, void *lock, int ret)
 {
 	/* every contention ends here: only while a tracked wait is slow */
-	if (PMDSTAT_IS_FLOOR || !atomic_read(&pmdstat_nr_slow) || !in_task())
+	if (PMDSTAT_IS_FLOOR || !atomic_read(&pmdstat_nr_slow) || !in_task() ||
+	    __this_cpu_read(pmdstat_lp_running))
 		return;
 	lp_handle(data, (unsigned long)lock, 0, (unsigned long)(long)ret);
 }
@@ -1579,19 +1601,34 @@ static void *lp_tp_func(const struct pmdstat_lockprobe *lp)
 	return lp->op == LP_TP_BEGIN ? (void *)lp_tp_begin : (void *)lp_tp_end;
 }
 
+static void lp_tp_unregister_all(void);
+
+/*
+ * The two work as a pair: contention_end is registered first (it ends
+ * what begin marks), begin only after it, and if begin fails, end goes.
+ */
 static int lp_tp_register(struct pmdstat_lockprobe *lp)
 {
 	struct tracepoint *tp;
+	unsigned int i;
 	int err;
 
 	if (!lp_tp[0] || !lp_tp[1])
 		for_each_kernel_tracepoint(lp_tp_lookup, NULL);
+	if (lp->op == LP_TP_BEGIN) {
+		for (i = 0; i < NR_LOCKPROBES; i++)
+			if (pmdstat_lockprobes[i].op == LP_TP_END &&
+			    !pmdstat_lockprobes[i].tp)
+				return -ENOENT;	/* lock:contention_end is not in */
+	}
 	tp = lp_tp[lp->op == LP_TP_END];
 	if (!tp)
 		return -ENOENT;
 	err = tracepoint_probe_register(tp, lp_tp_func(lp), lp);
 	if (!err)
 		lp->tp = true;
+	else if (lp->op == LP_TP_BEGIN)
+		lp_tp_unregister_all();
 	return err;
 }
 
@@ -1606,9 +1643,13 @@ static void lp_tp_unregister_all(void)
 
 		if (!lp->tp)
 			continue;
+		/*
+		 * It fails only with -ENOENT (not registered) or -ENOMEM for
+		 * the smaller probe array, and then the probe stays: say so.
+		 */
 		if (tracepoint_probe_unregister(lp_tp[lp->op == LP_TP_END],
 						lp_tp_func(lp), lp))
-			WARN_ONCE(1, "pmdstat: cannot unregister from lock:%s\n",
+			WARN_ONCE(1, "pmdstat: cannot unregister from %s\n",
 				  lp->symbol);
 		lp->tp = false;
 		any = true;
@@ -1747,7 +1788,7 @@ static int lp_register(struct pmdstat_lockprobe *lp)
 	int i, n, err;
 
 	if (lp->op == LP_TP_BEGIN || lp->op == LP_TP_END)
-		return lp_tp_register(lp);
+		return lp_tp_register(lp);	/* end first: begin needs it */
 	if (lp->op != LP_SLOW_RET) {
 		err = lp_ftrace_add(lp);
 		if (!err)
@@ -1841,7 +1882,7 @@ int pmdstat_locks_init(void)
 		if (!err) {
 			if (lp->op == LP_SLOW_RET)
 				pmdstat_slow_timed[lp->mode] = true;
-			if (lp->op == LP_TP_END) {
+			if (lp->op == LP_TP_BEGIN) {
 				pmdstat_slow_timed[PMDSTAT_MODE_READ] = true;
 				pmdstat_slow_timed[PMDSTAT_MODE_WRITE] = true;
 				pr_info("PREEMPT_RT rwsems: contended waits are timed from lock:contention_begin/end\n");

@@ -65,7 +65,7 @@ struct pmdstat_inflight {
 	u32 pid;
 	u32 cpu;
 	u32 scan;
-	unsigned long aux1;	/* share: pud pointer; context: vma */
+	unsigned long aux1;	/* share: pud pointer; context: vma; RT lock: request time */
 	unsigned long aux2;	/* share: i_mmap_rwsem address; context: take_locks */
 	u16 home;		/* the bucket its task hashes to */
 	u8 state;
@@ -77,6 +77,7 @@ struct pmdstat_inflight {
 	u8 observed;		/* share: the shadow saw the table it left */
 	u8 from_share;
 	u8 checked;		/* share: the lock rule was checked */
+	u8 wait_pending;	/* RT: a wait ended at t0, from aux1; not counted yet */
 	char comm[TASK_COMM_LEN];
 };
 

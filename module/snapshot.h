@@ -151,7 +151,6 @@ struct pmdstat_snap_overlap {
 	char func[PMDSTAT_FUNC_LEN];	/* the unshare's caller */
 };
 
-/* A probe on a lock function (down_read, up_write, ...). */
 /*
  * How contended acquisitions are seen: at the rwsem slow paths (the
  * default, and the BPF backend's), at the lock:contention_* tracepoints
@@ -167,6 +166,7 @@ enum pmdstat_contention {
 
 #define PMDSTAT_MAX_LOCKPROBES	24
 
+/* A probe on a lock function (down_read, up_write, ...). */
 struct pmdstat_snap_lockprobe {
 	char symbol[PMDSTAT_SYM_LEN];
 	u64 calls;	/* handler runs: every call of the function */
