@@ -373,6 +373,12 @@ static enum pmdstat_parse_code parse_state(struct parser *p, struct pmdstat_kvs 
 		rc = parse_need_u64(p, kvs, "resets", &st->resets);
 	if (!rc)
 		rc = parse_need_u64(p, kvs, "maxactive", &st->maxactive);
+	if (!rc) {
+		/* absent before it existed: the slow paths, then the only way */
+		const char *c = pmdstat_kv_str(kvs, "contention", "slowpath");
+
+		st->contention_unknown = !strcmp(c, "none") || !strcmp(c, "partial");
+	}
 	return rc;
 }
 
@@ -869,6 +875,7 @@ int pmdstat_stats_dup(const struct pmdstat_stats *src, struct pmdstat_stats *dst
 	dst->elapsed_ns = src->elapsed_ns;
 	dst->resets = src->resets;
 	dst->maxactive = src->maxactive;
+	dst->contention_unknown = src->contention_unknown;
 	dst->release = strdup_null(src->release);
 	dst->module = strdup_null(src->module);
 	if ((src->release && !dst->release) || (src->module && !dst->module))
@@ -1121,6 +1128,7 @@ int pmdstat_stats_add(struct pmdstat_stats *sum, const struct pmdstat_stats *b)
 	sum->elapsed_ns = add_sat(sum->elapsed_ns, b->elapsed_ns);
 	sum->resets = add_sat(sum->resets, b->resets);
 	sum->maxactive = b->maxactive;
+	sum->contention_unknown |= b->contention_unknown;
 	if (replace_str(&sum->release, b->release) || replace_str(&sum->module, b->module))
 		return -ENOMEM;
 	for (i = 0; i < b->nr_probes; i++) {

@@ -100,6 +100,8 @@ struct pmdstat_stats {
 	u64 elapsed_ns;
 	u64 resets;
 	u64 maxactive;
+	/* state contention=none or partial: "contended" is not known (0 else) */
+	bool contention_unknown;
 	struct pmdstat_probe *probe;
 	size_t nr_probes;
 	size_t cap_probes;

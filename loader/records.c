@@ -59,6 +59,7 @@ static const char *const stack_ats[] = { "acquire", "release", NULL };
 static const struct field layout_fields[] = {
 	NUM("vm_file"), NUM("f_mapping"), NUM("i_mmap_rwsem"),
 	NUM("vm_private_data"), NUM("vma_lock_rw_sema"),
+	{ .key = "rt_rtmutex", .type = FT_NUM, .optional = true },
 };
 
 static const struct field lock_fields[] = {

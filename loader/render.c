@@ -378,6 +378,12 @@ void render_json_u64(pmdstat_out_t *out, bool *first, const char *key, u64 v)
 	pmdstat_printf(out, "%llu", (unsigned long long)v);
 }
 
+static void render_json_bool(pmdstat_out_t *out, bool *first, const char *key, bool v)
+{
+	render_json_key(out, first, key);
+	pmdstat_printf(out, "%s", v ? "true" : "false");
+}
+
 /* Milliseconds as seconds with three decimals: 1.250 */
 static void render_json_ms(pmdstat_out_t *out, bool *first, const char *key, u64 ms)
 {
@@ -543,6 +549,7 @@ void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	render_json_u64(out, &first, "elapsed_ns", st->elapsed_ns);
 	render_json_u64(out, &first, "resets", st->resets);
 	render_json_u64(out, &first, "maxactive", st->maxactive);
+	render_json_bool(out, &first, "contention_known", !st->contention_unknown);
 	if (opts->interval) {
 		render_json_key(out, &first, "interval");
 		pmdstat_out_append(out, "true", 4);

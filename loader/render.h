@@ -42,7 +42,7 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 /*
  * One JSON object on one line, no trailing newline:
  *   {"version":1,"kernel":"...","module":"...","elapsed_ns":N,"resets":N,
- *    "maxactive":N,"probes":[{"symbol":"...","role":"...","hits":N,
+ *    "maxactive":N,"contention_known":B,"probes":[{"symbol":"...","role":"...","hits":N,
  *    "missed":N,...every other key: a number if numeric, else a string...}],
  *    "histograms":{"NAME":{"unit":"ns","count":N,"sum":N,"max":N,"avg":N,
  *    "p50":N,"p90":N,"p99":N,"buckets":[[lo,hi,count],...]},...},

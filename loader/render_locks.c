@@ -141,13 +141,18 @@ static void render_acquisitions(pmdstat_out_t *out, const struct pmdstat_stats *
 		pmdstat_table_cell(&t, "%s", str(l, "kind"));
 		pmdstat_table_cell(&t, "%s", str(l, "mode"));
 		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "acquired"));
-		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "contended"));
+		if (st->contention_unknown)
+			pmdstat_table_cell(&t, "unknown");
+		else
+			pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "contended"));
 		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "try_ok"));
 		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "try_fail"));
 		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "failed"));
 	}
 	pmdstat_printf(out, "\nLock acquisitions (trylocks included):\n");
 	pmdstat_table_print(out, &t);
+	if (st->contention_unknown)
+		pmdstat_printf(out, "Contended acquisitions and waits are unknown: this kernel's contended lock paths could not be probed (see dmesg | grep pmdstat).\n");
 	pmdstat_table_free(&t);
 }
 

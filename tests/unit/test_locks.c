@@ -50,7 +50,7 @@ static void check_locks(const struct pmdstat_stats *st, const struct pmdstat_sna
 {
 	static const char *const layout_keys[] = {
 		"vm_file", "f_mapping", "i_mmap_rwsem", "vm_private_data",
-		"vma_lock_rw_sema",
+		"vma_lock_rw_sema", "rt_rtmutex",
 	};
 	static const char *const lock_keys[] = {
 		"kind", "mode", "acquired", "contended", "try_ok", "try_fail", "failed",
@@ -79,6 +79,7 @@ static void check_locks(const struct pmdstat_stats *st, const struct pmdstat_sna
 	CHECK_U64(kv_num(&st->layout, "i_mmap_rwsem"), s->off_i_mmap_rwsem);
 	CHECK_U64(kv_num(&st->layout, "vm_private_data"), s->off_vm_private_data);
 	CHECK_U64(kv_num(&st->layout, "vma_lock_rw_sema"), s->off_vma_lock_rw_sema);
+	CHECK_U64(kv_num(&st->layout, "rt_rtmutex"), s->off_rt_rtmutex);
 
 	/* probes on lock functions follow the share/unshare sites */
 	if (CHECK_U64(st->nr_probes, s->nr_sites + s->nr_lockprobes))

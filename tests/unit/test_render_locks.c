@@ -435,6 +435,47 @@ static void test_text_example(void)
 	pmdstat_stats_free(&st);
 }
 
+/* Where the module cannot see contention, the report says unknown, not 0. */
+static void test_contention_unknown(void)
+{
+	static const char *const modes[] = { "slowpath", "tracepoint", "partial", "none" };
+	struct pmdstat_render_opts ro = { .max_callers = 10 };
+	const char *state = "state elapsed_ns=3081234567 resets=0 maxactive=64";
+	char text[8192], buf[512];
+	unsigned int i;
+
+	for (i = 0; i < TAP_COUNT(modes); i++) {
+		bool unknown = i >= 2;
+		struct pmdstat_stats st;
+		pmdstat_out_t out;
+		const char *at = strstr(test_example_stats, state);
+
+		if (!CHECK(at != NULL))
+			return;
+		snprintf(text, sizeof(text), "%.*s%s contention=%s%s",
+			 (int)(at - test_example_stats), test_example_stats, state,
+			 modes[i], at + strlen(state));
+		if (!CHECK(test_parse_str(text, &st, NULL) == PMDSTAT_PARSE_OK))
+			return;
+		CHECK(st.contention_unknown == unknown);
+		pmdstat_out_init(&out);
+		pmdstat_render_text(&out, &st, &ro);
+		CHECK_STR(line_after(out.buf, "Lock acquisitions", 2, buf, sizeof(buf)),
+			  unknown ?
+			  "i_mmap    read         48    unknown       0         0       0" :
+			  "i_mmap    read         48          0       0         0       0");
+		CHECK((strstr(out.buf, "Contended acquisitions and waits are unknown") != NULL) ==
+		      unknown);
+		pmdstat_out_free(&out);
+		pmdstat_out_init(&out);
+		pmdstat_render_json(&out, &st, &ro);
+		CHECK(strstr(out.buf, unknown ? "\"contention_known\":false" :
+			     "\"contention_known\":true") != NULL);
+		pmdstat_out_free(&out);
+		pmdstat_stats_free(&st);
+	}
+}
+
 static void test_text_interval(void)
 {
 	struct pmdstat_render_opts ro = { .interval = true };
@@ -692,6 +733,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_text_without_locks),
 	TAP_TEST(test_events),
 	TAP_TEST(test_live),
+	TAP_TEST(test_contention_unknown),
 	TAP_TEST(test_fmt_ns),
 	TAP_TEST(test_table),
 };

@@ -168,6 +168,7 @@ TESTLIB_FN void test_fill_locks(struct pmdstat_snapshot *s, u64 seed, bool many)
 	s->off_i_mmap_rwsem = 88;
 	s->off_vm_private_data = 120;
 	s->off_vma_lock_rw_sema = 8;
+	s->off_rt_rtmutex = 8;
 	s->nr_lockprobes = TAP_COUNT(test_lock_symbols);
 	for (i = 0; i < s->nr_lockprobes; i++) {
 		struct pmdstat_snap_lockprobe *l = &s->lockprobe[i];
