@@ -117,6 +117,8 @@ static const struct metric races_metrics[] = {
 	  "Unshares returning 1 whose lock rules were both checked." },
 	{ "unverified_vma_lock", "pmdstat_race_unverified_vma_lock_total", "counter", AS_IS,
 	  "Unshares returning 1 whose vma or vma lock was unknown." },
+	{ "split_exempt", "pmdstat_race_split_exempt_total", "counter", AS_IS,
+	  "Unshares of a VMA split, made without the vma lock by design: not reported." },
 	{ "shadow_tables", "pmdstat_race_shadow_tables", "gauge", AS_IS,
 	  "PMD tables with a shadow share count now." },
 	{ "shadow_full", "pmdstat_race_shadow_full_total", "counter", AS_IS,

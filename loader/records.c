@@ -94,6 +94,7 @@ static const struct field locks_fields[] = {
 
 static const struct field races_fields[] = {
 	NUM("overlaps"), NUM("checked_unshares"), NUM("unverified_vma_lock"),
+	{ .key = "split_exempt", .type = FT_NUM, .optional = true },
 	NUM("shadow_tables"), NUM("shadow_full"),
 	{ .key = "shadow_compared", .type = FT_NUM, .optional = true },
 	NUM("log_drops"),

@@ -19,8 +19,8 @@
 
 /* The keys of the races line, in the order of the JSON contract. */
 static const char *const races_keys[] = {
-	"overlaps", "checked_unshares", "unverified_vma_lock", "shadow_tables",
-	"shadow_full", "shadow_compared", "log_drops", "inject_delay_us",
+	"overlaps", "checked_unshares", "unverified_vma_lock", "split_exempt",
+	"shadow_tables", "shadow_full", "shadow_compared", "log_drops", "inject_delay_us",
 };
 
 #define NR_RACES_KEYS	(sizeof(races_keys) / sizeof(races_keys[0]))
@@ -120,10 +120,11 @@ static void render_race_state(pmdstat_out_t *out, const struct pmdstat_stats *st
 	if (inject)
 		pmdstat_printf(out, "\n*** FAULT INJECTION ON: +%llu us per share (test only): the module delays every huge_pmd_share call; timings and overlaps are not those of an unmodified kernel ***\n",
 			       (unsigned long long)inject);
-	pmdstat_printf(out, "\nOverlaps of share and unshare %llu, unshares with lock rules checked %llu, vma lock unverified %llu%s; shadow tables now %llu; fault injection ",
+	pmdstat_printf(out, "\nOverlaps of share and unshare %llu, unshares with lock rules checked %llu, vma lock unverified %llu, VMA-split unshares exempt from the vma-lock rule %llu%s; shadow tables now %llu; fault injection ",
 		       (unsigned long long)num(r, "overlaps"),
 		       (unsigned long long)num(r, "checked_unshares"),
 		       (unsigned long long)num(r, "unverified_vma_lock"),
+		       (unsigned long long)num(r, "split_exempt"),
 		       opts->interval ? " (counts of this interval)" : "",
 		       (unsigned long long)num(r, "shadow_tables"));
 	if (inject)

@@ -222,6 +222,7 @@ static void format_races(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 	kv(out, "overlaps", s->overlaps);
 	kv(out, "checked_unshares", s->checked_unshares);
 	kv(out, "unverified_vma_lock", s->unverified);
+	kv(out, "split_exempt", s->split_exempt);
 	kv(out, "shadow_tables", s->shadow_tables);
 	kv(out, "shadow_full", s->shadow_full);
 	kv(out, "shadow_compared", s->shadow_compared);

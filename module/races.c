@@ -50,6 +50,8 @@ static DEFINE_RAW_SPINLOCK(pmdstat_races_lock);
 static struct pmdstat_shadow *pmdstat_shadow;
 static atomic64_t pmdstat_violations[PMDSTAT_NR_VIOLATIONS];
 static atomic64_t pmdstat_overlaps, pmdstat_unverified, pmdstat_checked;
+/* unshares of a VMA split, without the vma lock by design: not reported */
+static atomic64_t pmdstat_split_exempt;
 
 struct pmdstat_vrec {
 	u64 at_ns;
@@ -287,6 +289,8 @@ void pmdstat_races_unshare(struct pmdstat_unshare_ctx *u, void *ptep, long long 
 		atomic64_inc(&pmdstat_unverified);
 	else
 		atomic64_inc(&pmdstat_checked);	/* both rules were checked */
+	if (in_split && vl == PMDSTAT_NO)
+		atomic64_inc(&pmdstat_split_exempt);
 	pmdstat_races_report(pmdstat_rule_unshare(1, immap, vl, in_split),
 			     caller, 0, in_split ? "unshare_in_hugetlb_split" : "unshare");
 }
@@ -494,6 +498,7 @@ void pmdstat_races_reset(void)
 	atomic64_set(&pmdstat_overlaps, 0);
 	atomic64_set(&pmdstat_unverified, 0);
 	atomic64_set(&pmdstat_checked, 0);
+	atomic64_set(&pmdstat_split_exempt, 0);
 	raw_spin_lock_irqsave(&pmdstat_races_lock, flags);
 	if (pmdstat_shadow) {
 		pmdstat_shadow->full = 0;
@@ -518,6 +523,7 @@ void pmdstat_races_fill(struct pmdstat_snapshot *s)
 	s->overlaps = atomic64_read(&pmdstat_overlaps);
 	s->unverified = atomic64_read(&pmdstat_unverified);
 	s->checked_unshares = atomic64_read(&pmdstat_checked);
+	s->split_exempt = atomic64_read(&pmdstat_split_exempt);
 	s->inject_delay_us = pmdstat_inject_share_delay_us;
 	v = kmalloc_array(PMDSTAT_MAX_RACE_LOG, sizeof(*v), GFP_KERNEL);
 	o = kmalloc_array(PMDSTAT_MAX_RACE_LOG, sizeof(*o), GFP_KERNEL);

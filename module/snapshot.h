@@ -220,6 +220,7 @@ struct pmdstat_snapshot {
 	u64 violations[PMDSTAT_NR_VKINDS];
 	u64 overlaps;
 	u64 unverified;		/* unshares whose vma lock could not be checked */
+	u64 split_exempt;	/* unshares of a VMA split: no vma lock, by design */
 	u64 checked_unshares;	/* unshares returning 1 whose lock rules were checked */
 	u64 shadow_tables;
 	u64 shadow_full;

@@ -22,7 +22,7 @@
 
 /* The race lines of the example: the module's order, after the locks line. */
 static const char example_race_lines[] =
-	"races overlaps=7 checked_unshares=36 unverified_vma_lock=2 shadow_tables=5 shadow_full=1 log_drops=3 inject_delay_us=300\n"
+	"races overlaps=7 checked_unshares=36 unverified_vma_lock=2 split_exempt=4 shadow_tables=5 shadow_full=1 log_drops=3 inject_delay_us=300\n"
 	"violations stray_ref=0 shadow_mismatch=2 negative_count=0 unshare_without_i_mmap_write=0 unshare_without_vma_lock_write=1 share_without_i_mmap_read=0 recursive_acquire=0\n"
 	"violation rank=1 kind=shadow_mismatch comm=pmdstat-contend pid=201 cpu=1 func=? at_ns=2539000505 detail=share_count?3,page_count?5,expected_refs?4 stack=huge_pmd_unshare+0x4d/0x360,__unmap_hugepage_range+0x1e4/0x7f0,unmap_single_vma+0x91/0xf0\n"
 	"violation rank=2 kind=shadow_mismatch comm=pmdstat-contend pid=202 cpu=0 func=? at_ns=2539000999 detail=none stack=none\n"
@@ -49,8 +49,8 @@ static char *example(void)
 }
 
 static const char *const races_keys[] = {
-	"overlaps", "checked_unshares", "unverified_vma_lock", "shadow_tables",
-	"shadow_full", "shadow_compared", "log_drops", "inject_delay_us",
+	"overlaps", "checked_unshares", "unverified_vma_lock", "split_exempt",
+	"shadow_tables", "shadow_full", "shadow_compared", "log_drops", "inject_delay_us",
 };
 static const char *const violation_keys[] = {
 	"rank", "kind", "comm", "pid", "cpu", "func", "at_ns", "detail", "stack",
@@ -74,6 +74,7 @@ static void check_races(const struct pmdstat_stats *st, const struct pmdstat_sna
 	CHECK_U64(kv_num(&st->races, "overlaps"), s->overlaps);
 	CHECK_U64(kv_num(&st->races, "checked_unshares"), s->checked_unshares);
 	CHECK_U64(kv_num(&st->races, "unverified_vma_lock"), s->unverified);
+	CHECK_U64(kv_num(&st->races, "split_exempt"), s->split_exempt);
 	CHECK_U64(kv_num(&st->races, "shadow_tables"), s->shadow_tables);
 	CHECK_U64(kv_num(&st->races, "shadow_full"), s->shadow_full);
 	CHECK_U64(kv_num(&st->races, "shadow_compared"), s->shadow_compared);
@@ -695,7 +696,7 @@ static void test_json_old_module(void)
 	/* exactly, for the simplest file */
 	if (CHECK(test_parse_str(old_module, &st, NULL) == PMDSTAT_PARSE_OK)) {
 		render_json(&st, &out);
-		CHECK(strstr(out.buf, ",\"races\":{\"overlaps\":0,\"checked_unshares\":0,\"unverified_vma_lock\":0,\"shadow_tables\":0,\"shadow_full\":0,\"shadow_compared\":0,\"log_drops\":0,\"inject_delay_us\":0,"
+		CHECK(strstr(out.buf, ",\"races\":{\"overlaps\":0,\"checked_unshares\":0,\"unverified_vma_lock\":0,\"split_exempt\":0,\"shadow_tables\":0,\"shadow_full\":0,\"shadow_compared\":0,\"log_drops\":0,\"inject_delay_us\":0,"
 			      "\"violations\":{\"stray_ref\":0,\"shadow_mismatch\":0,\"negative_count\":0,\"unshare_without_i_mmap_write\":0,\"unshare_without_vma_lock_write\":0,\"share_without_i_mmap_read\":0,\"recursive_acquire\":0},"
 			      "\"violation_log\":[],\"overlap_log\":[]}}") != NULL);
 		pmdstat_out_free(&out);
@@ -760,7 +761,7 @@ static void test_text_example(void)
 	CHECK_STR(line_after(t, "--- Races", 2, buf, sizeof(buf)),
 		  "*** FAULT INJECTION ON: +300 us per share (test only): the module delays every huge_pmd_share call; timings and overlaps are not those of an unmodified kernel ***");
 	CHECK_STR(line_with(t, "Overlaps of share", buf, sizeof(buf)),
-		  "Overlaps of share and unshare 7, unshares with lock rules checked 36, vma lock unverified 2; shadow tables now 5; fault injection ON (+300 us per share)");
+		  "Overlaps of share and unshare 7, unshares with lock rules checked 36, vma lock unverified 2, VMA-split unshares exempt from the vma-lock rule 4; shadow tables now 5; fault injection ON (+300 us per share)");
 	CHECK(strstr(t, "Note: 2 unshares returned 1 whose vma or vma lock was unknown: their vma lock rule was not checked.\n") != NULL);
 	CHECK(strstr(t, "Warning: the shadow table was full 1 times") != NULL);
 	CHECK(strstr(t, "Warning: 3 violation or overlap records did not fit in the logs") != NULL);
@@ -829,7 +830,7 @@ static void test_text_quiet(void)
 		pmdstat_out_init(&out);
 		pmdstat_render_text(&out, &st, NULL);
 		CHECK_STR(line_with(out.buf, "Overlaps of share", buf, sizeof(buf)),
-			  "Overlaps of share and unshare 0, unshares with lock rules checked 0, vma lock unverified 0; shadow tables now 0; fault injection off");
+			  "Overlaps of share and unshare 0, unshares with lock rules checked 0, vma lock unverified 0, VMA-split unshares exempt from the vma-lock rule 0; shadow tables now 0; fault injection off");
 		CHECK(strstr(out.buf, "FAULT INJECTION") == NULL);
 		CHECK(strstr(out.buf, "Warning") == NULL);
 		CHECK(strstr(out.buf, "No violation.\n") != NULL);
@@ -844,7 +845,7 @@ static void test_text_quiet(void)
 		CHECK(pmdstat_stats_delta(&st, &st, &d) == 0);
 		pmdstat_out_init(&out);
 		pmdstat_render_text(&out, &d, &ro);
-		CHECK(strstr(out.buf, "vma lock unverified 0 (counts of this interval); shadow tables now 0; fault injection off\n") != NULL);
+		CHECK(strstr(out.buf, "vma lock unverified 0, VMA-split unshares exempt from the vma-lock rule 0 (counts of this interval); shadow tables now 0; fault injection off\n") != NULL);
 		CHECK(strstr(out.buf, "Lock-rule and share-count violations in this interval (every kind checked):") != NULL);
 		pmdstat_out_free(&out);
 		pmdstat_stats_free(&d);
