@@ -79,6 +79,8 @@ static const char usage[] =
 
 static const char *const bases[] = { "huge_pmd_share", "huge_pmd_unshare", "__huge_pmd_unshare" };
 static int verbose, kprobes_only, time_unshare;
+/* the slow paths (read, write) whose contended waits are not timed */
+static int slow_missing[2];
 static volatile sig_atomic_t stop;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -205,6 +207,9 @@ static int collect(struct pmdstat_bpf *skel, struct site *sites, int n,
 	for (i = 0; i < n; i++)
 		if (sites[i].role == PMDSTAT_ROLE_UNSHARE && sites[i].timed)
 			s->time_unshare = 1;
+	s->contention = slow_missing[0] && slow_missing[1] ? PMDSTAT_CONT_NONE :
+			slow_missing[0] || slow_missing[1] ? PMDSTAT_CONT_PARTIAL :
+			PMDSTAT_CONT_SLOWPATH;
 	s->elapsed_ns = elapsed;
 	s->nr_sites = n;
 	for (i = 0; i < n; i++) {
@@ -317,8 +322,9 @@ static void lock_progs(struct pmdstat_bpf *skel, const struct btf *btf, bool tra
 		if (tracing ? btf__find_by_name_kind(btf, slow[i], BTF_KIND_FUNC) >= 0 :
 			      in_kallsyms(slow[i]))
 			continue;
-		fprintf(stderr, "pmdstat-bpf: %s is not in %s: i_mmap_rwsem %s waits are not timed and contended=0\n",
+		fprintf(stderr, "pmdstat-bpf: %s is not in %s (a PREEMPT_RT kernel has none): i_mmap_rwsem %s waits are not timed, and the report says contended is unknown\n",
 			slow[i], tracing ? "BTF" : "kallsyms", i ? "write" : "read");
+		slow_missing[i] = 1;
 		if (tracing) {
 			bpf_program__set_autoload(i ? skel->progs.write_slow_fexit :
 						  skel->progs.read_slow_fexit, false);
