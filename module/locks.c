@@ -1212,10 +1212,10 @@ NOKPROBE_SYMBOL(lp_find_slow);
  * rtmutex (begin/end on the rtmutex if it is contended), then, if readers
  * are in, waits for them between begin(sem, RT|WRITE) and end(sem, ret).
  *
- * The events only mark the record: the wait's end (wait_pending, the
- * request time kept in aux1) is counted at the release, because an end
- * can run under the rtmutex's wait_lock with interrupts off, and because a
- * writer's wait for readers may still follow the end of its rtmutex wait.
+ * A wait is counted at the event that ends it.  A writer's rtmutex wait
+ * ends its wait only if no reader is in; otherwise the record is marked
+ * (wait_pending, the request time kept in aux1) and its wait for the
+ * readers continues it.
  */
 #define LP_RT_RTMUTEX	PMDSTAT_RT_RTMUTEX
 
@@ -1259,6 +1259,9 @@ static void lp_rt_end(struct pmdstat_lock_pcpu *lk, unsigned int idx,
 		      unsigned long lock, int ret)
 {
 	struct pmdstat_inflight *r;
+	struct rw_semaphore *sem;
+	bool on_rtmutex = false;
+	u64 now;
 
 	if (!atomic_read(&pmdstat_nr_slow) || !current_has_records())
 		return;
@@ -1269,6 +1272,7 @@ static void lp_rt_end(struct pmdstat_lock_pcpu *lk, unsigned int idx,
 		/* a reader's rtmutex wait is inside its own: its sem's end follows */
 		if (r && r->mode == PMDSTAT_MODE_READ)
 			return;
+		on_rtmutex = true;
 	}
 	if (!r || !r->slow)
 		return;
@@ -1280,10 +1284,30 @@ static void lp_rt_end(struct pmdstat_lock_pcpu *lk, unsigned int idx,
 		pmdstat_inflight_free(r);
 		return;
 	}
-	r->aux1 = r->t0;
-	r->t0 = pmdstat_clock();	/* the hold starts: what live shows */
-	r->wait_pending = 1;
-	WRITE_ONCE(r->state, ST_HOLD);
+	now = pmdstat_clock();
+	sem = (struct rw_semaphore *)(lock - LP_RT_RTMUTEX);
+	if (on_rtmutex && (unsigned int)atomic_read(&sem->rwbase.readers) != READER_BIAS) {
+		/*
+		 * A writer with the rtmutex, and readers are in: it waits for
+		 * them next, between begin and end on the sem, where the wait
+		 * is counted.  If they all leave before it looks, nothing
+		 * follows, and the release counts the wait as ending here.
+		 */
+		r->aux1 = r->t0;
+		r->t0 = now;	/* the hold starts: what live shows */
+		r->wait_pending = 1;
+		WRITE_ONCE(r->state, ST_HOLD);
+		return;
+	}
+	/*
+	 * Counted here, with the stack of the acquiring path, even where this
+	 * runs under the rtmutex's wait_lock: per-CPU counters, and for an
+	 * outlier alone a stack and the event log's raw lock.  A reader that
+	 * slips in between this test and the writer's own (the fast path
+	 * takes no lock) makes the writer wait again: that wait is then
+	 * counted in its hold.
+	 */
+	lp_acquired(lk, r, now, true);
 }
 
 NOKPROBE_SYMBOL(lp_rt_end);
