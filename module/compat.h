@@ -145,13 +145,20 @@ static inline bool pmdstat_rwsem_trylock_would_succeed(struct rw_semaphore *sem,
 {
 #if defined(HAVE_RWSEM_RWBASE)
 	unsigned int readers = atomic_read(&sem->rwbase.readers);
+	unsigned long owner;
 
 	/* rwbase_read_trylock(): READER_BIAS set; rwbase_write_trylock(): free */
 	if (!write)
 		return (int)readers < 0;
-	/* an owner of just RT_MUTEX_HAS_WAITERS can still be stolen */
-	return readers == READER_BIAS &&
-	       !((unsigned long)READ_ONCE(sem->rwbase.rtmutex.owner) & ~1UL);
+	if (readers != READER_BIAS)
+		return false;
+	owner = (unsigned long)READ_ONCE(sem->rwbase.rtmutex.owner);
+	/*
+	 * An owner of just RT_MUTEX_HAS_WAITERS (a handoff to a woken waiter)
+	 * is stolen only by a task of higher priority than the waiter
+	 * (rt_mutex_steal()): a realtime or deadline one at best.
+	 */
+	return !owner || (owner == 1UL && current->prio < MAX_RT_PRIO);
 #elif defined(HAVE_RWSEM_COUNT_OWNER)
 	long count = atomic_long_read(&sem->count);
 

@@ -801,7 +801,8 @@ static void pmdstat_note(unsigned int what, const struct pmdstat_inflight *r,
 		ev.dev_minor = ent.dev_minor;
 		ev.ino = ent.ino;
 	}
-	ev.nr_stack = pmdstat_save_stack(ev.stack, first);
+	/* 0: the stack at hand is not the acquiring path's (lp_release) */
+	ev.nr_stack = first ? pmdstat_save_stack(ev.stack, first) : 0;
 
 	/*
 	 * An int3 kprobe (the slow paths' returns) runs as an NMI (x86's
@@ -809,7 +810,12 @@ static void pmdstat_note(unsigned int what, const struct pmdstat_inflight *r,
 	 * it can never spin on a holder it interrupted, and lockdep does not
 	 * see a lock used from both NMI and task context.
 	 */
-	if (in_nmi()) {
+	/*
+	 * Likewise with interrupts off (PREEMPT_RT: an rtmutex's wait_lock
+	 * held around lock:contention_end): a reader of the log may hold the
+	 * lock while it copies the whole of it.
+	 */
+	if (in_nmi() || irqs_disabled()) {
 		if (!raw_spin_trylock_irqsave(&pmdstat_ev_lock, flags)) {
 			atomic64_inc(&pmdstat_ev_drops);
 			return;
@@ -940,6 +946,7 @@ static struct pmdstat_lockprobe pmdstat_lockprobes[] = {
 };
 
 #define NR_LOCKPROBES ARRAY_SIZE(pmdstat_lockprobes)
+static_assert(ARRAY_SIZE(pmdstat_lockprobes) <= PMDSTAT_MAX_LOCKPROBES);
 static_assert(ARRAY_SIZE(pmdstat_lockprobes) * LP_MAX_KPROBES + PMDSTAT_MAX_SITES <=
 	      PMDSTAT_MAX_KPROBES);
 
@@ -957,7 +964,7 @@ static __always_inline unsigned long return_address(struct pt_regs *regs)
 
 /* An acquisition is complete: count it and start its hold. */
 static void lp_acquired(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r,
-			u64 now, bool waited)
+			u64 now, bool waited, unsigned long first)
 {
 	struct pmdstat_lock_stats *l = &lk->lock[r->kind][r->mode];
 	struct pmdstat_caller_stats *cs = caller_slot(lk, r->caller, r->kind, r->mode);
@@ -978,7 +985,7 @@ static void lp_acquired(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r
 		}
 		if (r->from_share)
 			pmdstat_hist_add(&lk->share_wait, wait);
-		pmdstat_note(PMDSTAT_WAIT, r, wait, r->caller);
+		pmdstat_note(PMDSTAT_WAIT, r, wait, first);
 		r->t0 = now;
 	}
 	WRITE_ONCE(r->state, ST_HOLD);
@@ -1016,6 +1023,14 @@ static void lp_drop_stale(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight 
 {
 	struct pmdstat_caller_stats *cs;
 
+	if (r->wait_pending) {
+		/* RT: a wait that ended (lp_rt_end): it happened */
+		u64 acquired = r->t0;
+
+		r->wait_pending = 0;
+		r->t0 = r->aux1;
+		lp_acquired(lk, r, acquired, true, 0);
+	}
 	if (r->predicted) {
 		lk->lock[r->kind][r->mode].try_fail++;
 		cs = caller_slot(lk, r->caller, r->kind, r->mode);
@@ -1146,9 +1161,9 @@ static void lp_release(struct pmdstat_lockprobe *lp, unsigned long sem,
 
 		r->wait_pending = 0;
 		r->t0 = r->aux1;
-		lp_acquired(lk, r, acquired, true);
+		lp_acquired(lk, r, acquired, true, 0);	/* not its stack: none */
 	} else if (r->state == ST_WAIT) {
-		lp_acquired(lk, r, r->t0, false);	/* the fast path: no wait */
+		lp_acquired(lk, r, r->t0, false, r->caller);	/* the fast path: no wait */
 	}
 	if (r->predicted)
 		lp_confirm_try(lk, r);
@@ -1233,11 +1248,24 @@ static void lp_rt_begin(struct pmdstat_lock_pcpu *lk, unsigned int idx,
 			return;
 		if (r->state == ST_HOLD) {
 			/* a writer with its rtmutex, waiting for readers to leave */
-			if (!r->wait_pending || !(flags & LCB_F_WRITE))
+			if (!(flags & LCB_F_WRITE) || r->mode != PMDSTAT_MODE_WRITE || r->slow)
 				return;
-			r->wait_pending = 0;
-			r->t0 = r->aux1;	/* the request */
-			WRITE_ONCE(r->state, ST_WAIT);
+			if (r->wait_pending) {
+				/* its wait goes on: from the request (aux1) */
+				r->wait_pending = 0;
+				r->t0 = r->aux1;
+				/* t0 before the state: the live view reads them */
+				smp_store_release(&r->state, ST_WAIT);
+			} else {
+				/*
+				 * Counted already: a reader slipped in after
+				 * lp_rt_end() looked.  This wait is in its hold;
+				 * slow only so that its end is seen.
+				 */
+				r->slow = 1;
+				atomic_inc(&pmdstat_nr_slow);
+				return;
+			}
 		}
 	} else {
 		r = pmdstat_inflight_find(lock - LP_RT_RTMUTEX, ST_WAIT);
@@ -1247,13 +1275,32 @@ static void lp_rt_begin(struct pmdstat_lock_pcpu *lk, unsigned int idx,
 	if (r->slow)
 		return;		/* a reader's rtmutex, inside its own wait */
 	if (!r->contended)
-		lk->probe[idx].hits++;	/* contended acquisitions */
+		lk->probe[idx].hits++;	/* contended requests */
 	r->contended = 1;
 	r->slow = 1;
 	atomic_inc(&pmdstat_nr_slow);
 }
 
 NOKPROBE_SYMBOL(lp_rt_begin);
+
+/* A write hold counted at its rtmutex whose wait for readers failed. */
+static void lp_rt_undo(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r)
+{
+	struct pmdstat_caller_stats *cs = caller_slot(lk, r->caller, r->kind, r->mode);
+	struct pmdstat_lock_stats *l = &lk->lock[r->kind][r->mode];
+
+	/* per-CPU counters are summed: one on another CPU may go below 0 */
+	l->acquired--;
+	l->contended--;
+	l->failed++;
+	if (cs) {
+		cs->acquired--;
+		cs->contended--;
+	}
+	pmdstat_inflight_free(r);
+}
+
+NOKPROBE_SYMBOL(lp_rt_undo);
 
 static void lp_rt_end(struct pmdstat_lock_pcpu *lk, unsigned int idx,
 		      unsigned long lock, int ret)
@@ -1266,7 +1313,17 @@ static void lp_rt_end(struct pmdstat_lock_pcpu *lk, unsigned int idx,
 	if (!atomic_read(&pmdstat_nr_slow) || !current_has_records())
 		return;
 	lk->probe[idx].calls++;
-	r = pmdstat_inflight_find(lock, ST_WAIT);
+	r = pmdstat_inflight_find(lock, 0);
+	if (r && r->state == ST_HOLD) {
+		if (!r->slow)
+			return;
+		/* the wait of a hold counted already (lp_rt_begin) */
+		r->slow = 0;
+		atomic_dec(&pmdstat_nr_slow);
+		if (ret)
+			lp_rt_undo(lk, r);	/* -EINTR: the kernel let go of it */
+		return;
+	}
 	if (!r) {
 		r = pmdstat_inflight_find(lock - LP_RT_RTMUTEX, ST_WAIT);
 		/* a reader's rtmutex wait is inside its own: its sem's end follows */
@@ -1296,18 +1353,19 @@ static void lp_rt_end(struct pmdstat_lock_pcpu *lk, unsigned int idx,
 		r->aux1 = r->t0;
 		r->t0 = now;	/* the hold starts: what live shows */
 		r->wait_pending = 1;
-		WRITE_ONCE(r->state, ST_HOLD);
+		/* t0 before the state: the live view reads them */
+		smp_store_release(&r->state, ST_HOLD);
 		return;
 	}
 	/*
 	 * Counted here, with the stack of the acquiring path, even where this
-	 * runs under the rtmutex's wait_lock: per-CPU counters, and for an
-	 * outlier alone a stack and the event log's raw lock.  A reader that
-	 * slips in between this test and the writer's own (the fast path
-	 * takes no lock) makes the writer wait again: that wait is then
-	 * counted in its hold.
+	 * runs under the rtmutex's wait_lock with interrupts off: per-CPU
+	 * counters, and for an outlier alone a stack and a try of the event
+	 * log's raw lock (pmdstat_note).  A reader that slips in between this
+	 * test and the writer's own (its fast path takes no lock) makes the
+	 * writer wait again: that wait is then counted in its hold.
 	 */
-	lp_acquired(lk, r, now, true);
+	lp_acquired(lk, r, now, true, r->caller);
 }
 
 NOKPROBE_SYMBOL(lp_rt_end);
@@ -1326,8 +1384,7 @@ static void lp_dispatch(struct pmdstat_lockprobe *lp, unsigned long arg,
 	struct pmdstat_inflight *r;
 
 	lk = lk_pcpu();
-	if (lp->op != LP_TP_BEGIN && lp->op != LP_TP_END)
-		lk->probe[idx].calls++;
+	lk->probe[idx].calls++;
 	switch (lp->op) {
 	case LP_ACQ:
 	case LP_TRY:
@@ -1361,19 +1418,11 @@ static void lp_dispatch(struct pmdstat_lockprobe *lp, unsigned long arg,
 			pmdstat_inflight_free(r);
 		} else {
 			lk->probe[idx].hits++;
-			lp_acquired(lk, r, pmdstat_clock(), true);
+			lp_acquired(lk, r, pmdstat_clock(), true, r->caller);
 			r->slow = 0;
 			atomic_dec(&pmdstat_nr_slow);
 		}
 		break;
-#ifdef HAVE_RWSEM_RWBASE
-	case LP_TP_BEGIN:
-		lp_rt_begin(lk, idx, arg, ret);
-		break;
-	case LP_TP_END:
-		lp_rt_end(lk, idx, arg, (int)ret);
-		break;
-#endif
 	case LP_TRACK_VMA: {
 		/* the function is given a live vma: it reads the same fields */
 		struct vm_area_struct *vma = (struct vm_area_struct *)arg;
@@ -1453,23 +1502,29 @@ static void lp_dispatch(struct pmdstat_lockprobe *lp, unsigned long arg,
 
 NOKPROBE_SYMBOL(lp_dispatch);
 
+#ifdef HAVE_RWSEM_RWBASE
 /*
- * Set on this CPU while a handler runs (preemption is off in all of them).
- * A contended raw spinlock of ours fires lock:contention_end, which has no
- * flags to tell it from an rwsem's: the tracepoint probes return at once
- * when they find it set, so that no handler runs inside another.
+ * Non-zero on this CPU while a handler runs (preemption is off in all of
+ * them).  A contended raw spinlock of ours fires lock:contention_end, which
+ * has no flags to tell it from an rwsem's: the tracepoint probes return at
+ * once when they find it set, so that no handler runs inside another.  A
+ * count, so that a kprobe handler that interrupts another keeps it set.
  */
 static DEFINE_PER_CPU(unsigned int, pmdstat_lp_running);
 
 static void lp_handle(struct pmdstat_lockprobe *lp, unsigned long arg,
 		      unsigned long caller, unsigned long ret)
 {
-	__this_cpu_write(pmdstat_lp_running, 1);
+	__this_cpu_inc(pmdstat_lp_running);
 	lp_dispatch(lp, arg, caller, ret);
-	__this_cpu_write(pmdstat_lp_running, 0);
+	__this_cpu_dec(pmdstat_lp_running);
 }
 
 NOKPROBE_SYMBOL(lp_handle);
+#else
+/* Nothing here can run inside a handler: no tracepoint probes. */
+#define lp_handle lp_dispatch
+#endif
 
 /* The slow paths' return sites, and entries that ftrace cannot patch. */
 static int lp_kprobe(struct kprobe *kp, struct pt_regs *regs)
@@ -1600,11 +1655,15 @@ static void lp_tp_lookup(struct tracepoint *tp, void *priv)
 
 static void notrace lp_tp_begin(void *data, void *lock, unsigned int flags)
 {
+	struct pmdstat_lockprobe *lp = data;
+
 	if (PMDSTAT_IS_FLOOR || !(flags & LCB_F_RT) ||
 	    (flags & ~(LCB_F_RT | LCB_F_READ | LCB_F_WRITE)) || !in_task() ||
 	    __this_cpu_read(pmdstat_lp_running))
 		return;
-	lp_handle(data, (unsigned long)lock, 0, flags);
+	__this_cpu_inc(pmdstat_lp_running);
+	lp_rt_begin(lk_pcpu(), lp - pmdstat_lockprobes, (unsigned long)lock, flags);
+	__this_cpu_dec(pmdstat_lp_running);
 }
 
 NOKPROBE_SYMBOL(lp_tp_begin);
@@ -1612,10 +1671,14 @@ NOKPROBE_SYMBOL(lp_tp_begin);
 static void notrace lp_tp_end(void *data, void *lock, int ret)
 {
 	/* every contention ends here: only while a tracked wait is slow */
+	struct pmdstat_lockprobe *lp = data;
+
 	if (PMDSTAT_IS_FLOOR || !atomic_read(&pmdstat_nr_slow) || !in_task() ||
 	    __this_cpu_read(pmdstat_lp_running))
 		return;
-	lp_handle(data, (unsigned long)lock, 0, (unsigned long)(long)ret);
+	__this_cpu_inc(pmdstat_lp_running);
+	lp_rt_end(lk_pcpu(), lp - pmdstat_lockprobes, (unsigned long)lock, ret);
+	__this_cpu_dec(pmdstat_lp_running);
 }
 
 NOKPROBE_SYMBOL(lp_tp_end);
@@ -1668,8 +1731,9 @@ static void lp_tp_unregister_all(void)
 		if (!lp->tp)
 			continue;
 		/*
-		 * It fails only with -ENOENT (not registered) or -ENOMEM for
-		 * the smaller probe array, and then the probe stays: say so.
+		 * It fails only with -ENOENT (not registered); on -ENOMEM for
+		 * the smaller array the probe is replaced by a stub and 0 is
+		 * returned.  Say so if it ever fails.
 		 */
 		if (tracepoint_probe_unregister(lp_tp[lp->op == LP_TP_END],
 						lp_tp_func(lp), lp))

@@ -169,7 +169,8 @@ enum pmdstat_contention {
 /* A probe on a lock function (down_read, up_write, ...). */
 struct pmdstat_snap_lockprobe {
 	char symbol[PMDSTAT_SYM_LEN];
-	u64 calls;	/* handler runs: every call of the function */
+	/* handler runs: every call (lock:contention_*: events of tasks with a record) */
+	u64 calls;
 	u64 hits;	/* calls on a tracked lock */
 	u64 missed;
 };
