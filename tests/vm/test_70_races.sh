@@ -76,7 +76,7 @@ vim=$(vkind /tmp/split.stats unshare_without_i_mmap_write)
 if [ $have_split = 1 ]; then
 	tracer_pause
 	# write-locked: RWSEM_WRITER_LOCKED (bit 0); PREEMPT_RT: readers == WRITER_BIAS
-	nolock=$(awk -v rt=$rt '/^{ word:/ { w = $3 + 0; c = $NF + 0; n += c
+	nolock=$(awk -v rt=$rt '$1 == "{" && $2 == "word:" { w = $3 + 0; c = $NF + 0; n += c
 		if (!(rt ? w == 1073741824 : w % 2 == 1)) bad += c } END { print bad + 0, n + 0 }' $T/events/pmdt/hs/hist)
 	tracer_stop
 	calls=${nolock#* } nolock=${nolock% *}
