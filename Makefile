@@ -28,7 +28,7 @@ KERNELS = $(if $(KERNEL),$(KERNEL),$(if $(KERNELS_RESOLVED),$(KERNELS_RESOLVED),
 # running kernel's headers.
 ifneq ($(KDIR),)
 else ifneq ($(KERNEL),)
-KDIR := $(TOP)/.cache/kernels/$(KERNEL)/root/usr/src/linux-headers-$(KERNEL)
+KDIR := $(or $(PMDSTAT_CACHE),$(TOP)/.cache)/kernels/$(KERNEL)/root/usr/src/linux-headers-$(KERNEL)
 else
 KDIR := /lib/modules/$(shell uname -r)/build
 endif
@@ -113,8 +113,10 @@ unit: $(UNIT_TESTS)
 
 # ---- VM ------------------------------------------------------------------
 
+# On a kernel that kernels.conf marks "smoke", the smoke subset; KERNEL=<release>
+# runs the whole suite on that kernel.
 vm-test: tools
-	@ks="$(KERNELS)"; [ -n "$$ks" ] || exit 1; scripts/vm-tests $$ks
+	@ks="$(KERNELS)"; [ -n "$$ks" ] || exit 1; $(if $(KERNEL),VM_FULL=1) scripts/vm-tests $$ks
 
 # ---- packages --------------------------------------------------------------
 

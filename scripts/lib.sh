@@ -46,8 +46,11 @@ apt_private() {
 	local k=/usr/share/keyrings/debian-archive-keyring.gpg want
 	want=$(
 		echo "deb [signed-by=$k] $PMDSTAT_MIRROR $rel main"
+		# unstable has no -updates and no -security
+		case $rel in sid|unstable) ;; *)
 		echo "deb [signed-by=$k] $PMDSTAT_MIRROR $rel-updates main"
-		echo "deb [signed-by=$k] $PMDSTAT_SECURITY_MIRROR $rel-security main"
+		echo "deb [signed-by=$k] $PMDSTAT_SECURITY_MIRROR $rel-security main" ;;
+		esac
 		[ "$suite" = "$rel" ] || echo "deb [signed-by=$k] $PMDSTAT_MIRROR $suite main"
 	)
 	if [ ! -f "$d/sources.list" ] || ! grep -qxF "$(echo "$want" | tail -n 1)" "$d/sources.list"; then
@@ -102,14 +105,17 @@ resolve_series() {
 
 # pmdstat_kernels: the supported kernel releases, in kernels.conf order, each
 # resolved to the newest ABI of its series.  Also writes
-# .cache/kernels/resolved ("SUITE SERIES FLAVOUR -> REL" lines), read by
+# .cache/kernels/resolved ("SUITE SERIES FLAVOUR -> REL TESTS" lines), read by
 # fetch-kernel to know which suite serves a release.
 pmdstat_kernels() {
-	local suite series flavour rel out="" rels=""
+	local suite series flavour tests rel out="" rels=""
 	mkdir -p "$PMDSTAT_CACHE/kernels"
-	while read -r suite series flavour _; do
+	while read -r suite series flavour tests _; do
+		case ${tests:=full} in full|smoke) ;;
+		*) die "scripts/kernels.conf: '$suite $series $flavour $tests': TESTS is full or smoke" ;;
+		esac
 		rel=$(resolve_series "$suite" "$series" "${flavour:-amd64}") || exit 1
-		out+="$suite $series ${flavour:-amd64} -> $rel"$'\n'
+		out+="$suite $series ${flavour:-amd64} -> $rel $tests"$'\n'
 		rels+="$rel"$'\n'
 	done < <(kernels_conf)
 	printf '%s' "$out" > "$PMDSTAT_CACHE/kernels/resolved.new"
@@ -150,6 +156,18 @@ suite_of() {
 	fi
 	[ -n "$s" ] || die "no suite of scripts/kernels.conf serves linux-headers-$1: is '$1' a Debian kernel release that the archive still has?"
 	echo "$s"
+}
+
+# kernel_vm_tests REL: what `make check` runs on REL in the guest, as words
+# for its command line: nothing for the whole suite (kernels.conf's TESTS
+# "full", or a release that kernels.conf does not list), else the smoke
+# list's VAR=VALUE lines and TESTS='its tests'.
+kernel_vm_tests() {
+	local t l
+	t=$(awk -v r="$1" '$5 == r { print $6; exit }' "$PMDSTAT_CACHE/kernels/resolved" 2>/dev/null)
+	[ "$t" = smoke ] || return 0
+	l=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PMDSTAT_TOP/tests/vm/smoke.list")
+	echo "$(grep = <<<"$l" | paste -sd' ') TESTS='$(grep -v = <<<"$l" | paste -sd' ')'"
 }
 
 # Default kernel: $KERNEL, else the first supported kernel.

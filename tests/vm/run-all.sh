@@ -2,9 +2,12 @@
 # the totals.  Each test file is sourced so that the TAP counter is shared.
 . ./lib.sh
 echo "# kernel $(uname -r), $(nproc) CPUs, $(grep HugePages_Total /proc/meminfo)"
-for t in ${TESTS:-$(ls test_*.sh)}; do
-	echo "# ---- $t"
-	. ./"$t"
+# (the tests are sourced and may set any short name: run_ names are ours)
+for run_test in ${TESTS:-$(ls test_*.sh)}; do
+	echo "# ---- $run_test"
+	run_t0=$(date +%s)
+	. ./"$run_test"
+	echo "# time $run_test: $(( $(date +%s) - run_t0 )) s"
 done
 # kmemleak (debug kernels): unload pmdstat, scan twice (an object is
 # reported only when two scans found it unreferenced), print what it found
