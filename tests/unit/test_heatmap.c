@@ -2,9 +2,10 @@
 /*
  * test_heatmap.c - the SVG heatmap of a recording (loader/heatmap.c):
  * well-formed XML by xmllint (Debian: libxml2-utils), one column group per
- * interval, one <rect> with a <title> per non-empty cell; histograms found
- * by name and by dotted path; an unknown name refused with the list of
- * known ones.
+ * interval, one <rect> with a <title> per non-empty log2 cell, and for a
+ * known input each cell's row, count and colour, with the sub-buckets of
+ * one log2 bucket summed into its cell; histograms found by name and by
+ * dotted path; an unknown name refused with the list of known ones.
  */
 #include <errno.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include "heatmap.h"
+#include "hist.h"
 #include "json.h"
 #include "out.h"
 #include "parse.h"
@@ -107,7 +109,7 @@ static int draw(const char *rec, const char *hist, const char *source,
 	return err;
 }
 
-/* Non-empty buckets of hist in every line of rec. */
+/* Non-empty log2 buckets of hist in every line of rec. */
 static unsigned int nonempty_cells(const char *rec, const char *hist)
 {
 	const char *line = rec;
@@ -119,17 +121,32 @@ static unsigned int nonempty_cells(const char *rec, const char *hist)
 		const char *err;
 		struct json *j;
 		char *copy = strndup(line, (size_t)(nl - line));
+		u64 slots = 0;
 		size_t i;
 
 		j = json_parse(copy, &err);
 		b = json_get(json_get(json_get(j, "histograms"), hist), "buckets");
 		for (i = 0; b && i < b->n; i++)
-			n += b->item[i]->item[2]->num != 0;
+			if (b->item[i]->item[2]->num)
+				slots |= 1ULL << pmdstat_hist_slot(b->item[i]->item[0]->num);
+		n += (unsigned int)__builtin_popcountll(slots);
 		json_free(j);
 		free(copy);
 		line = nl + 1;
 	}
 	return n;
+}
+
+/* Column i's text: from its <g> to its </g>, or NULL. */
+static char *column(const pmdstat_out_t *svg, unsigned int i)
+{
+	char g[64];
+	const char *s, *e;
+
+	snprintf(g, sizeof(g), "<g class=\"col\" id=\"col-%u\"", i);
+	s = strstr(svg->buf, g);
+	e = s ? strstr(s, "</g>") : NULL;
+	return e ? strndup(s, (size_t)(e - s)) : NULL;
 }
 
 /* Well-formed; columns col-0 to col-(cols-1) in order; a title per cell. */
@@ -214,6 +231,63 @@ static void test_heatmap_paths(void)
 	pmdstat_out_free(&svg);
 }
 
+/*
+ * Each cell's row, count and colour for a known input: 100 share_ns values
+ * in the first interval, 90 of them in the four sub-buckets of [1024, 2047]
+ * (one cell of 90, not four cells drawn over one another, the last, of
+ * count 1, on top), sub-buckets in another order in the third, and an empty
+ * bucket.  Rows: slots 0 to 11, y = 60 + (11 - slot) * 18; columns 320 wide
+ * from x = 96.  Colour: f = 0.12 + 0.88 * log2(count + 1) / log2(90 + 1),
+ * log2 linear between powers of two, white-yellow-red: 90, the largest
+ * count, is #c80000, 1 is #ffee7c.
+ */
+static void test_heatmap_cells(void)
+{
+	static const char rec[] =
+		"{\"t\":1,\"interval_s\":1,\"histograms\":{\"share_ns\":{\"unit\":\"ns\",\"buckets\":"
+		"[[256,319,10],[1024,1279,40],[1280,1535,30],[1536,1791,19],[1792,2047,1]]}}}\n"
+		"{\"t\":2,\"interval_s\":1,\"histograms\":{\"share_ns\":{\"unit\":\"ns\",\"buckets\":"
+		"[[0,0,1],[1,1,2],[3,3,4],[2048,2559,5],[3584,4095,0]]}}}\n"
+		"{\"t\":3,\"interval_s\":1,\"histograms\":{\"share_ns\":{\"unit\":\"ns\",\"buckets\":"
+		"[[1536,1791,2],[512,639,1],[1024,1279,3]]}}}\n";
+	static const struct {
+		unsigned int col;
+		const char *rect;
+	} want[] = {
+		{ 0, "<rect x=\"96.00\" y=\"114.00\" width=\"320.00\" height=\"18\" fill=\"#f6b900\"><title>t=1s, [256, 511] ns: 10 (256 ns to 511 ns)</title></rect>\n" },
+		{ 0, "<rect x=\"96.00\" y=\"78.00\" width=\"320.00\" height=\"18\" fill=\"#c80000\"><title>t=1s, [1024, 2047] ns: 90 (1.0 us to 2.0 us)</title></rect>\n" },
+		{ 1, "<rect x=\"416.00\" y=\"258.00\" width=\"320.00\" height=\"18\" fill=\"#ffe436\"><title>t=2s, [0, 1] ns: 3 (0 ns to 1 ns)</title></rect>\n" },
+		{ 1, "<rect x=\"416.00\" y=\"240.00\" width=\"320.00\" height=\"18\" fill=\"#ffe225\"><title>t=2s, [2, 3] ns: 4 (2 ns to 3 ns)</title></rect>\n" },
+		{ 1, "<rect x=\"416.00\" y=\"60.00\" width=\"320.00\" height=\"18\" fill=\"#ffe013\"><title>t=2s, [2048, 4095] ns: 5 (2.0 us to 4.1 us)</title></rect>\n" },
+		{ 2, "<rect x=\"736.00\" y=\"78.00\" width=\"320.00\" height=\"18\" fill=\"#ffe013\"><title>t=3s, [1024, 2047] ns: 5 (1.0 us to 2.0 us)</title></rect>\n" },
+		{ 2, "<rect x=\"736.00\" y=\"96.00\" width=\"320.00\" height=\"18\" fill=\"#ffee7c\"><title>t=3s, [512, 1023] ns: 1 (512 ns to 1.0 us)</title></rect>\n" },
+	};
+	unsigned int nr[3] = { 0 }, i;
+	pmdstat_out_t svg;
+	const char *legend;
+	char msg[512];
+	char *col[3];
+
+	CHECK_U64(draw(rec, "share_ns", NULL, &svg, msg, sizeof(msg)), 0);
+	check_svg(&svg, 3, TAP_COUNT(want));
+	for (i = 0; i < 3; i++)
+		col[i] = column(&svg, i);
+	for (i = 0; i < TAP_COUNT(want); i++) {
+		nr[want[i].col]++;
+		if (!CHECK(col[want[i].col] && strstr(col[want[i].col], want[i].rect)))
+			printf("# col-%u has no %s", want[i].col, want[i].rect);
+	}
+	for (i = 0; i < 3; i++) {
+		if (!CHECK_U64(col[i] ? count_str(col[i], "<rect ") : 0, nr[i]))
+			printf("# col-%u is:\n%s", i, col[i] ? col[i] : "(missing)\n");
+		free(col[i]);
+	}
+	/* the legend, the last group: from 1 to the largest cell, 90 */
+	legend = strstr(svg.buf, "<g id=\"legend\"");
+	CHECK(legend && strstr(legend, "\">90</text>") && strstr(legend, "\">1</text>"));
+	pmdstat_out_free(&svg);
+}
+
 static void test_heatmap_errors(void)
 {
 	char *rec = recording(3, SEED ^ 1);
@@ -236,6 +310,11 @@ static void test_heatmap_errors(void)
 		   "h", NULL, &svg, msg, sizeof(msg)) == -EINVAL);
 	CHECK(!strncmp(msg, "line 1: h: bucket 0 is not", 26));
 	pmdstat_out_free(&svg);
+	/* a bucket across a log2 bound has no cell */
+	CHECK(draw("{\"t\":1,\"interval_s\":1,\"histograms\":{\"h\":{\"unit\":\"ns\",\"buckets\":[[1000,1100,1]]}}}\n",
+		   "h", NULL, &svg, msg, sizeof(msg)) == -EINVAL);
+	CHECK(strstr(msg, "bucket 0 is not [lo, hi, count] of unsigned integers, lo <= hi in one log2 bucket") != NULL);
+	pmdstat_out_free(&svg);
 	free(rec);
 }
 
@@ -255,6 +334,7 @@ static void test_heatmap_long(void)
 static const struct tap_test tests[] = {
 	TAP_TEST(test_xmllint),
 	TAP_TEST(test_heatmap_columns),
+	TAP_TEST(test_heatmap_cells),
 	TAP_TEST(test_heatmap_paths),
 	TAP_TEST(test_heatmap_errors),
 	TAP_TEST(test_heatmap_long),
