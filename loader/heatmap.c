@@ -11,6 +11,12 @@
  * latency growing upwards; y labels (bucket lower bounds, with the unit) on
  * the left, time ticks (s since the start of the recording) below, and the
  * colour legend on the right.
+ *
+ * One row per log2 bucket, as the text report prints histograms: the finer
+ * buckets of share_ns and unshare_ns (four per log2 bucket) are summed into
+ * their log2 bucket's cell, so that a cell's count, colour and tooltip cover
+ * every value in its row's range.  A bucket that crosses a log2 bound is
+ * refused: the stats format has none.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,7 +47,7 @@
 struct column {
 	u64 t_ms;
 	u64 interval_ms;
-	struct pmdstat_bucket *bucket;	/* the non-empty buckets */
+	struct pmdstat_bucket *bucket;	/* the non-empty log2 buckets */
 	size_t nr;
 };
 
@@ -178,7 +184,7 @@ static int take_buckets(struct heatmap *hm, struct column *c,
 {
 	const struct pmdstat_json *b = pmdstat_json_get(h, "buckets");
 	const char *unit = pmdstat_json_get(h, "unit")->str;
-	size_t i, k;
+	size_t i, j, k;
 
 	if (hm->unit && strcmp(hm->unit, unit)) {
 		snprintf(msg, size, "%s has the unit %.32s here, %.32s in earlier lines",
@@ -195,6 +201,7 @@ static int take_buckets(struct heatmap *hm, struct column *c,
 		return -ENOMEM;
 	for (i = 0; i < b->n; i++) {
 		const struct pmdstat_json *x = b->item[i];
+		unsigned int s;
 		u64 v[3];
 
 		for (k = 0; x->type == PMDSTAT_JSON_ARR && x->n == 3 && k < 3; k++) {
@@ -202,16 +209,23 @@ static int take_buckets(struct heatmap *hm, struct column *c,
 				break;
 			v[k] = x->item[k]->u;
 		}
-		if (k != 3 || v[0] > v[1]) {
-			snprintf(msg, size, "%s: bucket %zu is not [lo, hi, count] of unsigned integers, lo <= hi",
+		if (k != 3 || v[0] > v[1] ||
+		    pmdstat_hist_slot(v[0]) != pmdstat_hist_slot(v[1])) {
+			snprintf(msg, size, "%s: bucket %zu is not [lo, hi, count] of unsigned integers, lo <= hi in one log2 bucket",
 				 hm->o->hist, i);
 			return -EINVAL;
 		}
 		if (!v[2])
 			continue;
-		c->bucket[c->nr].lo = v[0];
-		c->bucket[c->nr].hi = v[1];
-		c->bucket[c->nr++].count = v[2];
+		s = pmdstat_hist_slot(v[0]);
+		for (j = 0; j < c->nr && c->bucket[j].lo != pmdstat_hist_lo(s); j++)
+			;
+		if (j == c->nr) {
+			c->bucket[j].lo = pmdstat_hist_lo(s);
+			c->bucket[j].hi = pmdstat_hist_hi(s);
+			c->nr++;
+		}
+		c->bucket[j].count += v[2];
 	}
 	return 0;
 }
