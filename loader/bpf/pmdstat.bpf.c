@@ -7,8 +7,8 @@
  * fentry program (and an fexit where it times the call), and the others
  * (compiler clones) a kprobe (and a kretprobe where it times the call),
  * with the site index and role as the attach cookie.
- * Only the kernel types it needs are declared, with preserve_access_index
- * (CO-RE against the running kernel's BTF).
+ * The kernel types come from vmlinux.h (scripts/gen-vmlinux-h), CO-RE
+ * relocated against the running kernel's BTF.
  *
  * What it costs.  The contention benchmark is bound by sections that one
  * task at a time runs (i_mmap_rwsem held for write, the hugetlb fault
@@ -34,51 +34,20 @@
  *    step: its outcome is read there from the PUD it filled, and it needs
  *    no return probe either (where BTF names its pud argument).
  */
-#include <linux/types.h>
-#include <linux/bpf.h>
-#include <linux/ptrace.h>
+#include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "pmdstat_bpf.h"
 
-struct rw_semaphore {
-	long count;
-} __attribute__((preserve_access_index));
-
-struct address_space {
-	struct rw_semaphore i_mmap_rwsem;
-} __attribute__((preserve_access_index));
-
-struct file {
-	struct address_space *f_mapping;
-} __attribute__((preserve_access_index));
-
-struct inode {
-	struct address_space i_data;
-} __attribute__((preserve_access_index));
-
-struct vm_area_struct {
-	struct file *vm_file;
-} __attribute__((preserve_access_index));
-
 /*
  * The share count of a PMD table (module/compat.h's
  * pmdstat_table_share_count): in struct ptdesc since 59d9094df3d7, in
- * struct page in the 6.1.y backport of it, and before it the page's
- * references minus the owner's.  CO-RE picks whichever exists.
+ * struct page in the 6.1.y backport of it (this flavor: CO-RE matches it
+ * to struct page), and before it the page's references minus the owner's.
  */
-typedef struct {
-	int counter;
-} atomic_t;
-
-struct ptdesc {
+struct page___v61 {
 	atomic_t pt_share_count;
-} __attribute__((preserve_access_index));
-
-struct page {
-	atomic_t pt_share_count;
-	atomic_t _refcount;
 } __attribute__((preserve_access_index));
 
 /* virt_to_page() on x86-64: weak, so a kernel without them still loads */
@@ -278,8 +247,8 @@ static __always_inline int table_share_count(__u64 entry)
 	pg = (void *)(cfg.vmb + ((entry - cfg.pob) >> 12) * bpf_core_type_size(struct page));
 	if (bpf_core_field_exists(struct ptdesc, pt_share_count))
 		return BPF_CORE_READ((struct ptdesc *)pg, pt_share_count.counter);
-	if (bpf_core_field_exists(struct page, pt_share_count))
-		return BPF_CORE_READ(pg, pt_share_count.counter);
+	if (bpf_core_field_exists(struct page___v61, pt_share_count))
+		return BPF_CORE_READ((struct page___v61 *)pg, pt_share_count.counter);
 	return BPF_CORE_READ(pg, _refcount.counter) - 1;
 }
 
