@@ -247,6 +247,7 @@ static int collect(struct pmdstat_bpf *skel, struct site *sites, int n,
 		/* tracked now, as the module reports it (per CPU it may wrap) */
 		s->tracked[PMDSTAT_LK_IMMAP] += p->tracked - p->untracked;
 		s->inflight_full += p->missed;
+		s->stale += p->stale;
 	}
 	free(v);
 	return 0;

@@ -619,9 +619,12 @@ static __always_inline int lock_release(__u64 lock, __u32 mode)
 		if (ts->held[i].lock != lock)
 			continue;
 		s = get_stats();
-		if (s)
+		if (s) {
 			hist_add(&s->hold[mode & 1], now - ts->held[i].t0);
+			s->stale += ts->held[i].slow;	/* -k: its slow path's return went unseen */
+		}
 		ts->held[i].lock = 0;
+		ts->held[i].slow = 0;
 		return 0;
 	}
 	return 0;
@@ -689,10 +692,30 @@ int BPF_KPROBE(up_write_entry, struct rw_semaphore *sem) { return lock_release((
 
 /*
  * -k: a kretprobe does not see the arguments, so the slow path's entry
- * marks the acquisition it belongs to and its return finds the mark.  A
- * perf kretprobe has few instances (max(10, 2 * CPUs)): when more tasks
- * wait at once, some waits end unseen and are timed as holds.
+ * marks the acquisition it belongs to, and its return, which returns the
+ * lock it acquired, ends the wait of the mark on that lock.  A perf
+ * kretprobe has few instances (max(10, 2 * CPUs)): when more tasks wait at
+ * once, a return goes unseen and its mark stays.  A task is in one slow
+ * path at a time, so a mark that the next slow path's entry finds, that a
+ * return finds on another lock, or that the release finds, is stale: it is
+ * dropped and counted (stale_records), never taken for a wait.
  */
+static __always_inline void drop_marks(struct task_state *ts, __u32 mode, long ret)
+{
+	struct pb_stats *s = get_stats();
+	int i;
+
+	for (i = 0; i < PB_HELD; i++) {
+		if (!ts->held[i].slow)
+			continue;
+		ts->held[i].slow = 0;
+		if (ret == (long)ts->held[i].lock && ts->held[i].mode == mode)
+			slow_done(&ts->held[i], mode, 1);
+		else if (s)
+			s->stale++;
+	}
+}
+
 static __always_inline int slow_entry_k(__u64 lock, __u32 mode)
 {
 	struct task_state *ts;
@@ -703,6 +726,7 @@ static __always_inline int slow_entry_k(__u64 lock, __u32 mode)
 	ts = task_state(0);
 	if (!ts)
 		return 0;
+	drop_marks(ts, mode, 0);
 	h = latest(ts, lock, mode);
 	if (h)
 		h->slow = 1;
@@ -712,17 +736,9 @@ static __always_inline int slow_entry_k(__u64 lock, __u32 mode)
 static __always_inline int slow_exit_k(__u32 mode, long ret)
 {
 	struct task_state *ts = task_state(0);
-	int i;
 
-	if (!ts)
-		return 0;
-	for (i = 0; i < PB_HELD; i++) {
-		if (!ts->held[i].lock || !ts->held[i].slow)
-			continue;
-		ts->held[i].slow = 0;
-		slow_done(&ts->held[i], mode, ret == (long)ts->held[i].lock);
-		return 0;
-	}
+	if (ts)
+		drop_marks(ts, mode, ret);
 	return 0;
 }
 

@@ -50,6 +50,7 @@ struct pb_stats {
 	__u64 tracked;
 	__u64 untracked;			/* their inodes destroyed */
 	__u64 missed;				/* no room to record an event */
+	__u64 stale;				/* -k: waits whose kretprobe was missed */
 	__u64 scratch;				/* not a counter */
 	struct pb_hist hold[PB_NR_MODES];	/* tracked i_mmap_rwsem */
 	struct pb_hist wait[PB_NR_MODES];
