@@ -204,5 +204,49 @@ check_eq "run 5 (pmdstat-bpf -k, pmdstat-contend -f 24): exits 0" "$?" 0
 snap /tmp/mod5.stats
 same_hits "run 5" /tmp/bpf5.stats /tmp/mod5.stats kretprobe
 
+# run 7: fentry/fexit fall back to kprobes one probe point at a time.  A BPF
+# trampoline takes at most 38 programs (BPF_MAX_TRAMP_LINKS on x86): other
+# pmdstat-bpf -u instances, each with an fentry and an fexit program on
+# huge_pmd_unshare, fill its trampoline until one is refused there.  Then
+# one more gets kprobes on huge_pmd_unshare only, fentry elsewhere, and
+# counts as the module does.
+probe_val /tmp/bpf4.stats huge_pmd_unshare reads | grep -q 'attach:fentry' && tramp=1 || tramp=""
+i=0 full="" died=""
+while [ -n "$tramp" ] && [ $i -lt 30 ] && [ -z "$full$died" ]; do
+	i=$((i + 1))
+	pmdstat-bpf -u -v -d 3000 -o /dev/null 2> /tmp/fill$i.err &
+	echo $! >> /tmp/fill.pids
+	# until it attached its last probe (or died)
+	while kill -0 $! 2>/dev/null && ! grep -q '^pmdstat-bpf: hugetlbfs_destroy_inode:' /tmp/fill$i.err; do
+		sleep 1
+	done
+	kill -0 $! 2>/dev/null || died=$i
+	grep -q '^pmdstat-bpf: huge_pmd_unshare: fentry/fexit do not attach' /tmp/fill$i.err && full=$i
+done
+if [ -n "$died" ]; then
+	not_ok "run 7: pmdstat-bpf -u instance $died died: $(grep -v '^libbpf' /tmp/fill$died.err | tail -n 3)"
+elif [ -z "$full" ]; then
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - # SKIP run 7: ${tramp:+huge_pmd_unshare's trampoline took $i instances without refusing one}${tramp:-huge_pmd_unshare has no fentry here}"
+else
+	diag "run 7: instance $full of pmdstat-bpf -u found huge_pmd_unshare's trampoline full: $(grep 'do not attach' /tmp/fill$full.err)"
+	echo reset > $D/control
+	pmdstat-bpf -u -o /tmp/bpf7.stats -- $W > /dev/null 2> /tmp/bpf7.err
+	check_eq "run 7 (huge_pmd_unshare's trampoline full): pmdstat-bpf -u exits 0" "$?" 0
+	snap /tmp/mod7.stats
+	check "run 7: it says that huge_pmd_unshare gets kprobes" grep -q '^pmdstat-bpf: huge_pmd_unshare: fentry/fexit do not attach.*kprobes instead' /tmp/bpf7.err
+	for s in $(sites /tmp/bpf7.stats); do
+		case $s in
+		huge_pmd_unshare|*.*) want=kprobe ;;
+		*) want=fentry ;;
+		esac
+		check_eq "run 7: $s is probed with $want" \
+			"$(probe_val /tmp/bpf7.stats "$s" reads | tr ';' '\n' | sed -n 's/^attach://p')" "$want"
+	done
+	same_hits "run 7" /tmp/bpf7.stats /tmp/mod7.stats
+fi
+for pid in $(cat /tmp/fill.pids 2>/dev/null); do kill "$pid" 2>/dev/null; done
+for pid in $(cat /tmp/fill.pids 2>/dev/null); do wait "$pid" 2>/dev/null; done
+rm -f /tmp/fill.pids
 rmmod pmdstat
 insmod /lib/pmdstat.ko
