@@ -136,8 +136,9 @@ static const struct { const char *fn, *prog[4]; } lockfns[] = {
 static bool lockfn_in_kallsyms[NR_LOCKFN];
 
 /*
- * The probe sites: the module's rule, read from /proc/kallsyms.  And which
- * lock functions kallsyms has.
+ * The probe sites: the module's rule, read from /proc/kallsyms; the first
+ * max are kept, and how many match is returned.  And which lock functions
+ * kallsyms has.
  */
 static int find_sites(struct probe *sites, int max)
 {
@@ -159,15 +160,17 @@ static int find_sites(struct probe *sites, int max)
 
 			if (strncmp(name, bases[i], len) || (name[len] && name[len] != '.'))
 				continue;
-			for (j = 0; j < n; j++)
+			for (j = 0; j < n && j < max; j++)
 				if (!strcmp(sites[j].name, name))
 					break;
-			if (j < n || n == max)
+			if (j < n && j < max)
 				break;
-			memset(&sites[n], 0, sizeof(sites[n]));
-			snprintf(sites[n].name, sizeof(sites[n].name), "%.127s", name);
-			sites[n].addr = addr;
-			sites[n++].role = i ? PMDSTAT_ROLE_UNSHARE : PMDSTAT_ROLE_SHARE;
+			if (n++ >= max)
+				break;
+			memset(&sites[j], 0, sizeof(sites[j]));
+			snprintf(sites[j].name, sizeof(sites[j].name), "%.127s", name);
+			sites[j].addr = addr;
+			sites[j].role = i ? PMDSTAT_ROLE_UNSHARE : PMDSTAT_ROLE_SHARE;
 		}
 	}
 	fclose(f);
@@ -677,6 +680,11 @@ int main(int argc, char **argv)
 	n = find_sites(p, PB_MAX_SITES);
 	if (n < 0) {
 		fprintf(stderr, "pmdstat-bpf: cannot read /proc/kallsyms: %s\n", strerror(-n));
+		return 1;
+	}
+	if (n > PB_MAX_SITES) {
+		fprintf(stderr, "pmdstat-bpf: %d probe sites match in kallsyms, more than the %d it can probe: %d would not be probed and their calls not counted; raise PB_MAX_SITES and PMDSTAT_MAX_SITES and rebuild, or use the module\n",
+			n, PB_MAX_SITES, n - PB_MAX_SITES);
 		return 1;
 	}
 	for (i = 0; i < n && p[i].role != PMDSTAT_ROLE_SHARE; i++)

@@ -6,7 +6,7 @@
 #ifndef PMDSTAT_BPF_H
 #define PMDSTAT_BPF_H
 
-#define PB_MAX_SITES	16
+#define PB_MAX_SITES	16	/* more sites than this: refused (PMDSTAT_MAX_SITES) */
 #define PB_SLOTS	64
 #define PB_FSLOTS	252	/* module/hist.h's fine slots: log2 x 4 */
 #define PB_TSITES	3	/* sites that can have fentry/fexit programs */

@@ -1,8 +1,9 @@
 # test_95_bpf_refusals.sh - pmdstat-bpf refuses clearly when it cannot run:
-# not root, no usable BTF, a probe site missing from kallsyms, a site that
-# cannot be probed.  Each refusal: exit 1, nothing on stdout, a message
-# that names the cause.  (Lockdown, which cannot be undone in a boot, is
-# test_99.)  The kernel's files are hidden with bind mounts, undone after.
+# not root, no usable BTF, a probe site missing from kallsyms, more sites
+# than it can probe, a site that cannot be probed.  Each refusal: exit 1,
+# nothing on stdout, a message that names the cause.  (Lockdown, which
+# cannot be undone in a boot, is test_99.)  The kernel's files are hidden
+# with bind mounts, undone after.
 # refused DESC WANT-IN-MESSAGE CMD...: CMD exits 1, prints nothing on
 # stdout, and its stderr contains WANT
 refused() {
@@ -34,6 +35,14 @@ umount /sys/kernel/btf/vmlinux
 grep -v ' huge_pmd_share$' /proc/kallsyms > /tmp/kallsyms.noshare
 mount --bind /tmp/kallsyms.noshare /proc/kallsyms
 refused "huge_pmd_share missing" "kallsyms has no huge_pmd_share" pmdstat-bpf -d 1
+umount /proc/kallsyms
+
+# 17 more clones than the kernel has: 3 or more sites over the 16 it can
+# probe are refused as a whole, before anything is attached
+{ cat /proc/kallsyms; for i in $(seq 1 17); do echo "ffffffff81000000 t huge_pmd_unshare.part.$i"; done; } > /tmp/kallsyms.many
+nsites=$(($(grep -E ' [tT] (__)?huge_pmd_(un)?share(\.[^ ]*)?$' /proc/kallsyms | grep -vc '\.cold') + 17))
+mount --bind /tmp/kallsyms.many /proc/kallsyms
+refused "more than 16 sites" "$nsites probe sites match in kallsyms, more than the 16 it can probe: $((nsites - 16)) would not be probed" pmdstat-bpf -d 1
 umount /proc/kallsyms
 
 # a clone that kallsyms lists but the kernel does not have
