@@ -33,10 +33,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -73,10 +75,12 @@ static const char usage[] =
 "            standard error\n"
 "  -h, --help  this text\n"
 "\n"
-"Needs root, BPF, kprobes and kernel BTF (/sys/kernel/btf/vmlinux), and no\n"
+"Needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN; CAP_SYSLOG to read share\n"
+"counts), kprobes, kernel BTF (/sys/kernel/btf/vmlinux), and no\n"
 "lockdown=confidentiality.  Each site's line in the stats says how it was\n"
 "probed (reads=...;attach:fentry or attach:kprobe).\n";
 
+#define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
 static const char *const bases[] = { "huge_pmd_share", "huge_pmd_unshare", "__huge_pmd_unshare" };
 static int verbose, kprobes_only, time_unshare;
 /* the slow paths (read, write) whose contended waits are not timed */
@@ -267,6 +271,21 @@ static bool locked_down(void)
 		buf[0] = 0;
 	fclose(f);
 	return strstr(buf, "[confidentiality]") != NULL;
+}
+
+/*
+ * BPF tracing needs CAP_BPF and CAP_PERFMON (kernels >= 5.8), or
+ * CAP_SYS_ADMIN: the effective capabilities decide, not the user id.
+ */
+static bool capable_enough(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+
+#define HAS(c)	(d[CAP_TO_INDEX(c)].effective & CAP_TO_MASK(c))
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	return HAS(CAP_SYS_ADMIN) || (HAS(CAP_BPF) && HAS(CAP_PERFMON));
 }
 
 /*
@@ -478,7 +497,14 @@ static void plan_timing(struct probe *sites, int n, bool counts)
  */
 static struct pmdstat_bpf *open_load(struct probe *p, int np, int only)
 {
-	struct pmdstat_bpf *skel = pmdstat_bpf__open();
+	/*
+	 * All its types are in vmlinux: CO-RE is not to look for a missing
+	 * one (struct ptdesc before 6.6) in module BTF, whose listing needs
+	 * CAP_SYS_ADMIN (libbpf 1.1 then fails).
+	 */
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path =
+		    access(VMLINUX_BTF, R_OK) ? NULL : VMLINUX_BTF);
+	struct pmdstat_bpf *skel = pmdstat_bpf__open_opts(&oo);
 	struct bpf_program *prog;
 	int i, k, err;
 
@@ -594,8 +620,12 @@ static int attach(struct pmdstat_bpf *skel, struct probe *p, int i,
 			continue;
 		}
 		if (k >= 2) {
-			fprintf(stderr, "pmdstat-bpf: cannot attach a kprobe to %s: %s (is it in /sys/kernel/tracing/available_filter_functions?)\n",
-				p[i].name, strerror(errno));
+			int e = errno;
+
+			fprintf(stderr, "pmdstat-bpf: cannot attach a kprobe to %s: %s (%s)\n", p[i].name,
+				strerror(e), e == EACCES ?
+				"above kernel.perf_event_paranoid=2, Debian's kernels let only CAP_SYS_ADMIN open the perf events that kprobes are: set it to 2, or run as root" :
+				"is it in /sys/kernel/tracing/available_filter_functions?");
 			return -1;
 		}
 		fprintf(stderr, "pmdstat-bpf: %s: fentry/fexit do not attach (%s): kprobes instead\n",
@@ -673,8 +703,8 @@ int main(int argc, char **argv)
 	}
 	if (optind == argc && !secs)
 		secs = 5;
-	if (geteuid()) {
-		fprintf(stderr, "pmdstat-bpf: BPF needs root: run as root (or with CAP_BPF and CAP_PERFMON)\n");
+	if (!capable_enough()) {
+		fprintf(stderr, "pmdstat-bpf: needs CAP_BPF and CAP_PERFMON (kernel 5.8 or later), or CAP_SYS_ADMIN, and this process has neither: run it as root, or give it those capabilities (setcap cap_bpf,cap_perfmon,cap_syslog+ep pmdstat-bpf; without cap_syslog it cannot read share counts)\n");
 		return 1;
 	}
 	n = find_sites(p, PB_MAX_SITES);
@@ -712,7 +742,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		fprintf(stderr, "pmdstat-bpf: failed to load the BPF program: %s%s\n", strerror(err),
-			err == EPERM ? " (BPF disabled, or not root?); -v shows libbpf's log" :
+			err == EPERM ? " (BPF disabled, or capabilities missing?); -v shows libbpf's log" :
 			"; -v shows libbpf's log");
 		return 1;
 	}

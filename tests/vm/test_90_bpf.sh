@@ -204,6 +204,28 @@ check_eq "run 5 (pmdstat-bpf -k, pmdstat-contend -f 24): exits 0" "$?" 0
 snap /tmp/mod5.stats
 same_hits "run 5" /tmp/bpf5.stats /tmp/mod5.stats kretprobe
 
+# run 6: a user other than root with CAP_BPF and CAP_PERFMON only (ambient,
+# through pmdstat-caps) runs pmdstat-bpf, where perf_event_paranoid lets
+# CAP_PERFMON open perf events (kprobes; Debian's 3 needs CAP_SYS_ADMIN,
+# test_95).
+pp=$(cat /proc/sys/kernel/perf_event_paranoid)
+echo 2 > /proc/sys/kernel/perf_event_paranoid
+mkdir -p /tmp/caps && chmod 777 /tmp/caps
+echo reset > $D/control
+pmdstat-caps 65534 bpf,perfmon pmdstat-bpf -o /tmp/caps/bpf6.stats -- \
+	pmdstat-workload -q -n 4 -r 6 -t munmap,dontneed > /dev/null 2> /tmp/bpf6.err
+st=$?
+check_eq "run 6 (uid 65534, CAP_BPF and CAP_PERFMON): pmdstat-bpf and the workload exit 0" "$st" 0
+[ "$st" = 0 ] || diag "$(grep -v '^libbpf' /tmp/bpf6.err)"
+snap /tmp/mod6.stats
+echo "$pp" > /proc/sys/kernel/perf_event_paranoid
+for s in $(sites /tmp/mod6.stats); do
+	check_eq "run 6: bpf $s hits equal the module's" "$(probe_val /tmp/caps/bpf6.stats "$s" hits)" "$(probe_val /tmp/mod6.stats "$s" hits)"
+	[ "$(role_of /tmp/mod6.stats "$s")" = unshare ] &&
+		check_eq "run 6: bpf $s returns of 1 equal the module's" \
+			"$(probe_val /tmp/caps/bpf6.stats "$s" ret1)" "$(probe_val /tmp/mod6.stats "$s" ret1)"
+done
+
 # run 7: fentry/fexit fall back to kprobes one probe point at a time.  A BPF
 # trampoline takes at most 38 programs (BPF_MAX_TRAMP_LINKS on x86): other
 # pmdstat-bpf -u instances, each with an fentry and an fexit program on
