@@ -235,12 +235,12 @@ static int collect(struct pmdstat_bpf *skel, struct probe *sites, int n,
 		for (i = 0; i < n; i++) {
 			s->site[i].st.hits += p->site[i].hits;
 			s->site[i].st.nested += p->site[i].nested;
-			for (r = 0; r < 3; r++)
+			for (r = 0; r < PB_NR_OUT; r++)
 				s->site[i].st.out[r] += p->site[i].out[r];
 			ADD_HIST(&s->site[i].st.lat, &p->lat[i]);
 		}
 		for (r = 0; r < PB_NR_ROLES; r++) {
-			for (i = 0; i < 3; i++)
+			for (i = 0; i < PB_NR_OUT; i++)
 				s->role[r].out[i] += p->role_out[r][i];
 			ADD_HIST(&s->role[r].lat, &p->role[r]);
 		}
@@ -582,11 +582,14 @@ static void configure(struct pmdstat_bpf *skel, struct probe *sites, int n, cons
 					     PMDSTAT_ROLE_SHARE ? "pud" : "ptep", names);
 		join_names(sites[i].args, sizeof(sites[i].args), names);
 	}
-	/* without it, no share count is read: unshares are timed, shares fresh */
-	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.setup), &o) && verbose)
-		fprintf(stderr, "pmdstat-bpf: cannot run the setup program (%s): share counts are not read\n",
-			strerror(errno));
+	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.setup), &o))
+		c->pob = 0;
 	name_clone_regs(skel, sites, n, btf);
+	/* without them no share count is read: unshares are timed, shares unknown */
+	if (!c->pob || !c->vmb)
+		fprintf(stderr, "pmdstat-bpf: cannot read page-table share counts (%s): shares that got a table are counted as unknown (neither attached nor fresh), and unshares are timed to read their outcome\n",
+			!sites[0].addr ? "/proc/kallsyms shows this process no kernel addresses: give it CAP_SYSLOG, or see kernel.kptr_restrict" :
+			"no page_offset_base or vmemmap_base: not x86-64?");
 	plan_timing(sites, n, c->pob && c->vmb);
 	for (i = 0; i < n; i++) {
 		c->arg[i] = sites[i].arg;

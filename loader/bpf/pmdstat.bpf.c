@@ -236,7 +236,9 @@ static __always_inline void fhist_add(struct pb_fhist *h, __u64 v)
 
 /*
  * The share count of the PMD table that holds entry (any address inside
- * the table page, in the direct map), or -1 if it cannot be read.
+ * the table page, in the direct map), or -1 if it cannot be read: no
+ * direct map and vmemmap bases (not x86-64, or kallsyms hid them), or no
+ * field that holds it.
  */
 static __always_inline int table_share_count(__u64 entry)
 {
@@ -249,7 +251,17 @@ static __always_inline int table_share_count(__u64 entry)
 		return BPF_CORE_READ((struct ptdesc *)pg, pt_share_count.counter);
 	if (bpf_core_field_exists(struct page___v61, pt_share_count))
 		return BPF_CORE_READ((struct page___v61 *)pg, pt_share_count.counter);
-	return BPF_CORE_READ(pg, _refcount.counter) - 1;
+	if (bpf_core_field_exists(struct page, _refcount))
+		return BPF_CORE_READ(pg, _refcount.counter) - 1;
+	return -1;
+}
+
+/* a share that returned a table: attached, fresh, or unknown */
+static __always_inline __u32 table_outcome(__u64 entry)
+{
+	int n = table_share_count(entry);
+
+	return n < 0 ? PB_UNKNOWN : n > 0 ? PB_ATTACHED : PB_FRESH;
 }
 
 /*
@@ -263,13 +275,14 @@ static __always_inline __u32 share_outcome(__u64 pud)
 	__u64 v = 0;
 
 	if (bpf_probe_read_kernel(&v, sizeof(v), (void *)pud) || !(v & 1))
-		return 2;	/* failed: no table */
-	return table_share_count(cfg.pob + (v & 0x000ffffffffff000ULL)) > 0 ? 0 : 1;
+		return PB_FAILED;
+	return table_outcome(cfg.pob + (v & 0x000ffffffffff000ULL));
 }
 
 static __always_inline void account(struct pb_stats *s, __u32 site, __u32 role,
 				    __u32 out, __u64 d, int nested)
 {
+	out &= PB_NR_OUT - 1;
 	s->site[site].out[out]++;
 	hist_add(&s->lat[site], d);
 	if (!nested) {
@@ -320,10 +333,8 @@ static __always_inline void share_end(struct task_state *ts, __u64 now, long ret
 		return;
 	if (at_unlock)
 		out = share_outcome(ts->share_pud);
-	else if (!ret)
-		out = 2;
-	else	/* attached; or fresh, also when the count cannot be read */
-		out = table_share_count(ret) > 0 ? 0 : 1;
+	else
+		out = ret ? table_outcome(ret) : PB_FAILED;
 	account(s, site, PB_SHARE, out, now - ts->share_t0, 0);
 	ts->share_t0 = 0;
 	ts->share_wait = 0;

@@ -15,6 +15,8 @@
 
 enum { PB_SHARE, PB_UNSHARE, PB_NR_ROLES };
 enum { PB_READ, PB_WRITE, PB_NR_MODES };
+/* outcomes (module/snapshot.h's): share's 4, unshare's first 2 (ret1, ret0) */
+enum { PB_ATTACHED, PB_FRESH, PB_FAILED, PB_UNKNOWN, PB_NR_OUT };
 
 struct pb_hist {
 	__u64 count;
@@ -34,7 +36,7 @@ struct pb_fhist {
 struct pb_site {
 	__u64 hits;
 	__u64 nested;
-	__u64 out[3];		/* share: attached, fresh, failed; unshare: ret1, ret0 */
+	__u64 out[PB_NR_OUT];
 };
 
 /*
@@ -44,7 +46,7 @@ struct pb_site {
  */
 struct pb_stats {
 	struct pb_site site[PB_MAX_SITES];
-	__u64 role_out[PB_NR_ROLES][3];
+	__u64 role_out[PB_NR_ROLES][PB_NR_OUT];
 	__u64 acquired[PB_NR_MODES];
 	__u64 contended[PB_NR_MODES];		/* entered the rwsem slow path */
 	__u64 tracked;
