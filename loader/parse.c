@@ -24,8 +24,8 @@
 
 /* Keys of version 1 whose values must be numbers when present. */
 static const char *const probe_numeric_keys[] = {
-	"hits", "missed", "nested", "attached", "fresh", "failed", "ret1", "ret0",
-	"calls",
+	"hits", "missed", "nested", "attached", "fresh", "failed", "unknown", "ret1",
+	"ret0", "calls",
 };
 
 static const char *const totals_keys[] = {

@@ -65,7 +65,7 @@ static const struct metric probe_metrics[] = {
 };
 
 /* outcome label values: keys of the probe lines */
-static const char *const outcomes[] = { "attached", "fresh", "failed", "ret1", "ret0" };
+static const char *const outcomes[] = { "attached", "fresh", "failed", "unknown", "ret1", "ret0" };
 
 static const struct metric lock_metrics[] = {
 	{ "acquired", "pmdstat_lock_acquired_total", "counter", AS_IS,
