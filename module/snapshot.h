@@ -24,8 +24,8 @@ enum pmdstat_role {
 /*
  * Outcome slots: share uses all four, unshare the first two.  UNKNOWN: a
  * share that returned a table whose share count could not be read (the
- * BPF backend without the kernel's direct map addresses); the module
- * always reads it.
+ * BPF backend without the kernel's direct map addresses; the module when a
+ * clone's return value is not a valid kernel address).
  */
 enum pmdstat_outcome {
 	PMDSTAT_OUT_SHARE_ATTACHED = 0,

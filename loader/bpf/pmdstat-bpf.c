@@ -48,6 +48,9 @@
 #include "pmdstat_bpf.h"
 #include "pmdstat.skel.h"
 
+/* the BPF side's outcome slots are the module's (snapshot.h) */
+_Static_assert((int)PB_NR_OUT == (int)PMDSTAT_NR_OUTCOMES, "outcome slots differ");
+
 static const char usage[] =
 "Usage: pmdstat-bpf [-d SECS] [-o FILE] [-k] [-u] [-v] [-h|--help] [-- CMD [ARGS...]]\n"
 "\n"
