@@ -10,7 +10,6 @@
 #include <string.h>
 #include "hist.h"
 #include "out.h"
-#include "json.h"
 #include "render.h"
 #include "render_priv.h"
 
@@ -557,10 +556,6 @@ void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	if (opts->reset_seen) {
 		render_json_key(out, &first, "counters_reset");
 		pmdstat_out_append(out, "true", 4);
-	}
-	if (opts->record) {
-		render_json_ms(out, &first, "t", opts->t_ms);
-		render_json_ms(out, &first, "interval_s", opts->interval_ms);
 	}
 	if (opts->recording) {
 		render_json_u64(out, &first, "intervals", opts->intervals);

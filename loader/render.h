@@ -15,10 +15,6 @@ struct pmdstat_render_opts {
 	bool interval;		/* stats are a delta over one interval */
 	bool reset_seen;	/* counters were zeroed during that interval */
 	unsigned int max_callers;	/* rows of the caller table; 0: all */
-	/* pmdstat record: a line's "t" and "interval_s" (JSON only) */
-	bool record;
-	u64 t_ms;		/* end of the interval, ms since the recording began */
-	u64 interval_ms;	/* length of the interval */
 	/* pmdstat report: the sum of a recording's intervals */
 	bool recording;
 	u64 intervals;		/* how many lines */

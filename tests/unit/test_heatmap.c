@@ -5,8 +5,8 @@
  * tags, quoted attributes without duplicates, only the five predefined
  * entities or character references, no raw '<' or '&' in text, valid UTF-8
  * without control characters), one column group per interval, one <rect>
- * with a <title> per non-empty cell; histograms found by name and by
- * dotted path; an unknown name refused with the list of known ones.
+ * with a <title> per non-empty cell; histograms found by name, names
+ * escaped; an unknown name refused with the list of known ones.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "heatmap.h"
-#include "json.h"
 #include "out.h"
 #include "parse.h"
 #include "record.h"
@@ -377,7 +376,6 @@ static void test_xml_checker(void)
 static char *recording(unsigned int n, u64 seed)
 {
 	struct pmdstat_snapshot *s = calloc(1, sizeof(*s));
-	struct pmdstat_render_opts ro = { .interval = true };
 	struct pmdstat_stats prev, cur, d;
 	pmdstat_out_t text;
 	u64 state = seed;
@@ -393,7 +391,7 @@ static char *recording(unsigned int n, u64 seed)
 		s->elapsed_ns += 1000000000;
 		test_roundtrip(s, &cur);
 		pmdstat_stats_delta(&prev, &cur, &d);
-		pmdstat_record_line(&text, &d, &ro, (u64)(i + 1) * 1500, 1500);
+		pmdstat_record_write(&text, &d, (u64)(i + 1) * 1500, 1500);
 		pmdstat_stats_free(&d);
 		pmdstat_stats_free(&prev);
 		prev = cur;
@@ -418,27 +416,23 @@ static int draw(const char *rec, const char *hist, const char *source,
 	return err;
 }
 
-/* Non-empty buckets of hist in every line of rec. */
+/* Non-empty buckets of hist in every interval of rec. */
 static unsigned int nonempty_cells(const char *rec, const char *hist)
 {
 	const char *line = rec;
 	unsigned int n = 0;
+	bool in = false;
+	size_t len = strlen(hist);
 
-	while (*line) {
-		const char *nl = strchr(line, '\n');
-		const struct json *b;
-		const char *err;
-		struct json *j;
-		char *copy = strndup(line, (size_t)(nl - line));
-		size_t i;
+	for (; *line; line = strchr(line, '\n') + 1) {
+		unsigned long long lo, hi, count;
 
-		j = json_parse(copy, &err);
-		b = json_get(json_get(json_get(j, "histograms"), hist), "buckets");
-		for (i = 0; b && i < b->n; i++)
-			n += b->item[i]->item[2]->num != 0;
-		json_free(j);
-		free(copy);
-		line = nl + 1;
+		if (!strncmp(line, "hist name=", 10))
+			in = !strncmp(line + 10, hist, len) && line[10 + len] == ' ';
+		else if (!strncmp(line, "end\n", 4))
+			in = false;
+		else if (in && sscanf(line, "bucket %llu %llu %llu", &lo, &hi, &count) == 3)
+			n += count != 0;
 	}
 	return n;
 }
@@ -470,13 +464,13 @@ static void test_heatmap_columns(void)
 	size_t at;
 
 	CHECK(cells > 7);
-	CHECK_U64(draw(rec, "share_ns", "run.jsonl", &svg, msg, sizeof(msg)), 0);
+	CHECK_U64(draw(rec, "share_ns", "run.rec", &svg, msg, sizeof(msg)), 0);
 	check_svg(&svg, 7, cells);
 	/* the tooltip of a cell: t, [lo, hi] unit: count */
 	xml_check(svg.buf, &st, &at);
 	CHECK(!strncmp(st.first_title, "t=1.5s, [", 9));
 	CHECK(strstr(st.first_title, "] ns: ") != NULL);
-	CHECK(strstr(svg.buf, "share_ns (ns) per interval: run.jsonl") != NULL);
+	CHECK(strstr(svg.buf, "share_ns (ns) per interval: run.rec") != NULL);
 	CHECK(strstr(svg.buf, "7 intervals over 10.5 s") != NULL);
 	CHECK(strstr(svg.buf, "id=\"legend\"") != NULL);
 	CHECK(strstr(svg.buf, "time since the start of the recording (s)") != NULL);
@@ -499,28 +493,36 @@ static void test_heatmap_columns(void)
 	free(rec);
 }
 
-/* A histogram only in a nested object, by its dotted path; escaping. */
+/* A hand-written interval: the stats header, body, the totals. */
+#define HEAD	"pmdstat-stats version=1\nkernel release=r module=m\nstate elapsed_ns=1 resets=0 maxactive=1\n"
+#define TAIL	"Totals: hits=0 missed=0 share_calls=0 attached=0 unshare_calls=0 unshared=0\n"
+
+/* Names and units that XML must escape; intervals without the histogram. */
 static void test_heatmap_paths(void)
 {
 	static const char rec[] =
-		"{\"t\":1,\"interval_s\":1,\"histograms\":{},"
-		"\"x\":{\"y.z\":{\"a&b<'\\\"c\\\">\":{\"unit\":\"n\\u00e9s&\",\"buckets\":[[4,7,3],[8,15,1]]}}}}\n"
-		"{\"t\":2,\"interval_s\":1,\"histograms\":{\"share_ns\":{\"unit\":\"ns\",\"buckets\":[]}},"
-		"\"x\":{\"y.z\":{\"a&b<'\\\"c\\\">\":{\"unit\":\"n\\u00e9s&\",\"buckets\":[[0,1,9]]}}}}\n"
-		"{\"t\":3.25,\"interval_s\":1.25,\"histograms\":{}}\n";
+		"record t=1000 interval=1000\n" HEAD
+		"hist name=x.y.z.a&b<'\"c\"> unit=n\xc3\xa9s& count=4 sum=30 max=15\n"
+		"bucket 4 7 3\nbucket 8 15 1\nend\n" TAIL
+		"record t=2000 interval=1000\n" HEAD
+		"hist name=share_ns unit=ns count=0 sum=0 max=0\nend\n"
+		"hist name=x.y.z.a&b<'\"c\"> unit=n\xc3\xa9s& count=9 sum=9 max=1\n"
+		"bucket 0 1 9\nend\n" TAIL
+		"\n"
+		"record t=3250 interval=1250\n" HEAD TAIL;
 	pmdstat_out_t svg;
 	char msg[1024];
 
-	CHECK_U64(draw(rec, "x.y.z.a&b<'\"c\">", "dir/<&>.jsonl", &svg, msg, sizeof(msg)), 0);
+	CHECK_U64(draw(rec, "x.y.z.a&b<'\"c\">", "dir/<&>.rec", &svg, msg, sizeof(msg)), 0);
 	check_svg(&svg, 3, 3);
-	CHECK(strstr(svg.buf, "x.y.z.a&amp;b&lt;&apos;&quot;c&quot;&gt; (n\xc3\xa9s&amp;) per interval: dir/&lt;&amp;&gt;.jsonl") != NULL);
+	CHECK(strstr(svg.buf, "x.y.z.a&amp;b&lt;&apos;&quot;c&quot;&gt; (n\xc3\xa9s&amp;) per interval: dir/&lt;&amp;&gt;.rec") != NULL);
 	CHECK(strstr(svg.buf, "<title>t=2s, [0, 1] n\xc3\xa9s&amp;: 9") != NULL);
 	pmdstat_out_free(&svg);
 
-	/* histograms.share_ns: the path from the top; all empty: no rows */
-	CHECK_U64(draw(rec, "histograms.share_ns", NULL, &svg, msg, sizeof(msg)), 0);
+	/* share_ns is there, but empty: no rows */
+	CHECK_U64(draw(rec, "share_ns", NULL, &svg, msg, sizeof(msg)), 0);
 	check_svg(&svg, 3, 0);
-	CHECK(strstr(svg.buf, "no value of histograms.share_ns") != NULL);
+	CHECK(strstr(svg.buf, "no value of share_ns") != NULL);
 	pmdstat_out_free(&svg);
 }
 
@@ -538,13 +540,18 @@ static void test_heatmap_errors(void)
 	pmdstat_out_free(&svg);
 	CHECK(draw("", "share_ns", NULL, &svg, msg, sizeof(msg)) == -ENODATA);
 	pmdstat_out_free(&svg);
-	CHECK(draw("{\"t\":1,\"interval_s\":1}\n{oops\n", "share_ns", NULL, &svg, msg,
-		   sizeof(msg)) == -EINVAL);
-	CHECK(!strncmp(msg, "line 2: not JSON", 16));
+	CHECK(draw("record t=1 interval=1\n" HEAD TAIL "record t=x interval=1\n", "share_ns",
+		   NULL, &svg, msg, sizeof(msg)) == -EINVAL);
+	CHECK_STR(msg, "line 6: record: 't=x' is not a number of ms");
 	pmdstat_out_free(&svg);
-	CHECK(draw("{\"t\":1,\"interval_s\":1,\"histograms\":{\"h\":{\"unit\":\"ns\",\"buckets\":[[1]]}}}\n",
+	CHECK(draw("record t=1 interval=1\n" HEAD "hist name=h unit=ns count=1 sum=1 max=1\nbucket 1\nend\n" TAIL,
 		   "h", NULL, &svg, msg, sizeof(msg)) == -EINVAL);
-	CHECK(!strncmp(msg, "line 1: h: bucket 0 is not", 26));
+	CHECK_STR(msg, "line 6: 'bucket' needs 3 numbers (lo hi count), got 1 tokens");
+	pmdstat_out_free(&svg);
+	CHECK(draw("record t=1 interval=1\n" HEAD "hist name=h unit=ns count=1 sum=1 max=1\nend\n" TAIL
+		   "record t=2 interval=1\n" HEAD "hist name=h unit=vmas count=1 sum=1 max=1\nend\n" TAIL,
+		   "h", NULL, &svg, msg, sizeof(msg)) == -EINVAL);
+	CHECK_STR(msg, "line 8: h has the unit vmas here, ns in earlier intervals");
 	pmdstat_out_free(&svg);
 	free(rec);
 }
