@@ -540,7 +540,7 @@ void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	if (!opts)
 		opts = &no_opts;
 	pmdstat_out_append(out, "{", 1);
-	render_json_u64(out, &first, "version", st->version);
+	render_json_u64(out, &first, "version", PMDSTAT_JSON_VERSION);
 	if (opts->timestamp)
 		render_json_str(out, &first, "time", opts->timestamp);
 	render_json_str(out, &first, "kernel", st->release);

@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include "parse.h"
 
+/* The version of the JSON object of pmdstat_render_json(). */
+#define PMDSTAT_JSON_VERSION	2
+
 struct pmdstat_render_opts {
 	const char *timestamp;	/* printed first ("time" in JSON), or NULL */
 	bool interval;		/* stats are a delta over one interval */
@@ -37,7 +40,7 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 
 /*
  * One JSON object on one line, no trailing newline:
- *   {"version":1,"kernel":"...","module":"...","elapsed_ns":N,"resets":N,
+ *   {"version":2,"kernel":"...","module":"...","elapsed_ns":N,"resets":N,
  *    "maxactive":N,"contention_known":B,"probes":[{"symbol":"...","role":"...","hits":N,
  *    "missed":N,...every other key: a number if numeric, else a string...}],
  *    "histograms":{"NAME":{"unit":"ns","count":N,"sum":N,"max":N,"avg":N,
@@ -54,17 +57,16 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
  * Lock timing, always present (empty for a module without it), after
  * "totals":
  *   "layout":{"vm_file":N,...},
- *   "i_mmap_wait_ns":{"read":HIST,"write":HIST}, "i_mmap_hold_ns":{...},
- *   "vma_lock_wait_ns":{...}, "vma_lock_hold_ns":{...},
- *   "share_i_mmap_wait_ns":HIST, "share_i_mmap_hold_ns":HIST, "scan_vmas":HIST,
  *   "locks":[{"kind","mode","acquired","contended","try_ok","try_fail","failed"}],
  *   "lock_state":{"tracked_i_mmap":N,...every key of the locks line},
  *   "callers":[{"func","lock","mode","acquired",...,"wait_max_ns",
  *               "holds",...,"hold_max_ns","wait_avg_ns","hold_avg_ns"}],
  *   "outliers":[{"rank","what","ns","lock","mode","dev","ino","func","comm",
  *                "pid","cpu","at_ns","stack_at","stack":["f+0x1/0x20",...]}]
- * HIST is the object of "histograms" (an empty one, count 0, when the file
- * lacks it); those histograms stay under "histograms" too.
+ * "histograms" holds every histogram of the stats once, under its name in
+ * the stats format (the lock ones too: "i_mmap_wait_ns.read", ...,
+ * "scan_vmas"); one the stats lack is absent.  Version 1 had the lock
+ * histograms a second time as top-level members.
  *
  * The race and lock-rule detector, always present (zeros, every kind of
  * this pmdstat at 0 and empty logs for a module without it), after

@@ -436,35 +436,6 @@ void render_locks_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 
 /* ---- JSON ---- */
 
-/* The hist called name, or an empty one of unit. */
-static void json_hist_or_empty(pmdstat_out_t *out, const struct pmdstat_stats *st,
-			       const char *name, const char *unit)
-{
-	const struct pmdstat_phist *h = pmdstat_find_hist(st, name);
-	struct pmdstat_phist empty = { .name = (char *)name, .unit = (char *)unit };
-
-	render_json_hist(out, h ? h : &empty);
-}
-
-/* "base": {"read": HIST, "write": HIST} of the hists base.read, base.write. */
-static void json_by_mode(pmdstat_out_t *out, bool *first,
-			 const struct pmdstat_stats *st, const char *base)
-{
-	static const char *const modes[] = { "read", "write" };
-	char name[64];
-	bool sub = true;
-	size_t i;
-
-	render_json_key(out, first, base);
-	pmdstat_out_append(out, "{", 1);
-	for (i = 0; i < 2; i++) {
-		snprintf(name, sizeof(name), "%s.%s", base, modes[i]);
-		render_json_key(out, &sub, modes[i]);
-		json_hist_or_empty(out, st, name, "ns");
-	}
-	pmdstat_out_append(out, "}", 1);
-}
-
 static void json_callers(pmdstat_out_t *out, const struct pmdstat_records *r)
 {
 	size_t i;
@@ -495,17 +466,6 @@ void render_locks_json(pmdstat_out_t *out, bool *first,
 	pmdstat_out_append(out, "{", 1);
 	render_json_kvs(out, &sub, &st->layout);
 	pmdstat_out_append(out, "}", 1);
-
-	json_by_mode(out, first, st, "i_mmap_wait_ns");
-	json_by_mode(out, first, st, "i_mmap_hold_ns");
-	json_by_mode(out, first, st, "vma_lock_wait_ns");
-	json_by_mode(out, first, st, "vma_lock_hold_ns");
-	render_json_key(out, first, "share_i_mmap_wait_ns");
-	json_hist_or_empty(out, st, "share_i_mmap_wait_ns", "ns");
-	render_json_key(out, first, "share_i_mmap_hold_ns");
-	json_hist_or_empty(out, st, "share_i_mmap_hold_ns", "ns");
-	render_json_key(out, first, "scan_vmas");
-	json_hist_or_empty(out, st, "scan_vmas", "vmas");
 
 	render_json_key(out, first, "locks");
 	render_json_records(out, &st->locks);

@@ -76,7 +76,7 @@ static void check_json(const char *text, const struct pmdstat_stats *st)
 		return;
 	}
 	CHECK(root->type == J_OBJ);
-	CHECK_U64(jnum(root, "version", &ok), 1);
+	CHECK_U64(jnum(root, "version", &ok), 2);
 	v = json_get(root, "kernel");
 	CHECK(v && v->type == J_STR && !strcmp(v->str, st->release));
 	v = json_get(root, "module");
@@ -199,7 +199,7 @@ static void test_json_minimal(void)
 	pmdstat_render_json(&out, &st, &ro);
 	root = json_parse(out.buf, NULL);
 	if (CHECK(root != NULL)) {
-		CHECK(json_get(root, "version") && json_get(root, "version")->num == 1);
+		CHECK(json_get(root, "version") && json_get(root, "version")->num == 2);
 		v = json_get(root, "kernel");
 		CHECK(v && v->type == J_STR && !strcmp(v->str, ""));
 		v = json_get(root, "probes");

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "out.h"
 #include "parse.h"
 #include "snapshot.h"
@@ -908,6 +909,50 @@ TESTLIB_FN struct json *json_parse(const char *text, const char **err)
 	if (err)
 		*err = v ? NULL : (p.err ? p.err : "error");
 	return v;
+}
+
+/*
+ * jq (Debian's, a real JSON parser) run as "jq -c FILTER" on json: its
+ * output, without the last newline, into buf.  false if jq failed (json is
+ * not JSON, say), with buf "(jq failed)".
+ */
+TESTLIB_FN bool test_jq(const char *json, const char *filter, char *buf, size_t size)
+{
+	char path[] = "/tmp/pmdstat-test-XXXXXX", cmd[1024];
+	size_t n = 0;
+	FILE *f, *p;
+	int fd, st = -1;
+
+	snprintf(buf, size, "(jq failed)");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return false;
+	f = fdopen(fd, "w");
+	if (!f || fputs(json, f) == EOF || fclose(f)) {
+		unlink(path);
+		return false;
+	}
+	snprintf(cmd, sizeof(cmd), "jq -c '%s' %s 2>&1", filter, path);
+	p = popen(cmd, "r");
+	if (p) {
+		n = fread(buf, 1, size - 1, p);
+		buf[n] = '\0';
+		while (n && buf[n - 1] == '\n')
+			buf[--n] = '\0';
+		st = pclose(p);
+	}
+	unlink(path);
+	return p && st == 0;
+}
+
+/* How often needle occurs in text. */
+TESTLIB_FN unsigned int test_count(const char *text, const char *needle)
+{
+	unsigned int n = 0;
+
+	for (; (text = strstr(text, needle)); text += strlen(needle))
+		n++;
+	return n;
 }
 
 /* Free a value of json_parse() (NULL is fine). */
