@@ -23,15 +23,6 @@
 #include "parse_priv.h"
 
 /* Keys of version 1 whose values must be numbers when present. */
-static const char *const probe_numeric_keys[] = {
-	"hits", "missed", "nested", "attached", "fresh", "failed", "ret1", "ret0",
-	"calls",
-};
-
-static const char *const totals_keys[] = {
-	"hits", "missed", "share_calls", "attached", "unshare_calls", "unshared",
-};
-
 enum pmdstat_parse_code parse_fail(struct parser *p, enum pmdstat_parse_code code,
 				   const char *fmt, ...)
 {
@@ -283,21 +274,6 @@ enum pmdstat_parse_code parse_need_u64(struct parser *p,
 }
 
 /* Keys that must be numbers if present. */
-static enum pmdstat_parse_code parse_check_numeric(struct parser *p,
-						   const struct pmdstat_kvs *kvs,
-						   const char *const *keys, size_t nr)
-{
-	size_t i;
-
-	for (i = 0; i < nr; i++) {
-		const struct pmdstat_kv *kv = pmdstat_kv_find(kvs, keys[i]);
-
-		if (kv && !kv->numeric)
-			return parse_need_u64(p, kvs, keys[i], NULL);
-	}
-	return PMDSTAT_PARSE_OK;
-}
-
 /* Take the string value of a required key out of kvs into *val. */
 static enum pmdstat_parse_code parse_need_str(struct parser *p, struct pmdstat_kvs *kvs,
 					      const char *key, bool nonempty, char **val)
@@ -396,12 +372,7 @@ static enum pmdstat_parse_code parse_probe(struct parser *p, struct pmdstat_kvs 
 	struct pmdstat_probe pr = { 0 };
 	enum pmdstat_parse_code rc;
 
-	rc = parse_need_u64(p, kvs, "hits", NULL);
-	if (!rc)
-		rc = parse_need_u64(p, kvs, "missed", NULL);
-	if (!rc)
-		rc = parse_check_numeric(p, kvs, probe_numeric_keys,
-					 ARRAY_SIZE(probe_numeric_keys));
+	rc = parse_check_fields(p, kvs, "probe");
 	if (!rc)
 		rc = parse_need_str(p, kvs, "symbol", true, &pr.symbol);
 	if (!rc)
@@ -550,8 +521,9 @@ static enum pmdstat_parse_code parse_totals(struct parser *p, struct pmdstat_kvs
 {
 	if (p->open_hist != NO_HIST)
 		return no_end(p);
-	return parse_totals_into(p, kvs, totals_keys, ARRAY_SIZE(totals_keys),
-				 &p->st->totals);
+	enum pmdstat_parse_code rc = parse_check_fields(p, kvs, "Totals:");
+
+	return rc ? rc : parse_totals_into(p, kvs, NULL, 0, &p->st->totals);
 }
 
 static enum pmdstat_parse_code parse_line(struct parser *p)
@@ -912,17 +884,9 @@ static u64 sub_sat(u64 b, u64 a)
 	return b > a ? b - a : 0;
 }
 
-static bool in_list(const char *const *list, const char *s)
-{
-	for (; list && *list; list++)
-		if (!strcmp(*list, s))
-			return true;
-	return false;
-}
-
 /* The new decimal fits in the old string: it is not larger. */
 void pmdstat_kvs_sub(struct pmdstat_kvs *d, const struct pmdstat_kvs *a,
-		     const char *const *keep)
+		     const char *line)
 {
 	size_t i;
 
@@ -930,7 +894,8 @@ void pmdstat_kvs_sub(struct pmdstat_kvs *d, const struct pmdstat_kvs *a,
 		struct pmdstat_kv *kv = &d->kv[i];
 		const struct pmdstat_kv *ka = pmdstat_kv_find(a, kv->key);
 
-		if (!kv->numeric || !ka || !ka->numeric || in_list(keep, kv->key))
+		if (!kv->numeric || !ka || !ka->numeric ||
+		    pmdstat_field_rule(line, kv->key) != PMDSTAT_R_SUM)
 			continue;
 		kv->num = sub_sat(kv->num, ka->num);
 		snprintf(kv->value, strlen(kv->value) + 1, "%llu",
@@ -991,7 +956,7 @@ int pmdstat_stats_delta(const struct pmdstat_stats *a,
 		const struct pmdstat_probe *pa = match_probe(a, &d->probe[i], i);
 
 		if (pa)
-			pmdstat_kvs_sub(&d->probe[i].keys, &pa->keys, NULL);
+			pmdstat_kvs_sub(&d->probe[i].keys, &pa->keys, "probe");
 	}
 	for (i = 0; i < d->nr_hists; i++) {
 		const struct pmdstat_phist *ha = pmdstat_find_hist(a, d->hist[i].name);
@@ -999,7 +964,7 @@ int pmdstat_stats_delta(const struct pmdstat_stats *a,
 		if (ha)
 			hist_sub(&d->hist[i], ha);
 	}
-	pmdstat_kvs_sub(&d->totals, &a->totals, NULL);
+	pmdstat_kvs_sub(&d->totals, &a->totals, "Totals:");
 	records_stats_delta(a, d);
 	return 0;
 }
@@ -1035,8 +1000,7 @@ static int kv_set_num(struct pmdstat_kv *kv, u64 n)
 }
 
 int pmdstat_kvs_merge(struct pmdstat_kvs *d, const struct pmdstat_kvs *b,
-		      const char *const *ident, const char *const *keep,
-		      const char *const *max)
+		      const char *line)
 {
 	size_t i;
 	int err = 0;
@@ -1045,14 +1009,15 @@ int pmdstat_kvs_merge(struct pmdstat_kvs *d, const struct pmdstat_kvs *b,
 		const struct pmdstat_kv *kb = &b->kv[i];
 		struct pmdstat_kv *kd = (struct pmdstat_kv *)pmdstat_kv_find(d, kb->key);
 		bool numbers = kd && kd->numeric && kb->numeric;
+		enum pmdstat_frule rule = pmdstat_field_rule(line, kb->key);
 
 		if (!kd)
 			err = pmdstat_kvs_add(d, kb->key, strlen(kb->key), kb->value);
-		else if (in_list(ident, kb->key))
+		else if (rule == PMDSTAT_R_IDENT)
 			continue;
-		else if (numbers && in_list(max, kb->key))
+		else if (numbers && rule == PMDSTAT_R_MAX)
 			err = kv_set_num(kd, kd->num > kb->num ? kd->num : kb->num);
-		else if (!numbers || in_list(keep, kb->key))
+		else if (!numbers || rule != PMDSTAT_R_SUM)
 			err = kv_set(kd, kb->value);
 		else
 			err = kv_set_num(kd, add_sat(kd->num, kb->num));
@@ -1136,7 +1101,7 @@ int pmdstat_stats_add(struct pmdstat_stats *sum, const struct pmdstat_stats *b)
 			pmdstat_find_probe(sum, b->probe[i].symbol);
 
 		if (ps) {
-			err = pmdstat_kvs_merge(&ps->keys, &b->probe[i].keys, NULL, NULL, NULL);
+			err = pmdstat_kvs_merge(&ps->keys, &b->probe[i].keys, "probe");
 		} else {
 			err = parse_grow((void **)&sum->probe, &sum->cap_probes,
 					 sum->nr_probes, sizeof(*sum->probe));
@@ -1165,6 +1130,6 @@ int pmdstat_stats_add(struct pmdstat_stats *sum, const struct pmdstat_stats *b)
 		if (err)
 			return err;
 	}
-	err = pmdstat_kvs_merge(&sum->totals, &b->totals, NULL, NULL, NULL);
+	err = pmdstat_kvs_merge(&sum->totals, &b->totals, "Totals:");
 	return err ? err : records_stats_add(sum, b);
 }

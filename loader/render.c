@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fields.h"
 #include "hist.h"
 #include "out.h"
 #include "render.h"
@@ -216,19 +217,12 @@ static void render_probes(pmdstat_out_t *out, const struct pmdstat_stats *st)
 
 static void render_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
 {
+	const struct pmdstat_hist_info *hi = pmdstat_hist_info(h->name);
+	bool site = !strncmp(h->name, "site:", 5);
 	char title[512];
 
-	if (!strcmp(h->name, "share_ns"))
-		snprintf(title, sizeof(title), "%s: outermost share calls, entry to return",
-			 h->name);
-	else if (!strcmp(h->name, "unshare_ns"))
-		snprintf(title, sizeof(title), "%s: outermost unshare calls, entry to return",
-			 h->name);
-	else if (!strncmp(h->name, "site:", 5))
-		snprintf(title, sizeof(title), "%s: every call of %s", h->name,
-			 h->name + 5);
-	else
-		snprintf(title, sizeof(title), "%s:", h->name);
+	snprintf(title, sizeof(title), "%s:%s%s%s%s", h->name, hi ? " " : "",
+		 hi ? hi->title : "", site ? " " : "", site ? h->name + 5 : "");
 	render_hist_titled(out, h, title);
 }
 
@@ -405,26 +399,11 @@ void render_json_kvs(pmdstat_out_t *out, bool *first, const struct pmdstat_kvs *
 	for (i = 0; i < kvs->nr; i++) {
 		const struct pmdstat_kv *kv = &kvs->kv[i];
 
-		if (kv->numeric && strcmp(kv->key, "reads"))
+		if (kv->numeric && !pmdstat_key_is_text(kv->key))
 			render_json_u64(out, first, kv->key, kv->num);
 		else
 			render_json_str(out, first, kv->key, kv->value);
 	}
-}
-
-/* Keys of record lines whose values are names, never numbers. */
-static bool is_name_key(const char *key)
-{
-	static const char *const names[] = {
-		"kind", "mode", "what", "lock", "dev", "func", "comm", "state",
-		"stack_at", "detail", "share_comm", "unshare_comm", "unshare_func",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(key, names[i]))
-			return true;
-	return false;
 }
 
 /* stack=a,b,c as ["a","b","c"]; "none" as []. */
@@ -456,10 +435,12 @@ void render_json_record_members(pmdstat_out_t *out, bool *first,
 	for (i = 0; i < kvs->nr; i++) {
 		const struct pmdstat_kv *kv = &kvs->kv[i];
 
-		if (!strcmp(kv->key, "stack")) {
+		const struct pmdstat_field *f = pmdstat_field_find("outlier", kv->key);
+
+		if (f && f->type == PMDSTAT_F_LIST) {
 			render_json_key(out, first, kv->key);
 			json_frames(out, kv->value);
-		} else if (kv->numeric && !is_name_key(kv->key)) {
+		} else if (kv->numeric && !pmdstat_key_is_text(kv->key)) {
 			render_json_u64(out, first, kv->key, kv->num);
 		} else {
 			render_json_str(out, first, kv->key, kv->value);

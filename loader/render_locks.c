@@ -10,39 +10,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fields.h"
 #include "out.h"
 #include "render_priv.h"
 #include "table.h"
 
 #define STACK_INDENT	"        "
 
-static const struct {
-	const char *name;
-	const char *title;
-} lock_hists[] = {
-	{ "i_mmap_wait_ns.read", "i_mmap_rwsem wait, read" },
-	{ "i_mmap_hold_ns.read", "i_mmap_rwsem hold, read" },
-	{ "i_mmap_wait_ns.write", "i_mmap_rwsem wait, write" },
-	{ "i_mmap_hold_ns.write", "i_mmap_rwsem hold, write" },
-	{ "vma_lock_wait_ns.read", "hugetlb vma lock wait, read" },
-	{ "vma_lock_hold_ns.read", "hugetlb vma lock hold, read" },
-	{ "vma_lock_wait_ns.write", "hugetlb vma lock wait, write" },
-	{ "vma_lock_hold_ns.write", "hugetlb vma lock hold, write" },
-	{ "share_i_mmap_wait_ns", "i_mmap_rwsem wait in huge_pmd_share" },
-	{ "share_i_mmap_hold_ns", "i_mmap_rwsem hold in huge_pmd_share" },
-	{ "scan_vmas", "VMAs scanned per huge_pmd_share" },
-};
-
-#define NR_LOCK_HISTS	(sizeof(lock_hists) / sizeof(lock_hists[0]))
-
 static const char *lock_hist_title(const char *name)
 {
-	size_t i;
+	const struct pmdstat_hist_info *hi = pmdstat_hist_info(name);
 
-	for (i = 0; i < NR_LOCK_HISTS; i++)
-		if (!strcmp(name, lock_hists[i].name))
-			return lock_hists[i].title;
-	return NULL;
+	return hi && hi->lock ? hi->title : NULL;
 }
 
 bool render_is_lock_hist(const char *name)

@@ -11,19 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "detect.h"
+#include "fields.h"
 #include "out.h"
 #include "render_priv.h"
 #include "table.h"
 
 #define STACK_INDENT	"        "
-
-/* The keys of the races line, in the order of the JSON contract. */
-static const char *const races_keys[] = {
-	"overlaps", "checked_unshares", "unverified_vma_lock", "split_exempt",
-	"shadow_tables", "shadow_full", "shadow_compared", "log_drops", "inject_delay_us",
-};
-
-#define NR_RACES_KEYS	(sizeof(races_keys) / sizeof(races_keys[0]))
 
 /* What each kind of detect.h means, for the table of counts. */
 static const struct {
@@ -114,19 +107,25 @@ static void render_race_state(pmdstat_out_t *out, const struct pmdstat_stats *st
 {
 	const struct pmdstat_kvs *r = &st->races;
 	u64 inject = num(r, "inject_delay_us");
+	const struct pmdstat_field *f = NULL;
+	const char *sep = "";
 
 	if (!r->nr)
 		return;
 	if (inject)
 		pmdstat_printf(out, "\n*** FAULT INJECTION ON: +%llu us per share (test only): the module delays every huge_pmd_share call; timings and overlaps are not those of an unmodified kernel ***\n",
 			       (unsigned long long)inject);
-	pmdstat_printf(out, "\nOverlaps of share and unshare %llu, unshares with lock rules checked %llu, vma lock unverified %llu, VMA-split unshares exempt from the vma-lock rule %llu%s; shadow tables now %llu; fault injection ",
-		       (unsigned long long)num(r, "overlaps"),
-		       (unsigned long long)num(r, "checked_unshares"),
-		       (unsigned long long)num(r, "unverified_vma_lock"),
-		       (unsigned long long)num(r, "split_exempt"),
-		       opts->interval ? " (counts of this interval)" : "",
-		       (unsigned long long)num(r, "shadow_tables"));
+	/* the fields with a title, as fields.c names them */
+	pmdstat_printf(out, "\n");
+	while ((f = pmdstat_field_next("races", f))) {
+		if (!f->title || (f->optional && !pmdstat_kv_find(r, f->key)))
+			continue;
+		pmdstat_printf(out, "%s%s %llu", sep, f->title,
+			       (unsigned long long)num(r, f->key));
+		sep = ", ";
+	}
+	pmdstat_printf(out, "%s; fault injection ",
+		       opts->interval ? " (counts of this interval; shadow tables: now)" : "");
 	if (inject)
 		pmdstat_printf(out, "ON (+%llu us per share)\n", (unsigned long long)inject);
 	else
@@ -265,22 +264,19 @@ static bool is_races_member(const char *key)
 void render_races_json(pmdstat_out_t *out, bool *first,
 		       const struct pmdstat_stats *st)
 {
+	const struct pmdstat_field *f = NULL;
 	bool sub = true, kinds = true;
 	size_t i;
 
 	render_json_key(out, first, "races");
 	pmdstat_out_append(out, "{", 1);
 	/* the races line's keys (the contract's first), or zeros without it */
-	for (i = 0; i < NR_RACES_KEYS; i++)
-		render_json_u64(out, &sub, races_keys[i], num(&st->races, races_keys[i]));
+	while ((f = pmdstat_field_next("races", f)))
+		render_json_u64(out, &sub, f->key, num(&st->races, f->key));
 	for (i = 0; i < st->races.nr; i++) {
 		const struct pmdstat_kv *kv = &st->races.kv[i];
-		size_t k;
 
-		for (k = 0; k < NR_RACES_KEYS; k++)
-			if (!strcmp(kv->key, races_keys[k]))
-				break;
-		if (k < NR_RACES_KEYS || is_races_member(kv->key))
+		if (pmdstat_field_find("races", kv->key) || is_races_member(kv->key))
 			continue;
 		if (kv->numeric)
 			render_json_u64(out, &sub, kv->key, kv->num);
