@@ -17,13 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "attach.h"
+#include "proc.h"
 #include "cli.h"
+#include "fields.h"
 #include "source.h"
 
 #define THRESHOLD_MAX_US	60000000	/* the module's limit: one minute */
 #define TOP_DEFAULT	10
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 const char pmdstat_usage_text[] =
 "Usage: pmdstat [-h] [-V] [-j | --prom] [-T] [-n N] [-i SECS [-c N]] [--reset]\n"

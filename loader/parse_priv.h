@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * parse_priv.h - the parts of the parser that parse.c (the line loop, the
- * stats file, arithmetic) and records.c (record lines, the events and live
- * files) share.  Not for the reader's other files: they use parse.h.
+ * parse_priv.h - the parts of the parser that lines.c (the line loop,
+ * tokens, key=value lists), parse.c (the stats file, arithmetic) and
+ * records.c (record lines, the events and live files) share.  Not for the
+ * reader's other files: they use parse.h.
  */
 #ifndef PMDSTAT_PARSE_PRIV_H
 #define PMDSTAT_PARSE_PRIV_H
@@ -43,6 +44,8 @@ struct parser {
 
 #define NO_HIST		SIZE_MAX
 #define TOKEN_SHOWN	"%.48s"		/* how much of a bad token a message quotes */
+
+/* ---- lines.c ---- */
 
 /* Run the line loop of p->file over buf; p->st or p->rf set by the caller. */
 enum pmdstat_parse_code parse_run(struct parser *p, const char *buf, size_t len);

@@ -83,26 +83,13 @@ static const char *type_of(const struct pmdstat_field *f)
 	return f->rule == PMDSTAT_R_GAUGE ? "gauge" : "counter";
 }
 
-/* A HELP text: backslash and newline escaped. */
-static void put_help(pmdstat_out_t *out, const char *s)
+/* A HELP text (quote false) or a label value: backslash, newline and a quote escaped. */
+static void put_escaped(pmdstat_out_t *out, const char *s, bool quote)
 {
 	for (; *s; s++) {
 		if (*s == '\\')
 			pmdstat_out_append(out, "\\\\", 2);
-		else if (*s == '\n')
-			pmdstat_out_append(out, "\\n", 2);
-		else
-			pmdstat_out_append(out, s, 1);
-	}
-}
-
-/* A label value: backslash, double quote and newline escaped. */
-static void put_label_value(pmdstat_out_t *out, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\')
-			pmdstat_out_append(out, "\\\\", 2);
-		else if (*s == '"')
+		else if (*s == '"' && quote)
 			pmdstat_out_append(out, "\\\"", 2);
 		else if (*s == '\n')
 			pmdstat_out_append(out, "\\n", 2);
@@ -158,7 +145,7 @@ static bool head(struct prom *p)
 	}
 	p->nr_taken++;
 	pmdstat_printf(p->out, "# HELP %s ", p->name);
-	put_help(p->out, p->help);
+	put_escaped(p->out, p->help, false);
 	pmdstat_printf(p->out, "\n# TYPE %s %s\n", p->name, p->type);
 	p->head_done = true;
 	return true;
@@ -175,7 +162,7 @@ static bool series(struct prom *p, const char *suffix, const struct label *l,
 	pmdstat_printf(p->out, "%s%s", p->name, suffix);
 	for (i = 0; i < n; i++) {
 		pmdstat_printf(p->out, "%s%s=\"", i ? "," : "{", l[i].name);
-		put_label_value(p->out, l[i].value);
+		put_escaped(p->out, l[i].value, true);
 		pmdstat_out_append(p->out, "\"", 1);
 	}
 	if (n)
@@ -348,20 +335,6 @@ static void race_families(struct prom *p, const struct pmdstat_stats *st)
 
 /* ---- histograms ---- */
 
-static bool is_log2(const struct pmdstat_phist *h)
-{
-	size_t i;
-
-	for (i = 0; i < h->nr_buckets; i++) {
-		unsigned int s = pmdstat_hist_slot(h->bucket[i].lo);
-
-		if (h->bucket[i].lo != pmdstat_hist_lo(s) ||
-		    h->bucket[i].hi != pmdstat_hist_hi(s))
-			return false;
-	}
-	return true;
-}
-
 static bool ends_with(const char *s, const char *end)
 {
 	size_t n = strlen(s), m = strlen(end);
@@ -437,7 +410,7 @@ static void bucket_line(struct prom *p, struct label *l, size_t n, u64 hi,
 	pmdstat_printf(p->out, "%s_bucket{", p->name);
 	for (i = 0; i < n; i++) {
 		pmdstat_printf(p->out, "%s=\"", l[i].name);
-		put_label_value(p->out, l[i].value);
+		put_escaped(p->out, l[i].value, true);
 		pmdstat_out_append(p->out, "\",", 2);
 	}
 	pmdstat_printf(p->out, "le=\"");
@@ -456,7 +429,7 @@ static void hist_series(struct prom *p, const struct pmdstat_phist *h,
 	u64 cum = 0, count;
 	size_t i, k = 0;
 
-	if (h->nr_buckets && is_log2(h)) {
+	if (h->nr_buckets && pmdstat_hist_is_log2(h)) {
 		unsigned int s, last = pmdstat_hist_slot(h->bucket[h->nr_buckets - 1].lo);
 
 		/* every log2 bound up to the highest non-empty bucket */

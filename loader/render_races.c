@@ -32,21 +32,11 @@ static const struct {
 	{ "recursive_acquire", "task asked for a tracked rwsem it already holds" },
 };
 
-static u64 num(const struct pmdstat_kvs *kvs, const char *key)
-{
-	return pmdstat_kv_get(kvs, key, 0);
-}
-
-static const char *str(const struct pmdstat_kvs *kvs, const char *key)
-{
-	return pmdstat_kv_str(kvs, key, "?");
-}
-
 static const char *kind_meaning(const char *kind)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(kind_meanings) / sizeof(kind_meanings[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(kind_meanings); i++)
 		if (!strcmp(kind, kind_meanings[i].kind))
 			return kind_meanings[i].meaning;
 	return "(a kind this pmdstat does not know)";
@@ -56,34 +46,6 @@ static bool has_races(const struct pmdstat_stats *st)
 {
 	return st->races.nr || st->violations.nr || st->violation_log.nr ||
 	       st->overlap_log.nr;
-}
-
-static int cmp_rank(const void *x, const void *y)
-{
-	u64 a = num(*(const struct pmdstat_kvs *const *)x, "rank");
-	u64 b = num(*(const struct pmdstat_kvs *const *)y, "rank");
-
-	return a < b ? -1 : a > b;
-}
-
-/* The lines of r by rank (NULL and *n 0 if none, or out of memory). */
-static const struct pmdstat_kvs **by_rank(pmdstat_out_t *out,
-					  const struct pmdstat_records *r)
-{
-	const struct pmdstat_kvs **row;
-	size_t i;
-
-	if (!r->nr)
-		return NULL;
-	row = calloc(r->nr, sizeof(*row));
-	if (!row) {
-		pmdstat_out_set_failed(out);
-		return NULL;
-	}
-	for (i = 0; i < r->nr; i++)
-		row[i] = &r->rec[i];
-	qsort(row, r->nr, sizeof(*row), cmp_rank);
-	return row;
 }
 
 /* "S.UUUUUU": seconds after boot of a time in ns. */
@@ -130,7 +92,7 @@ static void render_race_state(pmdstat_out_t *out, const struct pmdstat_stats *st
 		pmdstat_printf(out, "ON (+%llu us per share)\n", (unsigned long long)inject);
 	else
 		pmdstat_printf(out, "off\n");
-	render_notes(out, r, race_notes, sizeof(race_notes) / sizeof(race_notes[0]));
+	render_notes(out, r, race_notes, ARRAY_SIZE(race_notes));
 }
 
 static void render_violation_counts(pmdstat_out_t *out, const struct pmdstat_stats *st,
@@ -165,10 +127,11 @@ static void render_violation_counts(pmdstat_out_t *out, const struct pmdstat_sta
 
 static void render_violation_log(pmdstat_out_t *out, const struct pmdstat_stats *st)
 {
-	const struct pmdstat_kvs **row = by_rank(out, &st->violation_log);
+	const struct pmdstat_kvs **row;
 	struct pmdstat_table t;
-	size_t i;
+	size_t i, n;
 
+	row = render_by_rank(out, &st->violation_log, NULL, NULL, &n);
 	if (!row) {
 		pmdstat_printf(out, "\nViolations logged since load or reset: none.\n");
 		return;
@@ -182,7 +145,7 @@ static void render_violation_log(pmdstat_out_t *out, const struct pmdstat_stats 
 	pmdstat_table_cell(&t, "Func");
 	pmdstat_table_cell(&t, "At (s)");
 	pmdstat_table_cell(&t, "Detail");
-	for (i = 0; i < st->violation_log.nr; i++) {
+	for (i = 0; i < n; i++) {
 		const struct pmdstat_kvs *v = row[i];
 
 		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(v, "rank"));
@@ -202,11 +165,12 @@ static void render_violation_log(pmdstat_out_t *out, const struct pmdstat_stats 
 
 static void render_overlap_log(pmdstat_out_t *out, const struct pmdstat_stats *st)
 {
-	const struct pmdstat_kvs **row = by_rank(out, &st->overlap_log);
+	const struct pmdstat_kvs **row;
 	char dur[PMDSTAT_DURATION_LEN];
 	struct pmdstat_table t;
-	size_t i;
+	size_t i, n;
 
+	row = render_by_rank(out, &st->overlap_log, NULL, NULL, &n);
 	if (!row) {
 		pmdstat_printf(out, "\nOverlaps logged since load or reset: none.\n");
 		return;
@@ -221,7 +185,7 @@ static void render_overlap_log(pmdstat_out_t *out, const struct pmdstat_stats *s
 	pmdstat_table_cell(&t, "Unshare Comm/PID");
 	pmdstat_table_cell(&t, "CPU");
 	pmdstat_table_cell(&t, "Unshare caller");
-	for (i = 0; i < st->overlap_log.nr; i++) {
+	for (i = 0; i < n; i++) {
 		const struct pmdstat_kvs *o = row[i];
 
 		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(o, "rank"));

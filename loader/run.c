@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "attach.h"
+#include "proc.h"
 #include "out.h"
 #include "record.h"
 #include "run.h"

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "attach.h"
+#include "proc.h"
 #include "backend.h"
 #include "cli.h"
 #include "out.h"

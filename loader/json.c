@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * json.c - the JSON writer of the reader's outputs: strings escaped (and
+ * made valid UTF-8), object members, records of the stats format typed by
+ * fields.c (numbers, strings, stack frames as arrays) and histograms.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fields.h"
+#include "out.h"
+#include "render_priv.h"
+
+/* Length of the valid UTF-8 sequence at s (NUL-terminated), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+	return pmdstat_utf8_seq(s, s + strlen((const char *)s));
+}
+
+void pmdstat_json_string(pmdstat_out_t *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	pmdstat_out_append(out, "\"", 1);
+	while (*s) {
+		size_t n;
+
+		switch (*s) {
+		case '"':
+			pmdstat_out_append(out, "\\\"", 2);
+			break;
+		case '\\':
+			pmdstat_out_append(out, "\\\\", 2);
+			break;
+		case '\b':
+			pmdstat_out_append(out, "\\b", 2);
+			break;
+		case '\f':
+			pmdstat_out_append(out, "\\f", 2);
+			break;
+		case '\n':
+			pmdstat_out_append(out, "\\n", 2);
+			break;
+		case '\r':
+			pmdstat_out_append(out, "\\r", 2);
+			break;
+		case '\t':
+			pmdstat_out_append(out, "\\t", 2);
+			break;
+		default:
+			if (*s < 0x20) {
+				pmdstat_printf(out, "\\u%04x", *s);
+				break;
+			}
+			n = utf8_len(s);
+			if (!n) {
+				/* not UTF-8: the replacement character */
+				pmdstat_out_append(out, "\\ufffd", 6);
+				break;
+			}
+			pmdstat_out_append(out, (const char *)s, n);
+			s += n;
+			continue;
+		}
+		s++;
+	}
+	pmdstat_out_append(out, "\"", 1);
+}
+
+void render_json_key(pmdstat_out_t *out, bool *first, const char *key)
+{
+	if (!*first)
+		pmdstat_out_append(out, ",", 1);
+	*first = false;
+	pmdstat_json_string(out, key);
+	pmdstat_out_append(out, ":", 1);
+}
+
+void render_json_u64(pmdstat_out_t *out, bool *first, const char *key, u64 v)
+{
+	render_json_key(out, first, key);
+	pmdstat_printf(out, "%llu", (unsigned long long)v);
+}
+
+void render_json_bool(pmdstat_out_t *out, bool *first, const char *key, bool v)
+{
+	render_json_key(out, first, key);
+	pmdstat_printf(out, "%s", v ? "true" : "false");
+}
+
+/* Milliseconds as seconds with three decimals: 1.250 */
+void render_json_ms(pmdstat_out_t *out, bool *first, const char *key, u64 ms)
+{
+	render_json_key(out, first, key);
+	pmdstat_printf(out, "%llu.%03llu", (unsigned long long)(ms / 1000),
+		       (unsigned long long)(ms % 1000));
+}
+
+void render_json_str(pmdstat_out_t *out, bool *first, const char *key,
+		     const char *v)
+{
+	render_json_key(out, first, key);
+	pmdstat_json_string(out, v ? v : "");
+}
+
+void render_json_kvs(pmdstat_out_t *out, bool *first, const struct pmdstat_kvs *kvs)
+{
+	size_t i;
+
+	for (i = 0; i < kvs->nr; i++) {
+		const struct pmdstat_kv *kv = &kvs->kv[i];
+
+		if (kv->numeric && !pmdstat_key_is_text(kv->key))
+			render_json_u64(out, first, kv->key, kv->num);
+		else
+			render_json_str(out, first, kv->key, kv->value);
+	}
+}
+
+/* stack=a,b,c as ["a","b","c"]; "none" as []. */
+static void json_frames(pmdstat_out_t *out, const char *stack)
+{
+	char *copy, *s, *comma;
+
+	pmdstat_out_append(out, "[", 1);
+	copy = strcmp(stack, "none") ? strdup(stack) : NULL;
+	if (!copy && strcmp(stack, "none"))
+		pmdstat_out_set_failed(out);
+	for (s = copy; s && *s; s = comma ? comma + 1 : NULL) {
+		comma = strchr(s, ',');
+		if (comma)
+			*comma = '\0';
+		if (s != copy)
+			pmdstat_out_append(out, ",", 1);
+		pmdstat_json_string(out, s);
+	}
+	free(copy);
+	pmdstat_out_append(out, "]", 1);
+}
+
+void render_json_record_members(pmdstat_out_t *out, bool *first,
+				const struct pmdstat_kvs *kvs)
+{
+	size_t i;
+
+	for (i = 0; i < kvs->nr; i++) {
+		const struct pmdstat_kv *kv = &kvs->kv[i];
+
+		const struct pmdstat_field *f = pmdstat_field_find("outlier", kv->key);
+
+		if (f && f->type == PMDSTAT_F_LIST) {
+			render_json_key(out, first, kv->key);
+			json_frames(out, kv->value);
+		} else if (kv->numeric && !pmdstat_key_is_text(kv->key)) {
+			render_json_u64(out, first, kv->key, kv->num);
+		} else {
+			render_json_str(out, first, kv->key, kv->value);
+		}
+	}
+}
+
+void render_json_record(pmdstat_out_t *out, const struct pmdstat_kvs *kvs)
+{
+	bool first = true;
+
+	pmdstat_out_append(out, "{", 1);
+	render_json_record_members(out, &first, kvs);
+	pmdstat_out_append(out, "}", 1);
+}
+
+void render_json_records(pmdstat_out_t *out, const struct pmdstat_records *r)
+{
+	size_t i;
+
+	pmdstat_out_append(out, "[", 1);
+	for (i = 0; i < r->nr; i++) {
+		if (i)
+			pmdstat_out_append(out, ",", 1);
+		render_json_record(out, &r->rec[i]);
+	}
+	pmdstat_out_append(out, "]", 1);
+}
+
+/* JSON has the buckets as measured (fine ones too), not the display rows. */
+void render_json_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
+{
+	const struct pmdstat_bucket *bk = h->nr_fine ? h->fine : h->bucket;
+	size_t i, nr = h->nr_fine ? h->nr_fine : h->nr_buckets;
+	bool first = true;
+
+	pmdstat_out_append(out, "{", 1);
+	render_json_str(out, &first, "unit", h->unit);
+	render_json_u64(out, &first, "count", h->count);
+	render_json_u64(out, &first, "sum", h->sum);
+	render_json_u64(out, &first, "max", h->max);
+	render_json_u64(out, &first, "avg", pmdstat_hist_avg(h));
+	render_json_u64(out, &first, "p50", pmdstat_hist_percentile(h, 50));
+	render_json_u64(out, &first, "p90", pmdstat_hist_percentile(h, 90));
+	render_json_u64(out, &first, "p99", pmdstat_hist_percentile(h, 99));
+	render_json_key(out, &first, "buckets");
+	pmdstat_out_append(out, "[", 1);
+	for (i = 0; i < nr; i++)
+		pmdstat_printf(out, "%s[%llu,%llu,%llu]", i ? "," : "",
+			       (unsigned long long)bk[i].lo,
+			       (unsigned long long)bk[i].hi,
+			       (unsigned long long)bk[i].count);
+	pmdstat_out_append(out, "]}", 2);
+}
