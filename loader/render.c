@@ -105,6 +105,36 @@ static void render_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
 		 hi ? hi->title : "", site ? " " : "", site ? h->name + 5 : "");
 	render_hist_titled(out, h, title);
 }
+/*
+ * The role histogram (share_ns, unshare_ns) that site histogram h repeats
+ * row for row, as it does when the role has one site and no nested calls;
+ * else NULL.
+ */
+static const struct pmdstat_phist *repeated_role(const struct pmdstat_stats *st,
+						  const struct pmdstat_phist *h)
+{
+	const struct pmdstat_probe *pr;
+	const struct pmdstat_phist *r;
+	char name[64];
+	size_t i;
+
+	if (strncmp(h->name, "site:", 5))
+		return NULL;
+	pr = pmdstat_find_probe(st, h->name + 5);
+	if (!pr || !pr->role)
+		return NULL;
+	snprintf(name, sizeof(name), "%s_ns", pr->role);
+	r = pmdstat_find_hist(st, name);
+	if (!r || r->count != h->count || r->sum != h->sum || r->max != h->max ||
+	    r->nr_buckets != h->nr_buckets)
+		return NULL;
+	for (i = 0; i < h->nr_buckets; i++)
+		if (r->bucket[i].lo != h->bucket[i].lo || r->bucket[i].hi != h->bucket[i].hi ||
+		    r->bucket[i].count != h->bucket[i].count)
+			return NULL;
+	return r;
+}
+
 void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 			 const struct pmdstat_render_opts *opts)
 {
@@ -135,9 +165,16 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	pmdstat_printf(out, "\n");
 	render_probes(out, st);
 	for (i = 0; i < st->nr_hists; i++) {
+		const struct pmdstat_phist *role;
+
 		if (!st->hist[i].count || render_is_lock_hist(st->hist[i].name))
 			continue;
-		render_hist(out, &st->hist[i]);
+		role = repeated_role(st, &st->hist[i]);
+		if (role)
+			pmdstat_printf(out, "\n%s: the same calls as %s, not drawn again\n",
+				       st->hist[i].name, role->name);
+		else
+			render_hist(out, &st->hist[i]);
 		shown++;
 	}
 	if (!shown)

@@ -26,8 +26,9 @@ struct pmdstat_render_opts {
 
 /*
  * Text report: a header line, the probe table, then for each histogram with
- * values its log2 distribution (like bcc's print_log2_hist) and a summary
- * line (count, avg, p50, p90, p99, max); then the lock timing, after
+ * values its log2 distribution (like bcc's print_log2_hist, from its first
+ * to its last non-empty bucket) and a summary line (count, avg, p50, p90,
+ * p99, max), a site histogram that repeats its role's only named; then the lock timing, after
  * klockstat: lock probes, acquisitions, callers by wait + hold time
  * (opts->max_callers rows), the lock histograms, the longest waits and
  * holds with their stacks, the tracking state; then the race detector:
@@ -134,7 +135,10 @@ void pmdstat_render_prom(pmdstat_out_t *out, const struct pmdstat_stats *st,
 /* Append s as a JSON string literal, quotes included. */
 void pmdstat_json_string(pmdstat_out_t *out, const char *s);
 
-/* bcc's print_log2_hist for a parsed histogram; val_type e.g. "nsecs". */
+/*
+ * bcc's print_log2_hist for a parsed histogram, its rows from the first to
+ * the last non-empty bucket (as bpftrace); val_type e.g. "nsecs".
+ */
 void pmdstat_render_log2_hist(pmdstat_out_t *out, const struct pmdstat_phist *h,
 			      const char *val_type);
 

@@ -2,7 +2,8 @@
 /*
  * text.c - the building blocks of the text report: the log2 histogram,
  * drawn like bcc's print_log2_hist (libbpf-tools trace_helpers.c) so that
- * it reads like funclatency's, a histogram with its title and percentile
+ * it reads like funclatency's, but from the first to the last non-empty
+ * bucket as bpftrace prints it, a histogram with its title and percentile
  * line, notes for counters that are not 0; which histograms and probes
  * belong to the lock section.
  */
@@ -56,7 +57,7 @@ void pmdstat_render_log2_hist(pmdstat_out_t *out, const struct pmdstat_phist *h,
 	u64 vals[PMDSTAT_HIST_SLOTS] = { 0 };
 	u64 val_max = 0;
 	bool log2 = true;
-	int idx_max = -1, i;
+	int idx_min = PMDSTAT_HIST_SLOTS, idx_max = -1, i;
 	unsigned int stars;
 	int width;
 	size_t k;
@@ -71,6 +72,8 @@ void pmdstat_render_log2_hist(pmdstat_out_t *out, const struct pmdstat_phist *h,
 			vals[slot] = b->count;
 		if (b->count && slot > idx_max)
 			idx_max = slot;
+		if (b->count && slot >= 0 && slot < idx_min)
+			idx_min = slot;
 		if (b->count > val_max)
 			val_max = b->count;
 		/* a non-log2 bucket: size the columns by its bounds */
@@ -95,7 +98,8 @@ void pmdstat_render_log2_hist(pmdstat_out_t *out, const struct pmdstat_phist *h,
 				  h->bucket[k].count, val_max, stars);
 		return;
 	}
-	for (i = 0; i <= idx_max; i++)
+	/* as bpftrace: from the first to the last non-empty bucket */
+	for (i = idx_min; i <= idx_max; i++)
 		print_row(out, width, pmdstat_hist_lo((unsigned int)i),
 			  pmdstat_hist_hi((unsigned int)i), vals[i], val_max, stars);
 }

@@ -384,9 +384,10 @@ static void test_text_example(void)
 		  "scan_vmas: VMAs scanned per huge_pmd_share (vmas)");
 	CHECK_STR(line_after(t, "scan_vmas", 1, buf, sizeof(buf)),
 		  "     vmas                : count     distribution");
-	CHECK_STR(line_after(t, "scan_vmas", 4, buf, sizeof(buf)),
+	/* from the first non-empty bucket on */
+	CHECK_STR(line_after(t, "scan_vmas", 2, buf, sizeof(buf)),
 		  "         4 -> 7          : 48       |****************************************|");
-	CHECK_STR(line_after(t, "scan_vmas", 5, buf, sizeof(buf)),
+	CHECK_STR(line_after(t, "scan_vmas", 3, buf, sizeof(buf)),
 		  "count 48, avg 4 vmas, p50 5 vmas, p90 5 vmas, p99 5 vmas, max 5 vmas");
 	CHECK(strstr(t, "i_mmap_wait_ns.write") == NULL);
 	CHECK(strstr(t, "share_i_mmap_hold_ns") == NULL);
