@@ -72,7 +72,7 @@ SHARED_SRCS := module/hist.c module/format.c module/decode.c module/detect.c
 
 tools: $(HOST)/pmdstat $(HOST)/pmdstat-bpf $(HOST)/pmdstat-workload $(HOST)/pmdstat-bench \
 	$(HOST)/pmdstat-scan $(HOST)/pmdstat-contend $(HOST)/pmdstat-repro $(HOST)/pmdstat-churn \
-	$(HOST)/pmdstat-cost
+	$(HOST)/pmdstat-cost $(HOST)/pmdstat-caps
 
 $(HOST)/pmdstat: $(READER_SRCS) $(wildcard loader/*.h) $(SHARED_SRCS) $(wildcard module/*.h)
 	@mkdir -p $(HOST)
@@ -84,10 +84,10 @@ $(HOST)/pmdstat-%: tests/workloads/pmdstat-%.c
 
 # The libbpf companion: BPF object -> skeleton -> static loader.
 BPFOUT := $(BUILD)/bpf
-$(BPFOUT)/pmdstat.bpf.o: loader/bpf/pmdstat.bpf.c loader/bpf/pmdstat_bpf.h
+# loader/bpf/vmlinux.h: the kernel types, from scripts/gen-vmlinux-h.
+$(BPFOUT)/pmdstat.bpf.o: loader/bpf/pmdstat.bpf.c loader/bpf/pmdstat_bpf.h loader/bpf/vmlinux.h
 	@mkdir -p $(BPFOUT)
-	clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I/usr/include/$(shell gcc -print-multiarch) \
-		-Iloader/bpf -c $< -o $@
+	clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Iloader/bpf -c $< -o $@
 
 $(BPFOUT)/pmdstat.skel.h: $(BPFOUT)/pmdstat.bpf.o
 	bpftool gen skeleton $< name pmdstat_bpf > $@

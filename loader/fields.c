@@ -43,6 +43,7 @@ const struct pmdstat_field pmdstat_fields[] = {
 	{ F("probe", "attached", NUM, SUM), .optional = true },
 	{ F("probe", "fresh", NUM, SUM), .optional = true },
 	{ F("probe", "failed", NUM, SUM), .optional = true },
+	{ F("probe", "unknown", NUM, SUM), .optional = true },
 	{ F("probe", "ret1", NUM, SUM), .optional = true },
 	{ F("probe", "ret0", NUM, SUM), .optional = true },
 	{ F("probe", "reads", STR, SUM), .optional = true },

@@ -11,6 +11,12 @@
  * latency growing upwards; y labels (bucket lower bounds, with the unit) on
  * the left, time ticks (s since the start of the recording) below, and the
  * colour legend on the right.
+ *
+ * One row per log2 bucket, as the text report prints histograms: the finer
+ * buckets of share_ns and unshare_ns (four per log2 bucket) are summed into
+ * their log2 bucket's cell, so that a cell's count, colour and tooltip cover
+ * every value in its row's range.  A bucket that crosses a log2 bound is
+ * refused: the stats format has none.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,7 +45,7 @@
 struct column {
 	u64 t_ms;
 	u64 interval_ms;
-	struct pmdstat_bucket *bucket;	/* the non-empty buckets */
+	struct pmdstat_bucket *bucket;	/* the non-empty log2 buckets */
 	size_t nr;
 };
 
@@ -82,12 +88,15 @@ static int add_name(struct heatmap *hm, const char *name)
 	return 0;
 }
 
-/* The non-empty buckets of h as written (fine ones too) into c. */
+/*
+ * The non-empty log2 buckets of h into c: the parser sums a log2 bucket's
+ * fine sub-buckets into it, so that each cell holds all four.
+ */
 static int take_buckets(struct heatmap *hm, struct column *c,
 			const struct pmdstat_phist *h, char *msg, size_t size)
 {
-	const struct pmdstat_bucket *b = h->nr_fine ? h->fine : h->bucket;
-	size_t i, nr = h->nr_fine ? h->nr_fine : h->nr_buckets;
+	const struct pmdstat_bucket *b = h->bucket;
+	size_t i, nr = h->nr_buckets;
 
 	if (hm->unit && strcmp(hm->unit, h->unit)) {
 		snprintf(msg, size, "%s has the unit %.32s here, %.32s in earlier intervals",
@@ -102,9 +111,16 @@ static int take_buckets(struct heatmap *hm, struct column *c,
 	c->bucket = nr ? calloc(nr, sizeof(*c->bucket)) : NULL;
 	if (nr && !c->bucket)
 		return -ENOMEM;
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
+		if (pmdstat_bucket_slot(&b[i]) < 0) {
+			snprintf(msg, size, "%s: bucket %llu..%llu is neither a log2 bucket nor a part of one",
+				 hm->o->hist, (unsigned long long)b[i].lo,
+				 (unsigned long long)b[i].hi);
+			return -EINVAL;
+		}
 		if (b[i].count)
 			c->bucket[c->nr++] = b[i];
+	}
 	return 0;
 }
 

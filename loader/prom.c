@@ -44,7 +44,7 @@ struct prom {
 };
 
 /* outcome label values: keys of the probe lines */
-static const char *const outcomes[] = { "attached", "fresh", "failed", "ret1", "ret0" };
+static const char *const outcomes[] = { "attached", "fresh", "failed", "unknown", "ret1", "ret0" };
 
 /* ---- writing ---- */
 

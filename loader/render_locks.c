@@ -354,6 +354,7 @@ static const struct render_note lock_notes[] = {
 	{ "track_full", "Warning: the table of tracked locks was full %llu times: some locks were not timed.\n" },
 	{ "inflight_full", "Warning: %llu lock calls found no free in-flight record: their waits and holds are missing.\n" },
 	{ "callers_full", "Warning: %llu caller entries did not fit: the caller table is incomplete.\n" },
+	{ "stale_records", "Note: %llu stale lock records were dropped (a trylock that the lock word denied; pmdstat-bpf -k: a slow path whose kretprobe was missed): their waits are not counted.\n" },
 	{ "event_drops", "Warning: %llu events were dropped: the event log was full (read it with pmdstat events).\n" },
 };
 

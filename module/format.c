@@ -113,10 +113,11 @@ static void format_probe(pmdstat_out_t *out, const struct pmdstat_snap_site *p)
 		       (unsigned long long)st->hits, (unsigned long long)p->missed,
 		       (unsigned long long)st->nested);
 	if (p->role == PMDSTAT_ROLE_SHARE)
-		pmdstat_printf(out, " attached=%llu fresh=%llu failed=%llu",
+		pmdstat_printf(out, " attached=%llu fresh=%llu failed=%llu unknown=%llu",
 			       (unsigned long long)st->out[PMDSTAT_OUT_SHARE_ATTACHED],
 			       (unsigned long long)st->out[PMDSTAT_OUT_SHARE_FRESH],
-			       (unsigned long long)st->out[PMDSTAT_OUT_SHARE_FAILED]);
+			       (unsigned long long)st->out[PMDSTAT_OUT_SHARE_FAILED],
+			       (unsigned long long)st->out[PMDSTAT_OUT_SHARE_UNKNOWN]);
 	else
 		pmdstat_printf(out, " ret1=%llu ret0=%llu",
 			       (unsigned long long)st->out[PMDSTAT_OUT_UNSHARE_RET1],

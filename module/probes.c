@@ -22,6 +22,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
+#include <linux/ftrace.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/ktime.h>
@@ -36,6 +37,10 @@
 #include "pmdstat.h"
 #include "filter.h"
 #include "races.h"
+
+#ifndef MCOUNT_INSN_SIZE	/* no function tracer: no ftrace slot either */
+#define MCOUNT_INSN_SIZE 5
+#endif
 
 struct pmdstat_site pmdstat_sites[PMDSTAT_MAX_SITES];
 unsigned int pmdstat_nr_sites;
@@ -285,7 +290,7 @@ static unsigned int pmdstat_outcome(unsigned int role, unsigned long ret)
 	 * clone's return value is not trusted to be a pointer.
 	 */
 	if (!virt_addr_valid((void *)ret))
-		return PMDSTAT_OUT_SHARE_FRESH;
+		return PMDSTAT_OUT_SHARE_UNKNOWN;
 	return pmdstat_table_share_count((void *)ret) > 0 ?
 		PMDSTAT_OUT_SHARE_ATTACHED : PMDSTAT_OUT_SHARE_FRESH;
 }
@@ -470,16 +475,23 @@ static int pmdstat_add_site(const char *name, unsigned long start,
 	return 0;
 }
 
-/* Address of a core-kernel function, via a throwaway kprobe. */
-static unsigned long pmdstat_lookup(const char *name)
+/*
+ * Address of a core-kernel function, via a throwaway kprobe, registered
+ * disabled (never armed: the text is not touched).  *slot, if given, gets
+ * its ftrace slot, or 0: an ftrace-based kprobe sits there
+ * (ftrace_location() is not exported).
+ */
+static unsigned long pmdstat_lookup(const char *name, unsigned long *slot)
 {
-	struct kprobe kp = { .symbol_name = name };
+	struct kprobe kp = { .symbol_name = name, .flags = KPROBE_FLAG_DISABLED };
 	unsigned long addr, start, size;
 	const char *sym;
 
 	if (register_kprobe(&kp))
 		return 0;
 	addr = (unsigned long)kp.addr;
+	if (slot)
+		*slot = kprobe_ftrace(&kp) ? addr : 0;
 	unregister_kprobe(&kp);
 	/* kp.addr may sit past an endbr64; return the symbol start */
 	if (pmdstat_sym_at(addr, &sym, &start, &size) || strcmp(sym, name))
@@ -650,7 +662,7 @@ static int pmdstat_resolve(void)
 	unsigned int i, roles = 0;
 	int err;
 
-	anchor = pmdstat_lookup("huge_pmd_share");
+	anchor = pmdstat_lookup("huge_pmd_share", NULL);
 	if (!anchor) {
 		pr_err("cannot resolve huge_pmd_share: this kernel has no hugetlb PMD sharing (CONFIG_HUGETLB_PAGE, CONFIG_ARCH_WANT_HUGE_PMD_SHARE) or no kprobes on it\n");
 		return -ENOENT;
@@ -682,10 +694,16 @@ static int pmdstat_resolve(void)
  * caller skips those.  A jmp out of the function to anything else is a
  * tail call, whose return we would not see: -EOPNOTSUPP.  At most @max
  * candidates; -E2BIG if there are more.
+ *
+ * The function's ftrace slot is skipped: ftrace rewrites those 5 bytes at
+ * run time (a nop, a call, or, on 7.3 with a BPF trampoline's fexit
+ * programs attached, a jmp to that trampoline: DYNAMIC_FTRACE_WITH_JMP),
+ * and the jmp is no tail call.  Without this, pmdstat loaded while
+ * pmdstat-bpf -u ran found a "tail call" there and timed no slow path.
  */
 int pmdstat_return_sites(const char *name, unsigned long *addr, unsigned int max)
 {
-	unsigned long start = pmdstat_lookup(name), size, s, off;
+	unsigned long slot, start = pmdstat_lookup(name, &slot), size, s, off;
 	const char *sym;
 	unsigned int n = 0;
 	u8 *code;
@@ -707,6 +725,8 @@ int pmdstat_return_sites(const char *name, unsigned long *addr, unsigned int max
 		const char *tsym;
 		s32 rel;
 
+		if (slot && start + off >= slot && start + off < slot + MCOUNT_INSN_SIZE)
+			continue;
 		if (code[off] == 0xc3) {
 			if (n == max) {
 				err = -E2BIG;

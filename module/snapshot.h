@@ -21,14 +21,20 @@ enum pmdstat_role {
 	PMDSTAT_NR_ROLES,
 };
 
-/* Outcome slots: share uses all three, unshare the first two. */
+/*
+ * Outcome slots: share uses all four, unshare the first two.  UNKNOWN: a
+ * share that returned a table whose share count could not be read (the
+ * BPF backend without the kernel's direct map addresses; the module when a
+ * clone's return value is not a valid kernel address).
+ */
 enum pmdstat_outcome {
 	PMDSTAT_OUT_SHARE_ATTACHED = 0,
 	PMDSTAT_OUT_SHARE_FRESH = 1,
 	PMDSTAT_OUT_SHARE_FAILED = 2,
+	PMDSTAT_OUT_SHARE_UNKNOWN = 3,
 	PMDSTAT_OUT_UNSHARE_RET1 = 0,
 	PMDSTAT_OUT_UNSHARE_RET0 = 1,
-	PMDSTAT_NR_OUTCOMES = 3,
+	PMDSTAT_NR_OUTCOMES = 4,
 };
 
 /* Counters of one probe site (per CPU in the module). */

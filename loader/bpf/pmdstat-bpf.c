@@ -6,13 +6,13 @@
  * __huge_pmd_unshare and every compiler clone of them that kallsyms lists,
  * .cold parts excepted): fentry where the kernel's BTF describes the
  * function (the plain symbols), kprobes otherwise (the clones, which BTF
- * omits, or a kernel without BPF trampolines), and times the i_mmap_rwsem
- * of the files that huge_pmd_share touches.  Like the module it decides an
- * unshare's outcome at entry (-u adds return probes that time the calls);
- * a clone's argument registers are named by decoding the trampoline that
- * calls it (module/decode.c), as the module does.  At the end it
- * writes the module's own stats format (docs/format.md), so the pmdstat
- * reader renders both backends with one code path:
+ * omits, or where fentry/fexit do not load or attach), and times the
+ * i_mmap_rwsem of the files that huge_pmd_share touches.  Like the module
+ * it decides an unshare's outcome at entry (-u adds return probes that
+ * time the calls); a clone's argument registers are named by decoding the
+ * trampoline that calls it (module/decode.c), as the module does.  At the
+ * end it writes the module's own stats format (docs/format.md), so the
+ * pmdstat reader renders both backends with one code path:
  *
  *	pmdstat-bpf -d 10 | pmdstat -f -          # 10 s, text report
  *	pmdstat-bpf -- ./repro | pmdstat -f - -j  # while ./repro runs, JSON
@@ -33,10 +33,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -45,6 +47,9 @@
 #include "snapshot.h"
 #include "pmdstat_bpf.h"
 #include "pmdstat.skel.h"
+
+/* the BPF side's outcome slots are the module's (snapshot.h) */
+_Static_assert((int)PB_NR_OUT == (int)PMDSTAT_NR_OUTCOMES, "outcome slots differ");
 
 static const char usage[] =
 "Usage: pmdstat-bpf [-d SECS] [-o FILE] [-k] [-u] [-v] [-h|--help] [-- CMD [ARGS...]]\n"
@@ -73,10 +78,12 @@ static const char usage[] =
 "            standard error\n"
 "  -h, --help  this text\n"
 "\n"
-"Needs root, BPF, kprobes and kernel BTF (/sys/kernel/btf/vmlinux), and no\n"
+"Needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN; CAP_SYSLOG to read share\n"
+"counts), kprobes, kernel BTF (/sys/kernel/btf/vmlinux), and no\n"
 "lockdown=confidentiality.  Each site's line in the stats says how it was\n"
 "probed (reads=...;attach:fentry or attach:kprobe).\n";
 
+#define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
 static const char *const bases[] = { "huge_pmd_share", "huge_pmd_unshare", "__huge_pmd_unshare" };
 static int verbose, kprobes_only, time_unshare;
 /* the slow paths (read, write) whose contended waits are not timed */
@@ -96,11 +103,20 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-struct site {
+/*
+ * A probe point: a share/unshare site, or a lock function (role LOCKFN).
+ * It gets fentry/fexit programs where it can, else a kprobe (and a
+ * kretprobe): decided, and fallen back from when they do not load or
+ * attach, one probe point at a time.
+ */
+#define LOCKFN	PMDSTAT_NR_ROLES
+struct probe {
 	char name[PMDSTAT_SYM_LEN];
 	unsigned long long addr;
 	int role;
-	int tslot;	/* its fentry program (and fexit), or -1: kprobes */
+	const char *prog[4];	/* fentry, fexit, kprobe, kretprobe (NULL: none) */
+	bool tracing;	/* with prog[0..1]: wanted, then loaded, then attached */
+	int tslot;	/* a site's fentry/fexit pair, or -1 */
 	int arg;	/* share: pud, unshare: ptep argument register; -1: unknown */
 	int timed;	/* has a return probe (fexit or kretprobe) */
 	int at_unlock;	/* a share that ends at its release of i_mmap_rwsem */
@@ -109,8 +125,29 @@ struct site {
 	char layout[PMDSTAT_SYM_LEN];	/* a clone: whose code named its registers */
 };
 
-/* The probe sites: the module's rule, read from /proc/kallsyms. */
-static int find_sites(struct site *sites, int max)
+/* the lock functions' programs; a slow path's return is its wait's end */
+static const struct { const char *fn, *prog[4]; } lockfns[] = {
+	{ "down_read", { "down_read_fentry", NULL, "down_read_entry" } },
+	{ "down_write", { "down_write_fentry", NULL, "down_write_entry" } },
+	{ "up_read", { "up_read_fentry", NULL, "up_read_entry" } },
+	{ "up_write", { "up_write_fentry", NULL, "up_write_entry" } },
+	{ "rwsem_down_read_slowpath",
+	  { NULL, "read_slow_fexit", "read_slow_entry", "read_slow_exit" } },
+	{ "rwsem_down_write_slowpath",
+	  { NULL, "write_slow_fexit", "write_slow_entry", "write_slow_exit" } },
+	{ "hugetlbfs_destroy_inode", { NULL, NULL, "untrack_inode" } },
+};
+
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+#define NR_LOCKFN	((int)ARRAY_LEN(lockfns))
+static bool lockfn_in_kallsyms[NR_LOCKFN];
+
+/*
+ * The probe sites: the module's rule, read from /proc/kallsyms; the first
+ * max are kept, and how many match is returned.  And which lock functions
+ * kallsyms has.
+ */
+static int find_sites(struct probe *sites, int max)
 {
 	char line[512], type, name[256];
 	unsigned long long addr;
@@ -123,70 +160,42 @@ static int find_sites(struct site *sites, int max)
 		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3 ||
 		    (type != 't' && type != 'T') || strchr(line, '[') || strstr(name, ".cold"))
 			continue;
+		for (i = 0; i < NR_LOCKFN; i++)
+			lockfn_in_kallsyms[i] |= !strcmp(name, lockfns[i].fn);
 		for (i = 0; i < 3; i++) {
 			size_t len = strlen(bases[i]);
 
 			if (strncmp(name, bases[i], len) || (name[len] && name[len] != '.'))
 				continue;
-			for (j = 0; j < n; j++)
+			for (j = 0; j < n && j < max; j++)
 				if (!strcmp(sites[j].name, name))
 					break;
-			if (j < n || n == max)
+			if (j < n && j < max)
 				break;
-			memset(&sites[n], 0, sizeof(sites[n]));
-			snprintf(sites[n].name, sizeof(sites[n].name), "%.127s", name);
-			sites[n].addr = addr;
-			sites[n].tslot = -1;
-			sites[n].arg = -1;
-			sites[n++].role = i ? PMDSTAT_ROLE_UNSHARE : PMDSTAT_ROLE_SHARE;
+			if (n++ >= max)
+				break;
+			memset(&sites[j], 0, sizeof(sites[j]));
+			snprintf(sites[j].name, sizeof(sites[j].name), "%.127s", name);
+			sites[j].addr = addr;
+			sites[j].role = i ? PMDSTAT_ROLE_UNSHARE : PMDSTAT_ROLE_SHARE;
 		}
 	}
 	fclose(f);
 	return n;
 }
 
-/* kallsyms has a function of that name (the kernel text, not a module) */
-static bool in_kallsyms(const char *fn)
-{
-	char line[512], type, name[256];
-	unsigned long long addr;
-	FILE *f = fopen("/proc/kallsyms", "r");
-	bool found = false;
+/* a BPF histogram into the snapshot's: as many slots as both have */
+#define ADD_HIST(d, s) do {							\
+	unsigned int i_;							\
+										\
+	(d)->count += (s)->count;						\
+	(d)->sum += (s)->sum;							\
+	(d)->max = (s)->max > (d)->max ? (s)->max : (d)->max;			\
+	for (i_ = 0; i_ < ARRAY_LEN((s)->slot) && i_ < ARRAY_LEN((d)->slot); i_++) \
+		(d)->slot[i_] += (s)->slot[i_];					\
+} while (0)
 
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%llx %c %255s", &addr, &type, name) == 3 &&
-			(type == 't' || type == 'T') && !strchr(line, '[') && !strcmp(name, fn);
-	fclose(f);
-	return found;
-}
-
-static void to_hist(struct pmdstat_hist *d, const struct pb_hist *s)
-{
-	int i;
-
-	d->count += s->count;
-	d->sum += s->sum;
-	if (s->max > d->max)
-		d->max = s->max;
-	for (i = 0; i < PB_SLOTS && i < PMDSTAT_HIST_SLOTS; i++)
-		d->slot[i] += s->slot[i];
-}
-
-static void to_fhist(struct pmdstat_fhist *d, const struct pb_fhist *s)
-{
-	int i;
-
-	d->count += s->count;
-	d->sum += s->sum;
-	if (s->max > d->max)
-		d->max = s->max;
-	for (i = 0; i < PB_FSLOTS && i < PMDSTAT_FHIST_SLOTS; i++)
-		d->slot[i] += s->slot[i];
-}
-
-static int collect(struct pmdstat_bpf *skel, struct site *sites, int n,
+static int collect(struct pmdstat_bpf *skel, struct probe *sites, int n,
 		   unsigned long long elapsed, struct pmdstat_snapshot *s)
 {
 	int ncpu = libbpf_num_possible_cpus(), c, i, r, m;
@@ -220,7 +229,7 @@ static int collect(struct pmdstat_bpf *skel, struct site *sites, int n,
 			 sites[i].layout[0] ? "layout:from-" : "", sites[i].layout,
 			 sites[i].layout[0] ? ";" : "",
 			 sites[i].at_unlock ? "end:i_mmap_unlock;" : "",
-			 sites[i].tslot >= 0 ? "fentry" : "kprobe");
+			 sites[i].tracing ? "fentry" : "kprobe");
 		s->site[i].role = sites[i].role;
 	}
 	for (c = 0; c < ncpu; c++) {
@@ -229,24 +238,25 @@ static int collect(struct pmdstat_bpf *skel, struct site *sites, int n,
 		for (i = 0; i < n; i++) {
 			s->site[i].st.hits += p->site[i].hits;
 			s->site[i].st.nested += p->site[i].nested;
-			for (r = 0; r < 3; r++)
+			for (r = 0; r < PB_NR_OUT; r++)
 				s->site[i].st.out[r] += p->site[i].out[r];
-			to_hist(&s->site[i].st.lat, &p->lat[i]);
+			ADD_HIST(&s->site[i].st.lat, &p->lat[i]);
 		}
 		for (r = 0; r < PB_NR_ROLES; r++) {
-			for (i = 0; i < 3; i++)
+			for (i = 0; i < PB_NR_OUT; i++)
 				s->role[r].out[i] += p->role_out[r][i];
-			to_fhist(&s->role[r].lat, &p->role[r]);
+			ADD_HIST(&s->role[r].lat, &p->role[r]);
 		}
 		for (m = 0; m < PB_NR_MODES; m++) {
 			s->lock[PMDSTAT_LK_IMMAP][m].acquired += p->acquired[m];
 			s->lock[PMDSTAT_LK_IMMAP][m].contended += p->contended[m];
-			to_hist(&s->lock[PMDSTAT_LK_IMMAP][m].wait, &p->wait[m]);
-			to_hist(&s->lock[PMDSTAT_LK_IMMAP][m].hold, &p->hold[m]);
+			ADD_HIST(&s->lock[PMDSTAT_LK_IMMAP][m].wait, &p->wait[m]);
+			ADD_HIST(&s->lock[PMDSTAT_LK_IMMAP][m].hold, &p->hold[m]);
 		}
 		/* tracked now, as the module reports it (per CPU it may wrap) */
 		s->tracked[PMDSTAT_LK_IMMAP] += p->tracked - p->untracked;
 		s->inflight_full += p->missed;
+		s->stale += p->stale;
 	}
 	free(v);
 	return 0;
@@ -266,73 +276,68 @@ static bool locked_down(void)
 	return strstr(buf, "[confidentiality]") != NULL;
 }
 
-static __u64 site_cookie(const struct site *s, int i)
+/*
+ * BPF tracing needs CAP_BPF and CAP_PERFMON (kernels >= 5.8), or
+ * CAP_SYS_ADMIN: the effective capabilities decide, not the user id.
+ */
+static bool capable_enough(void)
 {
-	return PB_COOKIE(i, s->role == PMDSTAT_ROLE_SHARE ? PB_SHARE : PB_UNSHARE);
-}
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
 
-/* the fentry/fexit pair k of the skeleton */
-static void tsite_progs(struct pmdstat_bpf *skel, int k, struct bpf_program **entry,
-			struct bpf_program **exit)
-{
-	struct bpf_program *e[PB_TSITES] = {
-		skel->progs.tsite_entry0, skel->progs.tsite_entry1, skel->progs.tsite_entry2,
-	};
-	struct bpf_program *x[PB_TSITES] = {
-		skel->progs.tsite_exit0, skel->progs.tsite_exit1, skel->progs.tsite_exit2,
-	};
-
-	*entry = e[k];
-	*exit = x[k];
+#define HAS(c)	(d[CAP_TO_INDEX(c)].effective & CAP_TO_MASK(c))
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	return HAS(CAP_SYS_ADMIN) || (HAS(CAP_BPF) && HAS(CAP_PERFMON));
 }
 
 /*
- * The rwsem probes: entry programs on down_read/down_write/up_read/up_write
- * and return programs on the two slow paths, as fentry/fexit with tracing,
- * else as kprobes; not both.  A slow path that cannot be
- * probed (not in BTF or kallsyms: inlined) is left out, with a warning:
- * then contended acquisitions are not told from the others and no wait is
- * timed.
+ * What each probe point is to get.  Sites that BTF describes (plain
+ * symbols: compiler clones are not in BTF) are given fentry/fexit, at most
+ * PB_TSITES of them, the others kprobes; so are the lock functions (the
+ * inode destructor has kprobes only).  A slow path that is neither in BTF
+ * nor in kallsyms (inlined; PREEMPT_RT has none) is left out, with a
+ * warning: then contended acquisitions are not told from the others and
+ * no wait is timed.
  */
-static void lock_progs(struct pmdstat_bpf *skel, const struct btf *btf, bool tracing)
+static int plan_probes(struct probe *p, int n, const struct btf *btf)
 {
-	struct bpf_program *tr[] = {
-		skel->progs.down_read_fentry, skel->progs.down_write_fentry,
-		skel->progs.up_read_fentry, skel->progs.up_write_fentry,
-		skel->progs.read_slow_fexit, skel->progs.write_slow_fexit,
-	};
-	struct bpf_program *kp[] = {
-		skel->progs.down_read_entry, skel->progs.down_write_entry,
-		skel->progs.up_read_entry, skel->progs.up_write_entry,
-		skel->progs.read_slow_entry, skel->progs.read_slow_exit,
-		skel->progs.write_slow_entry, skel->progs.write_slow_exit,
-	};
-	static const char *const slow[] = { "rwsem_down_read_slowpath", "rwsem_down_write_slowpath" };
-	struct bpf_program *off[2][2] = {
-		{ skel->progs.read_slow_entry, skel->progs.read_slow_exit },
-		{ skel->progs.write_slow_entry, skel->progs.write_slow_exit },
-	};
-	size_t i;
+	static const char *const tent[] = { "tsite_entry0", "tsite_entry1", "tsite_entry2" };
+	static const char *const texit[] = { "tsite_exit0", "tsite_exit1", "tsite_exit2" };
+	int i, k = 0;
 
-	for (i = 0; i < sizeof(tr) / sizeof(tr[0]); i++)
-		bpf_program__set_autoload(tr[i], tracing);
-	for (i = 0; i < sizeof(kp) / sizeof(kp[0]); i++)
-		bpf_program__set_autoload(kp[i], !tracing);
-	for (i = 0; i < 2; i++) {
-		if (tracing ? btf__find_by_name_kind(btf, slow[i], BTF_KIND_FUNC) >= 0 :
-			      in_kallsyms(slow[i]))
-			continue;
-		fprintf(stderr, "pmdstat-bpf: %s is not in %s (a PREEMPT_RT kernel has none): i_mmap_rwsem %s waits are not timed, and the report says contended is unknown\n",
-			slow[i], tracing ? "BTF" : "kallsyms", i ? "write" : "read");
-		slow_missing[i] = 1;
-		if (tracing) {
-			bpf_program__set_autoload(i ? skel->progs.write_slow_fexit :
-						  skel->progs.read_slow_fexit, false);
-		} else {
-			bpf_program__set_autoload(off[i][0], false);
-			bpf_program__set_autoload(off[i][1], false);
+	for (i = 0; i < n; i++) {
+		p[i].tslot = -1;
+		p[i].tracing = !kprobes_only && k < PB_TSITES &&
+			       btf__find_by_name_kind(btf, p[i].name, BTF_KIND_FUNC) >= 0;
+		if (p[i].tracing) {
+			p[i].tslot = k++;
+			p[i].prog[0] = tent[p[i].tslot];
+			p[i].prog[1] = texit[p[i].tslot];
 		}
+		p[i].prog[2] = "site_entry";
+		p[i].prog[3] = "site_exit";
 	}
+	for (i = 0; i < NR_LOCKFN; i++) {
+		struct probe *l = &p[n + i];
+		bool in_btf = btf__find_by_name_kind(btf, lockfns[i].fn, BTF_KIND_FUNC) >= 0;
+
+		memset(l, 0, sizeof(*l));
+		snprintf(l->name, sizeof(l->name), "%s", lockfns[i].fn);
+		memcpy(l->prog, lockfns[i].prog, sizeof(l->prog));
+		l->role = LOCKFN;
+		l->tslot = -1;
+		l->timed = 1;
+		l->tracing = !kprobes_only && in_btf && (l->prog[0] || l->prog[1]);
+		if (!strstr(l->name, "slowpath") || in_btf || lockfn_in_kallsyms[i])
+			continue;
+		fprintf(stderr, "pmdstat-bpf: %s is not in BTF or kallsyms (a PREEMPT_RT kernel has none): i_mmap_rwsem %s waits are not timed, and the report says contended is unknown\n",
+			l->name, strstr(l->name, "read") ? "read" : "write");
+		slow_missing[!strstr(l->name, "read")] = 1;
+		l->prog[2] = NULL;
+		l->prog[3] = NULL;
+	}
+	return n + NR_LOCKFN;
 }
 
 /*
@@ -393,31 +398,12 @@ static void join_names(char *buf, size_t len, const char *const names[PMDSTAT_NR
 }
 
 /*
- * What each site reads, from BTF: a plain symbol's prototype names its
- * registers (with fentry or a kprobe alike); a clone's are named later,
- * from the code of a trampoline into it (name_clone_regs).
- */
-static void site_args(struct site *sites, int n, const struct btf *btf)
-{
-	const char *names[PMDSTAT_NR_ARG_REGS];
-	int i;
-
-	for (i = 0; i < n; i++) {
-		struct site *s = &sites[i];
-
-		s->arg = btf_params_of(btf, s->name, s->role == PMDSTAT_ROLE_SHARE ? "pud" : "ptep",
-				       names);
-		join_names(s->args, sizeof(s->args), names);
-	}
-}
-
-/*
  * Decode the code of each site that BTF describes: where it is a
  * trampoline that loads another site's registers and jumps there (the
  * clone that Debian's huge_pmd_unshare is), that site's registers are
  * named from this one's prototype, as the module does (module/decode.c).
  */
-static void name_clone_regs(struct pmdstat_bpf *skel, struct site *sites, int n,
+static void name_clone_regs(struct pmdstat_bpf *skel, struct probe *sites, int n,
 			    const struct btf *btf)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o);
@@ -426,7 +412,7 @@ static void name_clone_regs(struct pmdstat_bpf *skel, struct site *sites, int n,
 	for (i = 0; i < n; i++) {
 		const char *proto[PMDSTAT_NR_ARG_REGS], *names[PMDSTAT_NR_ARG_REGS];
 		struct pmdstat_trampoline t;
-		struct site *w = &sites[i];
+		struct probe *w = &sites[i];
 
 		btf_params_of(btf, w->name, NULL, proto);
 		if (strchr(w->name, '.') || !proto[0])
@@ -438,7 +424,7 @@ static void name_clone_regs(struct pmdstat_bpf *skel, struct site *sites, int n,
 					      w->addr, &t))
 			continue;
 		for (j = 0; j < n; j++) {
-			struct site *c = &sites[j];
+			struct probe *c = &sites[j];
 
 			if (j == i || c->addr != t.target || c->role != w->role)
 				continue;
@@ -469,7 +455,7 @@ static void name_clone_regs(struct pmdstat_bpf *skel, struct site *sites, int n,
 				}
 			}
 			join_names(c->args, sizeof(c->args), names);
-			snprintf(c->layout, sizeof(c->layout), "%s", w->name);
+			memcpy(c->layout, w->name, sizeof(c->layout));
 		}
 	}
 }
@@ -482,7 +468,7 @@ static void name_clone_regs(struct pmdstat_bpf *skel, struct site *sites, int n,
  * entry to return everywhere), or when share counts cannot be read
  * (counts: the setup program found the direct map and vmemmap).
  */
-static void plan_timing(struct site *sites, int n, bool counts)
+static void plan_timing(struct probe *sites, int n, bool counts)
 {
 	bool all = time_unshare || !counts;
 	int i;
@@ -491,7 +477,7 @@ static void plan_timing(struct site *sites, int n, bool counts)
 		if (sites[i].role == PMDSTAT_ROLE_UNSHARE && sites[i].arg < 0)
 			all = true;
 	for (i = 0; i < n; i++) {
-		struct site *s = &sites[i];
+		struct probe *s = &sites[i];
 
 		if (s->role == PMDSTAT_ROLE_SHARE) {
 			s->at_unlock = s->arg >= 0;
@@ -503,71 +489,164 @@ static void plan_timing(struct site *sites, int n, bool counts)
 }
 
 /*
- * Open and load the BPF object.  With tracing, the sites that BTF
- * describes (plain symbols: compiler clones are not in BTF) get fentry
- * (and fexit) programs, the others kprobes; without, all get kprobes.
- * Then, before anything is attached, the setup program reads what the
- * programs need, the trampolines are decoded, and each site's plan goes
- * to the programs (cfg).  NULL with errno set if it does not load.
+ * Open and load the BPF object: the fentry/fexit programs of the probe
+ * points that want them (a site's pair given its target and cookie), and
+ * every kprobe program, which a probe point falls back to if its
+ * fentry/fexit do not attach.  With only >= 0, the fentry/fexit programs of
+ * p[only] alone: whether they load.  libbpf loads an object's programs
+ * all or none, so on a failure each probe point's are tried alone, and
+ * those that fail get kprobes (a kernel without BPF trampolines: all).
+ * NULL with errno set if it does not load.
  */
-static struct pmdstat_bpf *open_load(struct site *sites, int n, const struct btf *btf,
-				     bool tracing)
+static struct pmdstat_bpf *open_load(struct probe *p, int np, int only)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o);
-	struct bpf_program *pe, *px;
-	struct pmdstat_bpf *skel;
-	int i, k = 0, err;
+	/*
+	 * All its types are in vmlinux: CO-RE is not to look for a missing
+	 * one (struct ptdesc before 6.6) in module BTF, whose listing needs
+	 * CAP_SYS_ADMIN (libbpf 1.1 then fails).
+	 */
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path =
+		    access(VMLINUX_BTF, R_OK) ? NULL : VMLINUX_BTF);
+	struct pmdstat_bpf *skel = pmdstat_bpf__open_opts(&oo);
+	struct bpf_program *prog;
+	int i, k, err;
 
-	skel = pmdstat_bpf__open();
 	if (!skel)
 		return NULL;
-	site_args(sites, n, btf);
-	for (i = 0; i < n; i++) {
-		sites[i].tslot = -1;
-		sites[i].tramp = 0;
-		sites[i].layout[0] = 0;
-		if (!tracing || k == PB_TSITES ||
-		    btf__find_by_name_kind(btf, sites[i].name, BTF_KIND_FUNC) < 0)
-			continue;
-		tsite_progs(skel, k, &pe, &px);
-		if (bpf_program__set_attach_target(pe, 0, sites[i].name) ||
-		    bpf_program__set_attach_target(px, 0, sites[i].name))
-			continue;
-		skel->rodata->tsite_cookie[k] = site_cookie(&sites[i], i);
-		sites[i].tslot = k++;
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, false);
+	for (i = 0; i < np; i++) {
+		for (k = 0; k < 4; k++) {
+			/* kprobes: all, to fall back to; fentry/fexit: as planned */
+			if (!p[i].prog[k] || (k >= 2 ? only >= 0 :
+					      !p[i].tracing || (only >= 0 && i != only)))
+				continue;
+			prog = bpf_object__find_program_by_name(skel->obj, p[i].prog[k]);
+			bpf_program__set_autoload(prog, true);
+			if (k < 2 && p[i].tslot >= 0)
+				bpf_program__set_attach_target(prog, 0, p[i].name);
+		}
+		if (p[i].tslot >= 0)
+			skel->rodata->tsite_cookie[p[i].tslot] = PB_COOKIE(i, p[i].role);
 	}
-	for (; k < PB_TSITES; k++) {
-		tsite_progs(skel, k, &pe, &px);
-		bpf_program__set_autoload(pe, false);
-		bpf_program__set_autoload(px, false);
-	}
-	lock_progs(skel, btf, tracing);
-	bpf_program__set_autoattach(skel->progs.setup, false);
+	bpf_program__set_autoload(skel->progs.setup, only < 0);
 	err = pmdstat_bpf__load(skel);
 	if (err) {
 		pmdstat_bpf__destroy(skel);
 		errno = -err;
 		return NULL;
 	}
-	/* without it, no share count is read: unshares are timed, shares fresh */
-	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.setup), &o) && verbose)
-		fprintf(stderr, "pmdstat-bpf: cannot run the setup program (%s): share counts are not read\n",
-			strerror(errno));
-	name_clone_regs(skel, sites, n, btf);
-	plan_timing(sites, n, skel->bss->cfg.pob && skel->bss->cfg.vmb);
-	for (i = 0; i < n; i++) {
-		struct pb_cfg *c = &skel->bss->cfg;
+	return skel;
+}
 
+static struct pmdstat_bpf *load(struct probe *p, int np)
+{
+	struct pmdstat_bpf *skel = open_load(p, np, -1), *t;
+	int i, err = errno, dropped = 0;
+
+	for (i = 0; !skel && i < np; i++) {
+		if (!p[i].tracing)
+			continue;
+		t = open_load(p, np, i);
+		if (t) {
+			pmdstat_bpf__destroy(t);
+			continue;
+		}
+		fprintf(stderr, "pmdstat-bpf: %s: fentry/fexit do not load (%s): kprobes instead\n",
+			p[i].name, strerror(errno));
+		p[i].tracing = false;
+		dropped++;
+	}
+	if (!skel && dropped)
+		return open_load(p, np, -1);
+	errno = err;
+	return skel;
+}
+
+/*
+ * Before anything is attached: the setup program reads what the programs
+ * need, the trampolines are decoded, and each site's plan goes to the
+ * programs (cfg).
+ */
+static void configure(struct pmdstat_bpf *skel, struct probe *sites, int n, const struct btf *btf)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o);
+	const char *names[PMDSTAT_NR_ARG_REGS];
+	struct pb_cfg *c = &skel->bss->cfg;
+	int i;
+
+	/*
+	 * What each site reads, from BTF: a plain symbol's prototype names
+	 * its registers (with fentry or a kprobe alike); a clone's are named
+	 * from the code of a trampoline into it (name_clone_regs).
+	 */
+	for (i = 0; i < n; i++) {
+		sites[i].arg = btf_params_of(btf, sites[i].name, sites[i].role ==
+					     PMDSTAT_ROLE_SHARE ? "pud" : "ptep", names);
+		join_names(sites[i].args, sizeof(sites[i].args), names);
+	}
+	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.setup), &o))
+		c->pob = 0;
+	name_clone_regs(skel, sites, n, btf);
+	/* without them no share count is read: unshares are timed, shares unknown */
+	if (!c->pob || !c->vmb)
+		fprintf(stderr, "pmdstat-bpf: cannot read page-table share counts (%s): shares that got a table are counted as unknown (neither attached nor fresh), and unshares are timed to read their outcome\n",
+			!sites[0].addr ? "/proc/kallsyms shows this process no kernel addresses: give it CAP_SYSLOG, or see kernel.kptr_restrict" :
+			"no page_offset_base or vmemmap_base: not x86-64?");
+	plan_timing(sites, n, c->pob && c->vmb);
+	for (i = 0; i < n; i++) {
 		c->arg[i] = sites[i].arg;
 		c->timed[i] = sites[i].timed;
 		c->tramp[i] = sites[i].tramp;
 		c->share_at_unlock[i] = sites[i].at_unlock;
-		if (sites[i].tslot >= 0 && !sites[i].timed) {
-			tsite_progs(skel, sites[i].tslot, &pe, &px);
-			bpf_program__set_autoattach(px, false);
-		}
 	}
-	return skel;
+}
+
+/*
+ * Attach probe point i: its fentry (and fexit, if timed) programs, or, if
+ * it has none or they do not attach, its kprobe (and kretprobe).
+ */
+static int attach(struct pmdstat_bpf *skel, struct probe *p, int i,
+		  struct bpf_link **links, int *nl)
+{
+	int k, first = *nl;
+
+	for (k = p[i].tracing ? 0 : 2; k < (p[i].tracing ? 2 : 4); k++) {
+		struct bpf_program *prog = p[i].prog[k] && (k % 2 == 0 || p[i].timed) ?
+			bpf_object__find_program_by_name(skel->obj, p[i].prog[k]) : NULL;
+		LIBBPF_OPTS(bpf_kprobe_opts, o, .bpf_cookie = PB_COOKIE(i, p[i].role),
+			    .retprobe = k == 3);
+
+		if (!prog)
+			continue;
+		links[*nl] = k < 2 ? bpf_program__attach_trace(prog) :
+			     bpf_program__attach_kprobe_opts(prog, p[i].name, &o);
+		if (links[*nl]) {
+			(*nl)++;
+			continue;
+		}
+		if (k >= 2) {
+			int e = errno;
+
+			fprintf(stderr, "pmdstat-bpf: cannot attach a kprobe to %s: %s (%s)\n", p[i].name,
+				strerror(e), e == EACCES ?
+				"above kernel.perf_event_paranoid=2, Debian's kernels let only CAP_SYS_ADMIN open the perf events that kprobes are: set it to 2, or run as root" :
+				"is it in /sys/kernel/tracing/available_filter_functions?");
+			return -1;
+		}
+		fprintf(stderr, "pmdstat-bpf: %s: fentry/fexit do not attach (%s): kprobes instead\n",
+			p[i].name, strerror(errno));
+		while (*nl > first)
+			bpf_link__destroy(links[--*nl]);
+		p[i].tracing = false;
+		k = 1;
+	}
+	if (verbose)
+		fprintf(stderr, "pmdstat-bpf: %s: %s%s%s\n", p[i].name,
+			*nl == first ? "none" : p[i].tracing ? "fentry" : "kprobe",
+			!p[i].timed || !p[i].prog[3] ? "" : p[i].tracing ? "/fexit" : "/kretprobe",
+			p[i].at_unlock ? ", ends at its i_mmap_rwsem release" : "");
+	return 0;
 }
 
 static unsigned long long now_ns(void)
@@ -580,15 +659,15 @@ static unsigned long long now_ns(void)
 
 int main(int argc, char **argv)
 {
-	struct bpf_link *links[2 * PB_MAX_SITES] = { 0 };
-	struct site sites[PB_MAX_SITES];
+	struct bpf_link *links[2 * (PB_MAX_SITES + NR_LOCKFN)] = { 0 };
+	struct probe p[PB_MAX_SITES + NR_LOCKFN];
 	struct pmdstat_snapshot *snap;
 	struct pmdstat_bpf *skel;
 	const char *outpath = NULL;
 	struct btf *btf;
 	unsigned long long t0;
 	long secs = 0;
-	int n, i, opt, err, status = 0, nlinks = 0;
+	int n, np, i, opt, err, status = 0, nlinks = 0;
 	pmdstat_out_t out;
 	pid_t child = 0;
 	char *end;
@@ -630,16 +709,21 @@ int main(int argc, char **argv)
 	}
 	if (optind == argc && !secs)
 		secs = 5;
-	if (geteuid()) {
-		fprintf(stderr, "pmdstat-bpf: BPF needs root: run as root (or with CAP_BPF and CAP_PERFMON)\n");
+	if (!capable_enough()) {
+		fprintf(stderr, "pmdstat-bpf: needs CAP_BPF and CAP_PERFMON (kernel 5.8 or later), or CAP_SYS_ADMIN, and this process has neither: run it as root, or give it those capabilities (setcap cap_bpf,cap_perfmon,cap_syslog+ep pmdstat-bpf; without cap_syslog it cannot read share counts)\n");
 		return 1;
 	}
-	n = find_sites(sites, PB_MAX_SITES);
+	n = find_sites(p, PB_MAX_SITES);
 	if (n < 0) {
 		fprintf(stderr, "pmdstat-bpf: cannot read /proc/kallsyms: %s\n", strerror(-n));
 		return 1;
 	}
-	for (i = 0; i < n && sites[i].role != PMDSTAT_ROLE_SHARE; i++)
+	if (n > PB_MAX_SITES) {
+		fprintf(stderr, "pmdstat-bpf: %d probe sites match in kallsyms, more than the %d it can probe: %d would not be probed and their calls not counted; raise PB_MAX_SITES and PMDSTAT_MAX_SITES and rebuild, or use the module\n",
+			n, PB_MAX_SITES, n - PB_MAX_SITES);
+		return 1;
+	}
+	for (i = 0; i < n && p[i].role != PMDSTAT_ROLE_SHARE; i++)
 		;
 	if (i == n) {
 		fprintf(stderr, "pmdstat-bpf: kallsyms has no huge_pmd_share: this kernel has no hugetlb PMD sharing (CONFIG_HUGETLB_PAGE, CONFIG_ARCH_WANT_HUGE_PMD_SHARE)\n");
@@ -652,15 +736,11 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	skel = open_load(sites, n, btf, !kprobes_only);
-	if (!skel && !kprobes_only) {
-		/* a kernel without BPF trampolines: kprobes everywhere */
-		if (verbose)
-			fprintf(stderr, "pmdstat-bpf: fentry/fexit did not load (%s): kprobes on every site\n",
-				strerror(errno));
-		skel = open_load(sites, n, btf, false);
-	}
+	np = plan_probes(p, n, btf);
+	skel = load(p, np);
 	err = errno;
+	if (skel)
+		configure(skel, p, n, btf);
 	btf__free(btf);
 	if (!skel) {
 		if (locked_down()) {
@@ -668,37 +748,14 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		fprintf(stderr, "pmdstat-bpf: failed to load the BPF program: %s%s\n", strerror(err),
-			err == EPERM ? " (BPF disabled, or not root?); -v shows libbpf's log" :
+			err == EPERM ? " (BPF disabled, or capabilities missing?); -v shows libbpf's log" :
 			"; -v shows libbpf's log");
 		return 1;
 	}
-	for (i = 0; i < n; i++) {
-		LIBBPF_OPTS(bpf_kprobe_opts, o, .bpf_cookie = site_cookie(&sites[i], i));
-
-		if (verbose)
-			fprintf(stderr, "pmdstat-bpf: %s: %s%s%s\n", sites[i].name,
-				sites[i].tslot >= 0 ? "fentry" : "kprobe",
-				!sites[i].timed ? "" : sites[i].tslot >= 0 ? "/fexit" : "/kretprobe",
-				sites[i].at_unlock ? ", ends at its i_mmap_rwsem release" : "");
-		if (sites[i].tslot >= 0)
-			continue;	/* attached with the skeleton */
-		links[nlinks] = bpf_program__attach_kprobe_opts(skel->progs.site_entry, sites[i].name, &o);
-		if (!links[nlinks])
-			goto attach_failed;
-		nlinks++;
-		if (!sites[i].timed)
-			continue;
-		o.retprobe = true;
-		links[nlinks] = bpf_program__attach_kprobe_opts(skel->progs.site_exit, sites[i].name, &o);
-		if (!links[nlinks])
-			goto attach_failed;
-		nlinks++;
-	}
-	if (pmdstat_bpf__attach(skel)) {
-		fprintf(stderr, "pmdstat-bpf: failed to attach fentry/fexit to the sites BTF knows, or probes to down_read/down_write/up_read/up_write and the rwsem slow paths: %s (-v shows libbpf's log)\n",
-			strerror(errno));
-		goto fail;
-	}
+	/* the sites, then the lock functions */
+	for (i = 0; i < np; i++)
+		if (attach(skel, p, i, links, &nlinks))
+			goto fail;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	t0 = now_ns();
@@ -717,7 +774,7 @@ int main(int argc, char **argv)
 			usleep(100000);
 	}
 	snap = calloc(1, sizeof(*snap));
-	if (!snap || collect(skel, sites, n, now_ns() - t0, snap)) {
+	if (!snap || collect(skel, p, n, now_ns() - t0, snap)) {
 		fprintf(stderr, "pmdstat-bpf: cannot read the BPF maps: %s\n", strerror(errno));
 		goto fail;
 	}
@@ -736,9 +793,6 @@ int main(int argc, char **argv)
 	pmdstat_bpf__destroy(skel);
 	return status;
 
-attach_failed:
-	fprintf(stderr, "pmdstat-bpf: cannot attach a kprobe to %s: %s (is it in /sys/kernel/tracing/available_filter_functions?)\n",
-		sites[i].name, strerror(errno));
 fail:
 	for (i = 0; i < nlinks; i++)
 		bpf_link__destroy(links[i]);

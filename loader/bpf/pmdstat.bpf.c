@@ -7,8 +7,8 @@
  * fentry program (and an fexit where it times the call), and the others
  * (compiler clones) a kprobe (and a kretprobe where it times the call),
  * with the site index and role as the attach cookie.
- * Only the kernel types it needs are declared, with preserve_access_index
- * (CO-RE against the running kernel's BTF).
+ * The kernel types come from vmlinux.h (scripts/gen-vmlinux-h), CO-RE
+ * relocated against the running kernel's BTF.
  *
  * What it costs.  The contention benchmark is bound by sections that one
  * task at a time runs (i_mmap_rwsem held for write, the hugetlb fault
@@ -34,51 +34,20 @@
  *    step: its outcome is read there from the PUD it filled, and it needs
  *    no return probe either (where BTF names its pud argument).
  */
-#include <linux/types.h>
-#include <linux/bpf.h>
-#include <linux/ptrace.h>
+#include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "pmdstat_bpf.h"
 
-struct rw_semaphore {
-	long count;
-} __attribute__((preserve_access_index));
-
-struct address_space {
-	struct rw_semaphore i_mmap_rwsem;
-} __attribute__((preserve_access_index));
-
-struct file {
-	struct address_space *f_mapping;
-} __attribute__((preserve_access_index));
-
-struct inode {
-	struct address_space i_data;
-} __attribute__((preserve_access_index));
-
-struct vm_area_struct {
-	struct file *vm_file;
-} __attribute__((preserve_access_index));
-
 /*
  * The share count of a PMD table (module/compat.h's
  * pmdstat_table_share_count): in struct ptdesc since 59d9094df3d7, in
- * struct page in the 6.1.y backport of it, and before it the page's
- * references minus the owner's.  CO-RE picks whichever exists.
+ * struct page in the 6.1.y backport of it (this flavor: CO-RE matches it
+ * to struct page), and before it the page's references minus the owner's.
  */
-typedef struct {
-	int counter;
-} atomic_t;
-
-struct ptdesc {
+struct page___v61 {
 	atomic_t pt_share_count;
-} __attribute__((preserve_access_index));
-
-struct page {
-	atomic_t pt_share_count;
-	atomic_t _refcount;
 } __attribute__((preserve_access_index));
 
 /* virt_to_page() on x86-64: weak, so a kernel without them still loads */
@@ -267,7 +236,9 @@ static __always_inline void fhist_add(struct pb_fhist *h, __u64 v)
 
 /*
  * The share count of the PMD table that holds entry (any address inside
- * the table page, in the direct map), or -1 if it cannot be read.
+ * the table page, in the direct map), or -1 if it cannot be read: no
+ * direct map and vmemmap bases (not x86-64, or kallsyms hid them), or no
+ * field that holds it.
  */
 static __always_inline int table_share_count(__u64 entry)
 {
@@ -278,9 +249,19 @@ static __always_inline int table_share_count(__u64 entry)
 	pg = (void *)(cfg.vmb + ((entry - cfg.pob) >> 12) * bpf_core_type_size(struct page));
 	if (bpf_core_field_exists(struct ptdesc, pt_share_count))
 		return BPF_CORE_READ((struct ptdesc *)pg, pt_share_count.counter);
-	if (bpf_core_field_exists(struct page, pt_share_count))
-		return BPF_CORE_READ(pg, pt_share_count.counter);
-	return BPF_CORE_READ(pg, _refcount.counter) - 1;
+	if (bpf_core_field_exists(struct page___v61, pt_share_count))
+		return BPF_CORE_READ((struct page___v61 *)pg, pt_share_count.counter);
+	if (bpf_core_field_exists(struct page, _refcount))
+		return BPF_CORE_READ(pg, _refcount.counter) - 1;
+	return -1;
+}
+
+/* a share that returned a table: attached, fresh, or unknown */
+static __always_inline __u32 table_outcome(__u64 entry)
+{
+	int n = table_share_count(entry);
+
+	return n < 0 ? PB_UNKNOWN : n > 0 ? PB_ATTACHED : PB_FRESH;
 }
 
 /*
@@ -294,13 +275,14 @@ static __always_inline __u32 share_outcome(__u64 pud)
 	__u64 v = 0;
 
 	if (bpf_probe_read_kernel(&v, sizeof(v), (void *)pud) || !(v & 1))
-		return 2;	/* failed: no table */
-	return table_share_count(cfg.pob + (v & 0x000ffffffffff000ULL)) > 0 ? 0 : 1;
+		return PB_FAILED;
+	return table_outcome(cfg.pob + (v & 0x000ffffffffff000ULL));
 }
 
 static __always_inline void account(struct pb_stats *s, __u32 site, __u32 role,
 				    __u32 out, __u64 d, int nested)
 {
+	out &= PB_NR_OUT - 1;
 	s->site[site].out[out]++;
 	hist_add(&s->lat[site], d);
 	if (!nested) {
@@ -351,10 +333,8 @@ static __always_inline void share_end(struct task_state *ts, __u64 now, long ret
 		return;
 	if (at_unlock)
 		out = share_outcome(ts->share_pud);
-	else if (!ret)
-		out = 2;
-	else	/* attached; or fresh, also when the count cannot be read */
-		out = table_share_count(ret) > 0 ? 0 : 1;
+	else
+		out = ret ? table_outcome(ret) : PB_FAILED;
 	account(s, site, PB_SHARE, out, now - ts->share_t0, 0);
 	ts->share_t0 = 0;
 	ts->share_wait = 0;
@@ -650,9 +630,12 @@ static __always_inline int lock_release(__u64 lock, __u32 mode)
 		if (ts->held[i].lock != lock)
 			continue;
 		s = get_stats();
-		if (s)
+		if (s) {
 			hist_add(&s->hold[mode & 1], now - ts->held[i].t0);
+			s->stale += ts->held[i].slow;	/* -k: its slow path's return went unseen */
+		}
 		ts->held[i].lock = 0;
+		ts->held[i].slow = 0;
 		return 0;
 	}
 	return 0;
@@ -720,10 +703,30 @@ int BPF_KPROBE(up_write_entry, struct rw_semaphore *sem) { return lock_release((
 
 /*
  * -k: a kretprobe does not see the arguments, so the slow path's entry
- * marks the acquisition it belongs to and its return finds the mark.  A
- * perf kretprobe has few instances (max(10, 2 * CPUs)): when more tasks
- * wait at once, some waits end unseen and are timed as holds.
+ * marks the acquisition it belongs to, and its return, which returns the
+ * lock it acquired, ends the wait of the mark on that lock.  A perf
+ * kretprobe has few instances (max(10, 2 * CPUs)): when more tasks wait at
+ * once, a return goes unseen and its mark stays.  A task is in one slow
+ * path at a time, so a mark that the next slow path's entry finds, that a
+ * return finds on another lock, or that the release finds, is stale: it is
+ * dropped and counted (stale_records), never taken for a wait.
  */
+static __always_inline void drop_marks(struct task_state *ts, __u32 mode, long ret)
+{
+	struct pb_stats *s = get_stats();
+	int i;
+
+	for (i = 0; i < PB_HELD; i++) {
+		if (!ts->held[i].slow)
+			continue;
+		ts->held[i].slow = 0;
+		if (ret == (long)ts->held[i].lock && ts->held[i].mode == mode)
+			slow_done(&ts->held[i], mode, 1);
+		else if (s)
+			s->stale++;
+	}
+}
+
 static __always_inline int slow_entry_k(__u64 lock, __u32 mode)
 {
 	struct task_state *ts;
@@ -734,6 +737,7 @@ static __always_inline int slow_entry_k(__u64 lock, __u32 mode)
 	ts = task_state(0);
 	if (!ts)
 		return 0;
+	drop_marks(ts, mode, 0);
 	h = latest(ts, lock, mode);
 	if (h)
 		h->slow = 1;
@@ -743,17 +747,9 @@ static __always_inline int slow_entry_k(__u64 lock, __u32 mode)
 static __always_inline int slow_exit_k(__u32 mode, long ret)
 {
 	struct task_state *ts = task_state(0);
-	int i;
 
-	if (!ts)
-		return 0;
-	for (i = 0; i < PB_HELD; i++) {
-		if (!ts->held[i].lock || !ts->held[i].slow)
-			continue;
-		ts->held[i].slow = 0;
-		slow_done(&ts->held[i], mode, ret == (long)ts->held[i].lock);
-		return 0;
-	}
+	if (ts)
+		drop_marks(ts, mode, ret);
 	return 0;
 }
 

@@ -6,7 +6,7 @@
 #ifndef PMDSTAT_BPF_H
 #define PMDSTAT_BPF_H
 
-#define PB_MAX_SITES	16
+#define PB_MAX_SITES	16	/* more sites than this: refused (PMDSTAT_MAX_SITES) */
 #define PB_SLOTS	64
 #define PB_FSLOTS	252	/* module/hist.h's fine slots: log2 x 4 */
 #define PB_TSITES	3	/* sites that can have fentry/fexit programs */
@@ -15,6 +15,8 @@
 
 enum { PB_SHARE, PB_UNSHARE, PB_NR_ROLES };
 enum { PB_READ, PB_WRITE, PB_NR_MODES };
+/* outcomes (module/snapshot.h's): share's 4, unshare's first 2 (ret1, ret0) */
+enum { PB_ATTACHED, PB_FRESH, PB_FAILED, PB_UNKNOWN, PB_NR_OUT };
 
 struct pb_hist {
 	__u64 count;
@@ -34,7 +36,7 @@ struct pb_fhist {
 struct pb_site {
 	__u64 hits;
 	__u64 nested;
-	__u64 out[3];		/* share: attached, fresh, failed; unshare: ret1, ret0 */
+	__u64 out[PB_NR_OUT];
 };
 
 /*
@@ -44,12 +46,13 @@ struct pb_site {
  */
 struct pb_stats {
 	struct pb_site site[PB_MAX_SITES];
-	__u64 role_out[PB_NR_ROLES][3];
+	__u64 role_out[PB_NR_ROLES][PB_NR_OUT];
 	__u64 acquired[PB_NR_MODES];
 	__u64 contended[PB_NR_MODES];		/* entered the rwsem slow path */
 	__u64 tracked;
 	__u64 untracked;			/* their inodes destroyed */
 	__u64 missed;				/* no room to record an event */
+	__u64 stale;				/* -k: waits whose kretprobe was missed */
 	__u64 scratch;				/* not a counter */
 	struct pb_hist hold[PB_NR_MODES];	/* tracked i_mmap_rwsem */
 	struct pb_hist wait[PB_NR_MODES];

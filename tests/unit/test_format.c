@@ -54,7 +54,9 @@ static void check_probe(const struct pmdstat_probe *pr,
 			  st->out[PMDSTAT_OUT_SHARE_FRESH]);
 		CHECK_U64(pmdstat_kv_get(&pr->keys, "failed", 12345),
 			  st->out[PMDSTAT_OUT_SHARE_FAILED]);
-		CHECK_U64(pr->keys.nr, 8);
+		CHECK_U64(pmdstat_kv_get(&pr->keys, "unknown", 12345),
+			  st->out[PMDSTAT_OUT_SHARE_UNKNOWN]);
+		CHECK_U64(pr->keys.nr, 9);
 	} else {
 		CHECK_U64(pmdstat_kv_get(&pr->keys, "ret1", 12345),
 			  st->out[PMDSTAT_OUT_UNSHARE_RET1]);

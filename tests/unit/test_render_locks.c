@@ -537,6 +537,7 @@ static void test_text_without_locks(void)
 		CHECK(!pmdstat_out_failed(&out));
 		CHECK(strstr(out.buf, "Callers by total wait + hold time:") != NULL);
 		CHECK(strstr(out.buf, "Warning: 5 caller entries did not fit") != NULL);
+		CHECK(strstr(out.buf, "Note: 7 stale lock records were dropped") != NULL);
 		CHECK(strstr(out.buf, "  16  ") != NULL);	/* rank 16 */
 		pmdstat_out_free(&out);
 		pmdstat_stats_free(&st);

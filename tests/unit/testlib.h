@@ -234,6 +234,7 @@ TESTLIB_FN void test_fill_locks(struct pmdstat_snapshot *s, u64 seed, bool many)
 	s->inflight_full = test_rand(&state) % 3;
 	s->unmatched = test_rand(&state) % 30;
 	s->callers_full = many ? 5 : 0;
+	s->stale = many ? 7 : 0;
 	s->events = test_rand(&state) % 100000;
 	s->event_drops = s->events / 10;
 	s->threshold_us = 60000000;
