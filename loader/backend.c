@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "attach.h"
+#include "proc.h"
 #include "backend.h"
 #include "out.h"
 #include "run.h"

@@ -17,13 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "attach.h"
+#include "proc.h"
 #include "cli.h"
+#include "fields.h"
 #include "source.h"
 
 #define THRESHOLD_MAX_US	60000000	/* the module's limit: one minute */
 #define TOP_DEFAULT	10
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 const char pmdstat_usage_text[] =
 "Usage: pmdstat [-h] [-V] [-j | --prom] [-T] [-n N] [-i SECS [-c N]] [--reset]\n"
@@ -58,8 +58,8 @@ const char pmdstat_usage_text[] =
 "                every process and thread it starts) or one running process\n"
 "                (-p), and nothing else: reset the module, set its filter,\n"
 "                report when the command ends, clear the filter\n"
-"    record      append each interval's report to FILE as one JSON object\n"
-"                per line (JSON lines), for report and heatmap\n"
+"    record      append each interval's stats to FILE (a record line, then\n"
+"                the stats text format), for report and heatmap\n"
 "    report      the report of a recording: every counter and histogram\n"
 "                summed over its intervals\n"
 "    heatmap     one histogram of a recording over time, as an SVG picture:\n"
@@ -84,24 +84,24 @@ const char pmdstat_usage_text[] =
 "    pmdstat events -f ev.txt  # or of the events file\n"
 "    pmdstat attach -- pmdstat-repro -s scan -p 8\n"
 "                              # run the repro; report what it alone did\n"
-"    pmdstat attach -i 1 -o run.jsonl -- ./repro --big\n"
+"    pmdstat attach -i 1 -o run.rec -- ./repro --big\n"
 "                              # the same, plus a report and a recorded\n"
-"                              # line every second while it runs\n"
+"                              # interval every second while it runs\n"
 "    pmdstat -j attach -- ./repro   # the report as one JSON object\n"
 "    pmdstat attach -p 1234 -d 30   # process 1234 (all its threads), 30 s\n"
 "    pmdstat attach -p 1234    # the same until it exits or Ctrl-C\n"
-"    pmdstat record -i 1 -d 60 -o run.jsonl\n"
-"                              # a line every second for a minute\n"
-"    pmdstat report run.jsonl  # the report summed over the recording\n"
-"    pmdstat -j report run.jsonl    # the same as one JSON object\n"
-"    pmdstat heatmap run.jsonl --hist share_ns -o share.svg\n"
+"    pmdstat record -i 1 -d 60 -o run.rec\n"
+"                              # an interval every second for a minute\n"
+"    pmdstat report run.rec  # the report summed over the recording\n"
+"    pmdstat -j report run.rec    # the same as one JSON object\n"
+"    pmdstat heatmap run.rec --hist share_ns -o share.svg\n"
 "                              # share latency over time\n"
-"    pmdstat heatmap run.jsonl --hist i_mmap_hold_ns.read -o hold.svg\n"
+"    pmdstat heatmap run.rec --hist i_mmap_hold_ns.read -o hold.svg\n"
 "    pmdstat --prom > /var/lib/node_exporter/textfile/pmdstat.prom\n"
 "                              # for node_exporter's textfile collector\n"
 "                              # (write a temporary file and mv it, so\n"
 "                              # that a scrape never sees half of it)\n"
-"    pmdstat --prom report run.jsonl  # a recording's sums, the same way\n"
+"    pmdstat --prom report run.rec  # a recording's sums, the same way\n"
 "    pmdstat --backend bpf -d 10    # 10 seconds measured by pmdstat-bpf,\n"
 "                              # no module needed\n"
 "    pmdstat --backend bpf -j -- ./repro\n"
@@ -126,13 +126,13 @@ const char pmdstat_usage_text[] =
 "      --reset           zero the module's counters; alone: reset and exit\n"
 "      --threshold=US    log each lock wait or hold of US microseconds or\n"
 "                        more (0 to 60000000; 0: off); alone: set and exit\n"
-"  -o, --output=FILE     record: append the lines to FILE (-: stdout);\n"
+"  -o, --output=FILE     record: append the intervals to FILE (-: stdout);\n"
 "                        attach -i: record them to FILE too;\n"
 "                        heatmap: write the SVG to FILE (-: stdout)\n"
 "  -p, --pid=PID         attach: record only process PID and its threads\n"
 "      --hist=NAME       heatmap: the histogram (share_ns, unshare_ns,\n"
 "                        site:huge_pmd_share, i_mmap_hold_ns.read,\n"
-"                        scan_vmas, ...: a name of pmdstat -j)\n"
+"                        scan_vmas, ...: a hist name= of the stats)\n"
 "  -f, --file=FILE       read a saved stats, events or live file instead of\n"
 "                        debugfs (-: stdin)\n"
 "  -D, --debugfs=DIR     the module's debugfs directory\n"
@@ -148,9 +148,10 @@ const char pmdstat_usage_text[] =
 "The debugfs files are root-only: run as root (attach creates a cgroup\n"
 "under /sys/fs/cgroup too).  Ctrl-C ends -i, record and attach -p with a\n"
 "last report; attach passes SIGINT and SIGTERM on to its command and\n"
-"reports when the command ends.  A line of record is the object of\n"
-"pmdstat -j for that interval, plus \"t\" (seconds since the start) and\n"
-"\"interval_s\".  Exit status: 0 success, 1 runtime error, 2 usage error;\n"
+"reports when the command ends.  An interval of record is a line\n"
+"\"record t=MS interval=MS\" (t: ms since the start), then its stats in\n"
+"the format of the stats file.  Exit status: 0 success, 1 runtime error,\n"
+"2 usage error;\n"
 "attach -- CMD exits with CMD's status (128 + N if signal N killed it, 127\n"
 "if it could not run), or 1 if CMD succeeded and pmdstat failed;\n"
 "--backend bpf -- CMD reports, then exits with CMD's status the same way.\n"
@@ -546,7 +547,7 @@ static enum pmdstat_cli_result check_command(struct pmdstat_cli *cli, char **pos
 		if (!cli->interval)
 			return usage(cli, "pmdstat record needs -i SECS: the length of each interval");
 		if (!cli->output)
-			return usage(cli, "pmdstat record needs -o FILE: where the JSON lines go (-: stdout)");
+			return usage(cli, "pmdstat record needs -o FILE: where the intervals go (-: stdout)");
 		break;
 	case PMDSTAT_CMD_REPORT:
 	case PMDSTAT_CMD_HEATMAP:

@@ -24,7 +24,6 @@
 #include <string.h>
 #include "heatmap.h"
 #include "hist.h"
-#include "json.h"
 #include "out.h"
 #include "record.h"
 #include "table.h"
@@ -42,7 +41,6 @@
 #define X_TICKS		10
 #define LEGEND_STEPS	10
 #define FLOOR		0.12	/* colour of the smallest count: visibly not white */
-#define PATH_DEPTH	4	/* how deep names are looked for in a line */
 
 struct column {
 	u64 t_ms;
@@ -56,176 +54,72 @@ struct heatmap {
 	struct column *col;
 	size_t nr_cols;
 	size_t cap_cols;
-	char *unit;		/* of the first line that has the histogram */
+	char *unit;		/* of the first interval that has the histogram */
 	bool found;
 	char **names;		/* the histograms the recording has, first seen first */
 	size_t nr_names;
 	size_t cap_names;
 };
 
-/* ---- finding the histogram in a line ---- */
+/* ---- reading the columns ---- */
 
-static bool is_hist(const struct pmdstat_json *v)
+/* name, once, into the list of the recording's histograms. */
+static int add_name(struct heatmap *hm, const char *name)
 {
-	const struct pmdstat_json *u = pmdstat_json_get(v, "unit");
-	const struct pmdstat_json *b = pmdstat_json_get(v, "buckets");
-
-	return u && u->type == PMDSTAT_JSON_STR && b && b->type == PMDSTAT_JSON_ARR;
-}
-
-/* path in obj: a key, or a key, '.', and a path in its object. */
-static const struct pmdstat_json *find_path(const struct pmdstat_json *obj,
-					    const char *path, int depth)
-{
-	const struct pmdstat_json *v = pmdstat_json_get(obj, path);
-	const char *dot;
 	size_t i;
-
-	if (v && is_hist(v))
-		return v;
-	if (!depth || !obj || obj->type != PMDSTAT_JSON_OBJ)
-		return NULL;
-	for (dot = strchr(path, '.'); dot; dot = strchr(dot + 1, '.')) {
-		size_t n = (size_t)(dot - path);
-
-		for (i = 0; i < obj->n; i++) {
-			const struct pmdstat_json *r;
-
-			if (strlen(obj->key[i]) != n || strncmp(obj->key[i], path, n))
-				continue;
-			r = find_path(obj->item[i], dot + 1, depth - 1);
-			if (r)
-				return r;
-		}
-	}
-	return NULL;
-}
-
-static const struct pmdstat_json *find_hist(const struct pmdstat_json *root,
-					    const char *name)
-{
-	const struct pmdstat_json *h;
-
-	h = pmdstat_json_get(pmdstat_json_get(root, "histograms"), name);
-	if (h && is_hist(h))
-		return h;
-	return find_path(root, name, PATH_DEPTH);
-}
-
-static int add_name(struct heatmap *hm, const char *prefix, const char *key)
-{
-	size_t i, n = strlen(prefix) + strlen(key) + 2;
 	char *s, **nn;
 
-	s = malloc(n);
-	if (!s)
-		return -ENOMEM;
-	snprintf(s, n, "%s%s%s", prefix, *prefix ? "." : "", key);
 	for (i = 0; i < hm->nr_names; i++)
-		if (!strcmp(hm->names[i], s)) {
-			free(s);
+		if (!strcmp(hm->names[i], name))
 			return 0;
-		}
 	if (hm->nr_names == hm->cap_names) {
 		size_t cap = hm->cap_names ? hm->cap_names * 2 : 32;
 
 		nn = realloc(hm->names, cap * sizeof(*nn));
-		if (!nn) {
-			free(s);
+		if (!nn)
 			return -ENOMEM;
-		}
 		hm->names = nn;
 		hm->cap_names = cap;
 	}
+	s = strdup(name);
+	if (!s)
+		return -ENOMEM;
 	hm->names[hm->nr_names++] = s;
 	return 0;
 }
 
-/* The dotted names of the histograms in obj, after those of "histograms". */
-static int collect_names(struct heatmap *hm, const struct pmdstat_json *obj,
-			 const char *prefix, int depth)
-{
-	char sub[256];
-	size_t i;
-	int err = 0;
-
-	for (i = 0; !err && i < obj->n; i++) {
-		const struct pmdstat_json *v = obj->item[i];
-
-		if (!*prefix && !strcmp(obj->key[i], "histograms"))
-			continue;
-		if (is_hist(v)) {
-			err = add_name(hm, prefix, obj->key[i]);
-		} else if (v->type == PMDSTAT_JSON_OBJ && depth > 1) {
-			snprintf(sub, sizeof(sub), "%s%s%s", prefix, *prefix ? "." : "",
-				 obj->key[i]);
-			err = collect_names(hm, v, sub, depth - 1);
-		}
-	}
-	return err;
-}
-
-static int names_of_line(struct heatmap *hm, const struct pmdstat_json *root)
-{
-	const struct pmdstat_json *h = pmdstat_json_get(root, "histograms");
-	size_t i;
-	int err = 0;
-
-	for (i = 0; h && h->type == PMDSTAT_JSON_OBJ && !err && i < h->n; i++)
-		if (is_hist(h->item[i]))
-			err = add_name(hm, "", h->key[i]);
-	return err ? err : collect_names(hm, root, "", PATH_DEPTH);
-}
-
-/* ---- reading the columns ---- */
-
+/*
+ * The non-empty log2 buckets of h into c: the parser sums a log2 bucket's
+ * fine sub-buckets into it, so that each cell holds all four.
+ */
 static int take_buckets(struct heatmap *hm, struct column *c,
-			const struct pmdstat_json *h, char *msg, size_t size)
+			const struct pmdstat_phist *h, char *msg, size_t size)
 {
-	const struct pmdstat_json *b = pmdstat_json_get(h, "buckets");
-	const char *unit = pmdstat_json_get(h, "unit")->str;
-	size_t i, j, k;
+	const struct pmdstat_bucket *b = h->bucket;
+	size_t i, nr = h->nr_buckets;
 
-	if (hm->unit && strcmp(hm->unit, unit)) {
-		snprintf(msg, size, "%s has the unit %.32s here, %.32s in earlier lines",
-			 hm->o->hist, unit, hm->unit);
+	if (hm->unit && strcmp(hm->unit, h->unit)) {
+		snprintf(msg, size, "%s has the unit %.32s here, %.32s in earlier intervals",
+			 hm->o->hist, h->unit, hm->unit);
 		return -EINVAL;
 	}
 	if (!hm->unit) {
-		hm->unit = strdup(unit);
+		hm->unit = strdup(h->unit);
 		if (!hm->unit)
 			return -ENOMEM;
 	}
-	c->bucket = b->n ? calloc(b->n, sizeof(*c->bucket)) : NULL;
-	if (b->n && !c->bucket)
+	c->bucket = nr ? calloc(nr, sizeof(*c->bucket)) : NULL;
+	if (nr && !c->bucket)
 		return -ENOMEM;
-	for (i = 0; i < b->n; i++) {
-		const struct pmdstat_json *x = b->item[i];
-		unsigned int s;
-		u64 v[3];
-
-		for (k = 0; x->type == PMDSTAT_JSON_ARR && x->n == 3 && k < 3; k++) {
-			if (x->item[k]->type != PMDSTAT_JSON_NUM || !x->item[k]->is_u64)
-				break;
-			v[k] = x->item[k]->u;
-		}
-		if (k != 3 || v[0] > v[1] ||
-		    pmdstat_hist_slot(v[0]) != pmdstat_hist_slot(v[1])) {
-			snprintf(msg, size, "%s: bucket %zu is not [lo, hi, count] of unsigned integers, lo <= hi in one log2 bucket",
-				 hm->o->hist, i);
+	for (i = 0; i < nr; i++) {
+		if (pmdstat_bucket_slot(&b[i]) < 0) {
+			snprintf(msg, size, "%s: bucket %llu..%llu is neither a log2 bucket nor a part of one",
+				 hm->o->hist, (unsigned long long)b[i].lo,
+				 (unsigned long long)b[i].hi);
 			return -EINVAL;
 		}
-		if (!v[2])
-			continue;
-		s = pmdstat_hist_slot(v[0]);
-		for (j = 0; j < c->nr && c->bucket[j].lo != pmdstat_hist_lo(s); j++)
-			;
-		if (j == c->nr) {
-			c->bucket[j].lo = pmdstat_hist_lo(s);
-			c->bucket[j].hi = pmdstat_hist_hi(s);
-			c->nr++;
-		}
-		c->bucket[j].count += v[2];
+		if (b[i].count)
+			c->bucket[c->nr++] = b[i];
 	}
 	return 0;
 }
@@ -234,8 +128,9 @@ static int read_line(const struct pmdstat_rec_line *l, void *ctx, char *msg,
 		     size_t size)
 {
 	struct heatmap *hm = ctx;
-	const struct pmdstat_json *h;
+	const struct pmdstat_phist *h;
 	struct column *c;
+	size_t i;
 	int err;
 
 	if (hm->nr_cols == hm->cap_cols) {
@@ -251,9 +146,10 @@ static int read_line(const struct pmdstat_rec_line *l, void *ctx, char *msg,
 	memset(c, 0, sizeof(*c));
 	c->t_ms = l->t_ms;
 	c->interval_ms = l->interval_ms;
-	if (names_of_line(hm, l->obj))
-		goto nomem;
-	h = find_hist(l->obj, hm->o->hist);
+	for (i = 0; i < l->st->nr_hists; i++)
+		if (add_name(hm, l->st->hist[i].name))
+			goto nomem;
+	h = pmdstat_find_hist(l->st, hm->o->hist);
 	if (!h)
 		return 0;
 	hm->found = true;

@@ -10,21 +10,21 @@
 #include "pmdstat_types.h"
 
 struct pmdstat_heatmap_opts {
-	const char *hist;	/* the histogram: a key of "histograms", or a dotted path */
+	const char *hist;	/* the histogram, by its name in the stats format */
 	const char *source;	/* named in the title (the recording's file), or NULL */
 };
 
 /*
  * Read the recording f (see record.h) and write the heatmap of o->hist into
- * svg: one column per line (interval), one row per log2 bucket between the
+ * svg: one column per interval, one row per log2 bucket between the
  * lowest and the highest that hold a value, one <rect> with a <title> per
  * non-empty cell, coloured by its count on a log scale.
  *
- * The histogram is looked up in each line's "histograms" object, then as a
- * dotted path through the nested objects ("i_mmap_hold_ns.read").
- * Returns 0; -ENOENT if no line has it (msg lists the histograms the
- * recording has); -ENODATA for a recording without lines; the errors of
- * pmdstat_recording_each() for a malformed line; msg says which.
+ * The histogram is looked up by its name in each interval's stats
+ * ("share_ns", "i_mmap_hold_ns.read", "site:huge_pmd_share").  Returns 0;
+ * -ENOENT if no interval has it (msg lists the histograms the recording
+ * has); -ENODATA for a recording without intervals; the errors of
+ * pmdstat_recording_each() for a malformed one; msg says which.
  */
 int pmdstat_heatmap(FILE *f, const struct pmdstat_heatmap_opts *o,
 		    pmdstat_out_t *svg, char *msg, size_t size);

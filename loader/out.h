@@ -29,4 +29,7 @@ const char *pmdstat_out_str(const pmdstat_out_t *out);
 /* Write the contents to f; 0 or -1 with errno set. */
 int pmdstat_out_write(const pmdstat_out_t *out, FILE *f);
 
+/* Length of the valid UTF-8 sequence at s (s < end), 0 if invalid. */
+size_t pmdstat_utf8_seq(const unsigned char *s, const unsigned char *end);
+
 #endif /* PMDSTAT_OUT_H */

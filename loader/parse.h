@@ -187,6 +187,22 @@ const struct pmdstat_phist *pmdstat_find_hist(const struct pmdstat_stats *st,
  * 0 for an empty histogram.
  */
 u64 pmdstat_hist_percentile(const struct pmdstat_phist *h, double p);
+/* a + b, or UINT64_MAX if that overflows; b - a, or 0 if a > b. */
+static inline u64 pmdstat_add_sat(u64 a, u64 b)
+{
+	return a + b < a ? (u64)-1 : a + b;
+}
+
+static inline u64 pmdstat_sub_sat(u64 b, u64 a)
+{
+	return b > a ? b - a : 0;
+}
+
+/* The log2 bucket (module/hist.h) that b is exactly, or -1. */
+int pmdstat_bucket_slot(const struct pmdstat_bucket *b);
+/* Are h's display buckets all log2 buckets? */
+bool pmdstat_hist_is_log2(const struct pmdstat_phist *h);
+
 /* sum / count rounded down; 0 for an empty histogram. */
 u64 pmdstat_hist_avg(const struct pmdstat_phist *h);
 

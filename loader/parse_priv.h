@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * parse_priv.h - the parts of the parser that parse.c (the line loop, the
- * stats file, arithmetic) and records.c (record lines, the events and live
- * files) share.  Not for the reader's other files: they use parse.h.
+ * parse_priv.h - the parts of the parser that lines.c (the line loop,
+ * tokens, key=value lists), parse.c (the stats file, arithmetic) and
+ * records.c (record lines, the events and live files) share.  Not for the
+ * reader's other files: they use parse.h.
  */
 #ifndef PMDSTAT_PARSE_PRIV_H
 #define PMDSTAT_PARSE_PRIV_H
 
+#include "fields.h"
 #include "parse.h"
 
 struct parser;
@@ -42,7 +44,8 @@ struct parser {
 
 #define NO_HIST		SIZE_MAX
 #define TOKEN_SHOWN	"%.48s"		/* how much of a bad token a message quotes */
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* ---- lines.c ---- */
 
 /* Run the line loop of p->file over buf; p->st or p->rf set by the caller. */
 enum pmdstat_parse_code parse_run(struct parser *p, const char *buf, size_t len);
@@ -76,23 +79,27 @@ char *pmdstat_kvs_take(struct pmdstat_kvs *kvs, const char *key);
 /* Deep copy into dst: 0 or -ENOMEM (dst is then empty). */
 int pmdstat_kvs_dup(const struct pmdstat_kvs *src, struct pmdstat_kvs *dst);
 /*
- * d -= a for the numeric keys of both, except the keys in keep (NULL, or
- * a NULL-terminated list), whose values stay d's.
+ * d -= a for the numeric keys of both that fields.c's table has as
+ * counters on line (or does not know); the others stay d's.
  */
 void pmdstat_kvs_sub(struct pmdstat_kvs *d, const struct pmdstat_kvs *a,
-		     const char *const *keep);
+		     const char *line);
 
 /*
- * d += b key by key: keys of ident stay d's, keys of max (numbers) become
- * the larger, keys of keep and values that are not numbers become b's,
- * other numbers are added (saturating); a key only in b is appended.
- * Lists are NULL or NULL-terminated.  0 or -ENOMEM.
+ * d += b key by key, by the rules of fields.c for line: IDENT keys stay
+ * d's, MAX numbers become the larger, GAUGE keys and values that are not
+ * numbers become b's, other numbers are added (saturating); a key only in
+ * b is appended.  0 or -ENOMEM.
  */
 int pmdstat_kvs_merge(struct pmdstat_kvs *d, const struct pmdstat_kvs *b,
-		      const char *const *ident, const char *const *keep,
-		      const char *const *max);
+		      const char *line);
 
 /* ---- records.c ---- */
+
+/* The fields of line (fields.c) in kvs: required ones there, each of its type. */
+enum pmdstat_parse_code parse_check_fields(struct parser *p,
+					   const struct pmdstat_kvs *kvs,
+					   const char *line);
 
 /*
  * A record line of the stats file (layout, lock, caller, outlier, locks):

@@ -8,8 +8,8 @@
  * and klockstat-style lock tables, as JSON, or for Prometheus.  "pmdstat
  * events" shows the event log, "pmdstat live" who waits for or holds a
  * tracked lock now.  -f reads a saved copy of a file instead.  "attach"
- * records one command or process only, "record" writes each interval as a
- * JSON line, "report" and "heatmap" read such a recording.  --backend bpf
+ * records one command or process only, "record" writes each interval's
+ * stats in the text format, "report" and "heatmap" read such a recording.  --backend bpf
  * makes the stats report from one run of pmdstat-bpf instead of the module.
  *
  * The command line is cli.c's, what the commands share at run time run.c's.

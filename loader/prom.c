@@ -3,8 +3,8 @@
  * prom.c - the stats in the Prometheus text exposition format, version
  * 0.0.4, for node_exporter's textfile collector.
  *
- * Families come from tables: each names a key of a line of the stats
- * format, its metric, type and help.  Counters are "pmdstat_<name>_total",
+ * Families come from fields.c's table: each field with a Prometheus name
+ * is a family of that name and help, a gauge or a counter by its rule.  Counters are "pmdstat_<name>_total",
  * durations in seconds; a log2 histogram becomes a Prometheus histogram
  * with cumulative buckets: le is the bucket's upper bound (hi + 1 ns in
  * seconds for the ns ones, so that it bounds every value of the bucket
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fields.h"
 #include "hist.h"
 #include "out.h"
 #include "render.h"
@@ -24,15 +25,6 @@
 #define NAME_MAX_LEN	200
 
 enum scale { AS_IS, NS_TO_S, US_TO_S };
-
-/* A counter or gauge from key of a line. */
-struct metric {
-	const char *key;
-	const char *name;
-	const char *type;
-	enum scale scale;
-	const char *help;
-};
 
 struct label {
 	const char *name;
@@ -51,107 +43,8 @@ struct prom {
 	size_t cap_taken;
 };
 
-static const struct metric probe_metrics[] = {
-	{ "hits", "pmdstat_probe_hits_total", "counter", AS_IS,
-	  "Calls of the probe site seen by its entry handler (lock probes: calls on a tracked lock)." },
-	{ "missed", "pmdstat_probe_missed_total", "counter", AS_IS,
-	  "Calls of the probe site the kprobe layer could not instrument." },
-	{ "nested", "pmdstat_probe_nested_total", "counter", AS_IS,
-	  "Calls made while the task was already inside a site of the same role." },
-	{ "filtered", "pmdstat_probe_filtered_total", "counter", AS_IS,
-	  "Calls by tasks outside the process or cgroup filter, not recorded." },
-	{ "calls", "pmdstat_probe_calls_total", "counter", AS_IS,
-	  "Every call of the lock function." },
-};
-
 /* outcome label values: keys of the probe lines */
 static const char *const outcomes[] = { "attached", "fresh", "failed", "unknown", "ret1", "ret0" };
-
-static const struct metric lock_metrics[] = {
-	{ "acquired", "pmdstat_lock_acquired_total", "counter", AS_IS,
-	  "Acquisitions of tracked locks, trylocks included." },
-	{ "contended", "pmdstat_lock_contended_total", "counter", AS_IS,
-	  "Acquisitions that entered the rwsem slow path." },
-	{ "try_ok", "pmdstat_lock_try_ok_total", "counter", AS_IS,
-	  "Successful trylocks of tracked locks." },
-	{ "try_fail", "pmdstat_lock_try_fail_total", "counter", AS_IS,
-	  "Failed trylocks of tracked locks." },
-	{ "failed", "pmdstat_lock_failed_total", "counter", AS_IS,
-	  "Killable or interruptible waits for tracked locks that gave up." },
-};
-
-static const struct metric caller_metrics[] = {
-	{ "acquired", "pmdstat_lock_caller_acquired_total", "counter", AS_IS,
-	  "Acquisitions of tracked locks by the calling function." },
-	{ "contended", "pmdstat_lock_caller_contended_total", "counter", AS_IS,
-	  "Contended acquisitions of tracked locks by the calling function." },
-	{ "wait_total_ns", "pmdstat_lock_caller_wait_seconds_total", "counter", NS_TO_S,
-	  "Time the calling function waited for tracked locks." },
-	{ "holds", "pmdstat_lock_caller_holds_total", "counter", AS_IS,
-	  "Holds of tracked locks ended, attributed to the acquiring function." },
-	{ "hold_total_ns", "pmdstat_lock_caller_hold_seconds_total", "counter", NS_TO_S,
-	  "Time tracked locks were held, attributed to the acquiring function." },
-};
-
-static const struct metric lock_state_metrics[] = {
-	{ "track_full", "pmdstat_locks_track_full_total", "counter", AS_IS,
-	  "Locks not tracked because the table of tracked locks was full." },
-	{ "inflight_full", "pmdstat_locks_inflight_full_total", "counter", AS_IS,
-	  "Lock calls that found no free in-flight record." },
-	{ "unmatched_releases", "pmdstat_locks_unmatched_releases_total", "counter", AS_IS,
-	  "Releases of a tracked lock without a seen acquisition." },
-	{ "callers_full", "pmdstat_locks_callers_full_total", "counter", AS_IS,
-	  "Caller entries that did not fit in the caller table." },
-	{ "events", "pmdstat_events_total", "counter", AS_IS,
-	  "Waits and holds at or above the threshold, logged to the event log." },
-	{ "event_drops", "pmdstat_event_drops_total", "counter", AS_IS,
-	  "Events dropped because the event log was full." },
-	{ "threshold_us", "pmdstat_event_threshold_seconds", "gauge", US_TO_S,
-	  "Threshold of the event log (0: off)." },
-};
-
-static const struct metric races_metrics[] = {
-	{ "overlaps", "pmdstat_race_overlaps_total", "counter", AS_IS,
-	  "Unshares that detached a table of a file while a share of that file was in flight." },
-	{ "checked_unshares", "pmdstat_race_checked_unshares_total", "counter", AS_IS,
-	  "Unshares returning 1 whose lock rules were both checked." },
-	{ "unverified_vma_lock", "pmdstat_race_unverified_vma_lock_total", "counter", AS_IS,
-	  "Unshares returning 1 whose vma or vma lock was unknown." },
-	{ "split_exempt", "pmdstat_race_split_exempt_total", "counter", AS_IS,
-	  "Unshares of a VMA split, made without the vma lock by design: not reported." },
-	{ "shadow_tables", "pmdstat_race_shadow_tables", "gauge", AS_IS,
-	  "PMD tables with a shadow share count now." },
-	{ "shadow_full", "pmdstat_race_shadow_full_total", "counter", AS_IS,
-	  "Tables not checked because the shadow table was full." },
-	{ "shadow_compared", "pmdstat_race_shadow_compared_total", "counter", AS_IS,
-	  "Unshares whose table's share count was compared with its shadow count." },
-	{ "log_drops", "pmdstat_race_log_drops_total", "counter", AS_IS,
-	  "Violation or overlap records that did not fit in the logs." },
-	{ "inject_delay_us", "pmdstat_race_inject_delay_seconds", "gauge", US_TO_S,
-	  "Test-only fault injection: delay added to every share (0: off)." },
-};
-
-/* What the histograms of version 1 measure, for HELP. */
-static const struct {
-	const char *name;
-	const char *help;
-} hist_help[] = {
-	{ "share_ns", "Latency of outermost huge_pmd_share calls, entry to return." },
-	{ "unshare_ns", "Latency of outermost huge_pmd_unshare calls, entry to return." },
-	{ "i_mmap_wait_ns.read", "Waits for i_mmap_rwsem, read." },
-	{ "i_mmap_hold_ns.read", "Holds of i_mmap_rwsem, read." },
-	{ "i_mmap_wait_ns.write", "Waits for i_mmap_rwsem, write." },
-	{ "i_mmap_hold_ns.write", "Holds of i_mmap_rwsem, write." },
-	{ "vma_lock_wait_ns.read", "Waits for hugetlb vma locks, read." },
-	{ "vma_lock_hold_ns.read", "Holds of hugetlb vma locks, read." },
-	{ "vma_lock_wait_ns.write", "Waits for hugetlb vma locks, write." },
-	{ "vma_lock_hold_ns.write", "Holds of hugetlb vma locks, write." },
-	{ "share_i_mmap_wait_ns", "Waits for i_mmap_rwsem in huge_pmd_share." },
-	{ "share_i_mmap_hold_ns", "Holds of i_mmap_rwsem in huge_pmd_share." },
-	{ "scan_vmas", "VMAs of the file's interval tree considered per huge_pmd_share call." },
-};
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* ---- writing ---- */
 
@@ -177,26 +70,26 @@ static u64 divisor(enum scale s)
 	return s == NS_TO_S ? NS_PER_S : s == US_TO_S ? US_PER_S : 1;
 }
 
-/* A HELP text: backslash and newline escaped. */
-static void put_help(pmdstat_out_t *out, const char *s)
+/* A field's values in seconds if it is a time, else as they are. */
+static enum scale scale_of(const struct pmdstat_field *f)
 {
-	for (; *s; s++) {
-		if (*s == '\\')
-			pmdstat_out_append(out, "\\\\", 2);
-		else if (*s == '\n')
-			pmdstat_out_append(out, "\\n", 2);
-		else
-			pmdstat_out_append(out, s, 1);
-	}
+	if (!f->unit)
+		return AS_IS;
+	return !strcmp(f->unit, "ns") ? NS_TO_S : !strcmp(f->unit, "us") ? US_TO_S : AS_IS;
 }
 
-/* A label value: backslash, double quote and newline escaped. */
-static void put_label_value(pmdstat_out_t *out, const char *s)
+static const char *type_of(const struct pmdstat_field *f)
+{
+	return f->rule == PMDSTAT_R_GAUGE ? "gauge" : "counter";
+}
+
+/* A HELP text (quote false) or a label value: backslash, newline and a quote escaped. */
+static void put_escaped(pmdstat_out_t *out, const char *s, bool quote)
 {
 	for (; *s; s++) {
 		if (*s == '\\')
 			pmdstat_out_append(out, "\\\\", 2);
-		else if (*s == '"')
+		else if (*s == '"' && quote)
 			pmdstat_out_append(out, "\\\"", 2);
 		else if (*s == '\n')
 			pmdstat_out_append(out, "\\n", 2);
@@ -252,7 +145,7 @@ static bool head(struct prom *p)
 	}
 	p->nr_taken++;
 	pmdstat_printf(p->out, "# HELP %s ", p->name);
-	put_help(p->out, p->help);
+	put_escaped(p->out, p->help, false);
 	pmdstat_printf(p->out, "\n# TYPE %s %s\n", p->name, p->type);
 	p->head_done = true;
 	return true;
@@ -269,7 +162,7 @@ static bool series(struct prom *p, const char *suffix, const struct label *l,
 	pmdstat_printf(p->out, "%s%s", p->name, suffix);
 	for (i = 0; i < n; i++) {
 		pmdstat_printf(p->out, "%s%s=\"", i ? "," : "{", l[i].name);
-		put_label_value(p->out, l[i].value);
+		put_escaped(p->out, l[i].value, true);
 		pmdstat_out_append(p->out, "\"", 1);
 	}
 	if (n)
@@ -287,40 +180,42 @@ static void sample(struct prom *p, const struct label *l, size_t n, u64 v,
 	pmdstat_out_append(p->out, "\n", 1);
 }
 
-/* The metrics of m found in a single line kvs, without labels. */
+/* The metrics of the fields of line found in a single line kvs, without labels. */
 static void line_metrics(struct prom *p, const struct pmdstat_kvs *kvs,
-			 const struct metric *m, size_t n)
+			 const char *line)
 {
-	size_t i;
+	const struct pmdstat_field *f = NULL;
 	u64 v;
 
-	for (i = 0; i < n; i++) {
-		if (pmdstat_kv_u64(kvs, m[i].key, &v))
+	while ((f = pmdstat_field_next(line, f))) {
+		if (!f->prom || pmdstat_kv_u64(kvs, f->key, &v))
 			continue;
-		family(p, m[i].name, m[i].type, m[i].help);
-		sample(p, NULL, 0, v, m[i].scale);
+		family(p, f->prom, type_of(f), f->help);
+		sample(p, NULL, 0, v, scale_of(f));
 	}
 }
 
-/* The metrics of m for every record of r, labelled by the keys of names. */
+/* The metrics of line's fields for every record of r, labelled by the keys of names. */
 static void record_metrics(struct prom *p, const struct pmdstat_records *r,
-			   const struct metric *m, size_t n,
-			   const struct label *names, size_t nr_names)
+			   const char *line, const struct label *names, size_t nr_names)
 {
+	const struct pmdstat_field *f = NULL;
 	struct label l[4];
-	size_t i, k, j;
+	size_t k, j;
 	u64 v;
 
-	for (i = 0; i < n; i++) {
-		family(p, m[i].name, m[i].type, m[i].help);
+	while ((f = pmdstat_field_next(line, f))) {
+		if (!f->prom)
+			continue;
+		family(p, f->prom, type_of(f), f->help);
 		for (k = 0; k < r->nr; k++) {
-			if (pmdstat_kv_u64(&r->rec[k], m[i].key, &v))
+			if (pmdstat_kv_u64(&r->rec[k], f->key, &v))
 				continue;
 			for (j = 0; j < nr_names && j < ARRAY_SIZE(l); j++) {
 				l[j].name = names[j].name;
 				l[j].value = pmdstat_kv_str(&r->rec[k], names[j].value, "?");
 			}
-			sample(p, l, j, v, m[i].scale);
+			sample(p, l, j, v, scale_of(f));
 		}
 	}
 }
@@ -359,17 +254,19 @@ static bool first_of_symbol(const struct pmdstat_stats *st, size_t i)
 
 static void probe_families(struct prom *p, const struct pmdstat_stats *st)
 {
+	const struct pmdstat_field *f = NULL;
 	struct label l[3];
-	size_t i, k, o;
+	size_t i, o;
 	u64 v;
 
-	for (k = 0; k < ARRAY_SIZE(probe_metrics); k++) {
-		family(p, probe_metrics[k].name, "counter", probe_metrics[k].help);
+	while ((f = pmdstat_field_next("probe", f))) {
+		if (!f->prom)
+			continue;
+		family(p, f->prom, type_of(f), f->help);
 		for (i = 0; i < st->nr_probes; i++) {
 			const struct pmdstat_probe *pr = &st->probe[i];
 
-			if (!first_of_symbol(st, i) ||
-			    pmdstat_kv_u64(&pr->keys, probe_metrics[k].key, &v))
+			if (!first_of_symbol(st, i) || pmdstat_kv_u64(&pr->keys, f->key, &v))
 				continue;
 			l[0] = (struct label){ "symbol", pr->symbol };
 			l[1] = (struct label){ "role", pr->role };
@@ -404,10 +301,8 @@ static void lock_families(struct prom *p, const struct pmdstat_stats *st)
 	struct label l;
 	u64 v;
 
-	record_metrics(p, &st->locks, lock_metrics, ARRAY_SIZE(lock_metrics),
-		       lock_labels, ARRAY_SIZE(lock_labels));
-	record_metrics(p, &st->callers, caller_metrics, ARRAY_SIZE(caller_metrics),
-		       caller_labels, ARRAY_SIZE(caller_labels));
+	record_metrics(p, &st->locks, "lock", lock_labels, ARRAY_SIZE(lock_labels));
+	record_metrics(p, &st->callers, "caller", caller_labels, ARRAY_SIZE(caller_labels));
 	family(p, "pmdstat_locks_tracked", "gauge", "Locks tracked now.");
 	if (!pmdstat_kv_u64(ls, "tracked_i_mmap", &v)) {
 		l = (struct label){ "lock", "i_mmap" };
@@ -417,7 +312,7 @@ static void lock_families(struct prom *p, const struct pmdstat_stats *st)
 		l = (struct label){ "lock", "vma_lock" };
 		sample(p, &l, 1, v, AS_IS);
 	}
-	line_metrics(p, ls, lock_state_metrics, ARRAY_SIZE(lock_state_metrics));
+	line_metrics(p, ls, "locks");
 }
 
 static void race_families(struct prom *p, const struct pmdstat_stats *st)
@@ -425,7 +320,7 @@ static void race_families(struct prom *p, const struct pmdstat_stats *st)
 	struct label l;
 	size_t i;
 
-	line_metrics(p, &st->races, races_metrics, ARRAY_SIZE(races_metrics));
+	line_metrics(p, &st->races, "races");
 	family(p, "pmdstat_race_violations_total", "counter",
 	       "Lock-rule and share-count violations, by kind.");
 	for (i = 0; i < st->violations.nr; i++) {
@@ -439,20 +334,6 @@ static void race_families(struct prom *p, const struct pmdstat_stats *st)
 }
 
 /* ---- histograms ---- */
-
-static bool is_log2(const struct pmdstat_phist *h)
-{
-	size_t i;
-
-	for (i = 0; i < h->nr_buckets; i++) {
-		unsigned int s = pmdstat_hist_slot(h->bucket[i].lo);
-
-		if (h->bucket[i].lo != pmdstat_hist_lo(s) ||
-		    h->bucket[i].hi != pmdstat_hist_hi(s))
-			return false;
-	}
-	return true;
-}
 
 static bool ends_with(const char *s, const char *end)
 {
@@ -529,7 +410,7 @@ static void bucket_line(struct prom *p, struct label *l, size_t n, u64 hi,
 	pmdstat_printf(p->out, "%s_bucket{", p->name);
 	for (i = 0; i < n; i++) {
 		pmdstat_printf(p->out, "%s=\"", l[i].name);
-		put_label_value(p->out, l[i].value);
+		put_escaped(p->out, l[i].value, true);
 		pmdstat_out_append(p->out, "\",", 2);
 	}
 	pmdstat_printf(p->out, "le=\"");
@@ -548,7 +429,7 @@ static void hist_series(struct prom *p, const struct pmdstat_phist *h,
 	u64 cum = 0, count;
 	size_t i, k = 0;
 
-	if (h->nr_buckets && is_log2(h)) {
+	if (h->nr_buckets && pmdstat_hist_is_log2(h)) {
 		unsigned int s, last = pmdstat_hist_slot(h->bucket[h->nr_buckets - 1].lo);
 
 		/* every log2 bound up to the highest non-empty bucket */
@@ -577,16 +458,6 @@ static void hist_series(struct prom *p, const struct pmdstat_phist *h,
 		pmdstat_printf(p->out, "%llu\n", (unsigned long long)count);
 }
 
-static const char *help_of(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(hist_help); i++)
-		if (!strcmp(hist_help[i].name, name))
-			return hist_help[i].help;
-	return NULL;
-}
-
 static bool is_site(const struct pmdstat_phist *h)
 {
 	return !strncmp(h->name, "site:", 5) && !strcmp(h->unit, "ns");
@@ -601,7 +472,8 @@ static void hist_families(struct prom *p, const struct pmdstat_stats *st)
 
 	for (i = 0; i < st->nr_hists; i++) {
 		const struct pmdstat_phist *h = &st->hist[i];
-		const char *known = help_of(h->name);
+		const struct pmdstat_hist_info *hi = pmdstat_hist_info(h->name);
+		const char *known = hi ? hi->help : NULL;
 
 		if (is_site(h)) {
 			any_site = true;
@@ -623,8 +495,7 @@ static void hist_families(struct prom *p, const struct pmdstat_stats *st)
 	if (!any_site)
 		return;
 	/* every call of each probe site: one family, the symbol a label */
-	family(p, "pmdstat_site_seconds", "histogram",
-	       "Latency of every call of a probe site, nested or not, entry to return.");
+	family(p, "pmdstat_site_seconds", "histogram", pmdstat_hist_info("site:")->help);
 	for (i = 0; i < st->nr_hists; i++) {
 		if (!is_site(&st->hist[i]))
 			continue;

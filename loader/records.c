@@ -2,8 +2,8 @@
 /*
  * records.c - record lines: one keyword and key=value tokens, kept whole
  * (every key, in file order) after checking the keys version 1 defines.
- * One table per line kind says which keys are required and of what type,
- * which keys name a line (no two lines alike), and how a delta treats it.
+ * fields.c's table says which keys are required and of what type, which
+ * keys name a line (no two lines alike), and how a delta treats them.
  * The stats file has layout, lock, caller, outlier and locks lines, and
  * the race detector's races, violations, violation and overlap lines; the
  * events and live files are nothing but a header, records and Totals:.
@@ -14,167 +14,46 @@
 #include <stdlib.h>
 #include <string.h>
 #include "detect.h"
+#include "fields.h"
 #include "parse.h"
 #include "parse_priv.h"
 
-enum field_type {
-	FT_NUM,		/* unsigned decimal */
-	FT_STR,		/* any value but an empty one */
-	FT_CHOICE,	/* one of choices */
-	FT_DEV,		/* MAJOR:MINOR, both unsigned decimal */
-	FT_LIST,	/* "none", or items separated by ',', none empty */
-};
-
-struct field {
-	const char *key;
-	enum field_type type;
-	const char *const *choices;	/* FT_CHOICE: NULL-terminated */
-	bool optional;			/* checked only when present */
-};
-
 struct schema {
 	const char *keyword;
-	const struct field *field;
-	size_t nr_fields;
-	const char *const *ident;	/* keys that name a line, or NULL */
-	const char *const *keep;	/* keys a delta takes from the newer line */
-	const char *const *max;		/* keys a sum takes the larger of */
+	const char *fields;		/* the line of fields.c whose fields it has */
 	bool single;			/* one line at most */
+	bool unique;			/* no two lines with the same IDENT fields */
 	bool newer;			/* a delta has the newer snapshot's lines */
 	size_t off;			/* in pmdstat_stats: kvs if single, else records */
 	enum pmdstat_parse_code (*check)(struct parser *p,
 					 const struct pmdstat_kvs *kvs);
 };
 
-static const char *const lock_kinds[] = { "i_mmap", "vma_lock", NULL };
-static const char *const lock_modes[] = { "read", "write", NULL };
-static const char *const whats[] = { "wait", "hold", NULL };
-static const char *const live_states[] = { "wait", "hold", "share", NULL };
-static const char *const stack_ats[] = { "acquire", "release", NULL };
-
-#define NUM(k)		{ .key = k, .type = FT_NUM }
-#define STR(k)		{ .key = k, .type = FT_STR }
-#define CHOICE(k, c)	{ .key = k, .type = FT_CHOICE, .choices = c }
-
-static const struct field layout_fields[] = {
-	NUM("vm_file"), NUM("f_mapping"), NUM("i_mmap_rwsem"),
-	NUM("vm_private_data"), NUM("vma_lock_rw_sema"),
-	{ .key = "rt_rtmutex", .type = FT_NUM, .optional = true },
-};
-
-static const struct field lock_fields[] = {
-	CHOICE("kind", lock_kinds), CHOICE("mode", lock_modes),
-	NUM("acquired"), NUM("contended"), NUM("try_ok"), NUM("try_fail"),
-	NUM("failed"),
-};
-
-static const struct field caller_fields[] = {
-	STR("func"), CHOICE("lock", lock_kinds), CHOICE("mode", lock_modes),
-	NUM("acquired"), NUM("contended"), NUM("try_ok"), NUM("try_fail"),
-	NUM("wait_total_ns"), NUM("wait_max_ns"), NUM("holds"),
-	NUM("hold_total_ns"), NUM("hold_max_ns"),
-};
-
-/* outlier lines of the stats file and event lines of the events file */
-static const struct field event_fields[] = {
-	NUM("rank"), CHOICE("what", whats), NUM("ns"),
-	CHOICE("lock", lock_kinds), CHOICE("mode", lock_modes),
-	{ .key = "dev", .type = FT_DEV }, NUM("ino"), STR("func"), STR("comm"),
-	NUM("pid"), NUM("cpu"), NUM("at_ns"),
-	/* where the stack was taken; lines of early modules lack it */
-	{ .key = "stack_at", .type = FT_CHOICE, .choices = stack_ats, .optional = true },
-	{ .key = "stack", .type = FT_LIST },
-};
-
-static const struct field locks_fields[] = {
-	NUM("tracked_i_mmap"), NUM("tracked_vma_lock"), NUM("track_full"),
-	NUM("inflight_full"), NUM("unmatched_releases"), NUM("callers_full"),
-	NUM("events"), NUM("event_drops"), NUM("threshold_us"),
-};
-
-static const struct field races_fields[] = {
-	NUM("overlaps"), NUM("checked_unshares"), NUM("unverified_vma_lock"),
-	{ .key = "split_exempt", .type = FT_NUM, .optional = true },
-	NUM("shadow_tables"), NUM("shadow_full"),
-	{ .key = "shadow_compared", .type = FT_NUM, .optional = true },
-	NUM("log_drops"),
-	NUM("inject_delay_us"),
-};
-
-/* kind: a name of pmdstat_violation_name(), or one of a later module */
-static const struct field violation_fields[] = {
-	NUM("rank"), STR("kind"), STR("comm"), NUM("pid"), NUM("cpu"),
-	STR("func"), NUM("at_ns"), STR("detail"),
-	{ .key = "stack", .type = FT_LIST },
-};
-
-static const struct field overlap_fields[] = {
-	NUM("rank"), NUM("at_ns"), NUM("share_pid"), STR("share_comm"),
-	NUM("share_cpu"), NUM("share_age_ns"), NUM("unshare_pid"),
-	STR("unshare_comm"), NUM("unshare_cpu"), STR("unshare_func"),
-};
-
-/* a wait or hold has lock, mode, dev, ino, contended; a share has scan */
-static const struct field live_fields[] = {
-	CHOICE("state", live_states),
-	{ .key = "lock", .type = FT_CHOICE, .choices = lock_kinds, .optional = true },
-	{ .key = "mode", .type = FT_CHOICE, .choices = lock_modes, .optional = true },
-	{ .key = "dev", .type = FT_DEV, .optional = true },
-	{ .key = "ino", .type = FT_NUM, .optional = true },
-	STR("func"), STR("comm"), NUM("pid"), NUM("cpu"), NUM("age_ns"),
-	{ .key = "contended", .type = FT_NUM, .optional = true },
-	{ .key = "scan", .type = FT_NUM, .optional = true },
-};
-
-static const char *const lock_ident[] = { "kind", "mode", NULL };
-static const char *const caller_ident[] = { "func", "lock", "mode", NULL };
-static const char *const caller_keep[] = {
-	"func", "lock", "mode", "wait_max_ns", "hold_max_ns", NULL,
-};
-static const char *const caller_max[] = { "wait_max_ns", "hold_max_ns", NULL };
-static const char *const outlier_ident[] = { "what", "rank", NULL };
-static const char *const locks_keep[] = {
-	"tracked_i_mmap", "tracked_vma_lock", "threshold_us", NULL,
-};
-static const char *const races_keep[] = { "shadow_tables", "inject_delay_us", NULL };
-static const char *const rank_ident[] = { "rank", NULL };
-
 static enum pmdstat_parse_code check_live(struct parser *p,
 					  const struct pmdstat_kvs *kvs);
 static enum pmdstat_parse_code check_violations(struct parser *p,
 						const struct pmdstat_kvs *kvs);
 
-#define FIELDS(f)	.field = f, .nr_fields = ARRAY_SIZE(f)
+#define STATS(kw, member)	.keyword = kw, .fields = kw, \
+				.off = offsetof(struct pmdstat_stats, member)
 
 static const struct schema stats_schemas[] = {
-	{ .keyword = "layout", FIELDS(layout_fields), .single = true,
-	  .newer = true, .off = offsetof(struct pmdstat_stats, layout) },
-	{ .keyword = "lock", FIELDS(lock_fields), .ident = lock_ident,
-	  .keep = lock_ident, .off = offsetof(struct pmdstat_stats, locks) },
-	{ .keyword = "caller", FIELDS(caller_fields), .ident = caller_ident,
-	  .keep = caller_keep, .max = caller_max,
-	  .off = offsetof(struct pmdstat_stats, callers) },
-	{ .keyword = "outlier", FIELDS(event_fields), .ident = outlier_ident,
-	  .newer = true, .off = offsetof(struct pmdstat_stats, outliers) },
-	{ .keyword = "locks", FIELDS(locks_fields), .single = true,
-	  .keep = locks_keep, .off = offsetof(struct pmdstat_stats, lock_state) },
-	{ .keyword = "races", FIELDS(races_fields), .single = true,
-	  .keep = races_keep, .off = offsetof(struct pmdstat_stats, races) },
+	{ STATS("layout", layout), .single = true, .newer = true },
+	{ STATS("lock", locks), .unique = true },
+	{ STATS("caller", callers), .unique = true },
+	{ STATS("outlier", outliers), .unique = true, .newer = true },
+	{ STATS("locks", lock_state), .single = true },
+	{ STATS("races", races), .single = true },
 	/* a count per kind: the fields are the module's kind names */
-	{ .keyword = "violations", .single = true, .check = check_violations,
-	  .off = offsetof(struct pmdstat_stats, violations) },
-	{ .keyword = "violation", FIELDS(violation_fields), .ident = rank_ident,
-	  .newer = true, .off = offsetof(struct pmdstat_stats, violation_log) },
-	{ .keyword = "overlap", FIELDS(overlap_fields), .ident = rank_ident,
-	  .newer = true, .off = offsetof(struct pmdstat_stats, overlap_log) },
+	{ STATS("violations", violations), .single = true, .check = check_violations },
+	{ STATS("violation", violation_log), .unique = true, .newer = true },
+	{ STATS("overlap", overlap_log), .unique = true, .newer = true },
 };
 
-static const struct schema event_schema = {
-	.keyword = "event", FIELDS(event_fields),
-};
+static const struct schema event_schema = { .keyword = "event", .fields = "outlier" };
 
 static const struct schema live_schema = {
-	.keyword = "live", FIELDS(live_fields), .check = check_live,
+	.keyword = "live", .fields = "live", .check = check_live,
 };
 
 /* ---- checking one line ---- */
@@ -222,7 +101,7 @@ static bool is_list(const char *v)
 
 static enum pmdstat_parse_code check_field(struct parser *p,
 					   const struct pmdstat_kvs *kvs,
-					   const struct field *f)
+					   const struct pmdstat_field *f)
 {
 	const struct pmdstat_kv *kv = pmdstat_kv_find(kvs, f->key);
 	const char *kw = p->tok[0];
@@ -234,14 +113,14 @@ static enum pmdstat_parse_code check_field(struct parser *p,
 		return parse_fail(p, PMDSTAT_PARSE_MALFORMED, "'%s' line has no %s=",
 				  kw, f->key);
 	switch (f->type) {
-	case FT_NUM:
+	case PMDSTAT_F_NUM:
 		return parse_need_u64(p, kvs, f->key, NULL);
-	case FT_STR:
+	case PMDSTAT_F_STR:
 		if (!kv->value[0])
 			return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
 					  "'%s' line: %s= is empty", kw, f->key);
 		break;
-	case FT_CHOICE:
+	case PMDSTAT_F_CHOICE:
 		if (!is_choice(kv->value, f->choices)) {
 			join_choices(list, sizeof(list), f->choices);
 			return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
@@ -249,13 +128,13 @@ static enum pmdstat_parse_code check_field(struct parser *p,
 					  kw, f->key, kv->value, list);
 		}
 		break;
-	case FT_DEV:
+	case PMDSTAT_F_DEV:
 		if (!is_dev(kv->value))
 			return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
 					  "'%s' line: %s=" TOKEN_SHOWN " is not MAJOR:MINOR (two unsigned decimal numbers)",
 					  kw, f->key, kv->value);
 		break;
-	case FT_LIST:
+	case PMDSTAT_F_LIST:
 		if (!is_list(kv->value))
 			return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
 					  "'%s' line: %s=" TOKEN_SHOWN " is not 'none' or a list of items separated by ','",
@@ -263,6 +142,18 @@ static enum pmdstat_parse_code check_field(struct parser *p,
 		break;
 	}
 	return PMDSTAT_PARSE_OK;
+}
+
+enum pmdstat_parse_code parse_check_fields(struct parser *p,
+					   const struct pmdstat_kvs *kvs,
+					   const char *line)
+{
+	enum pmdstat_parse_code rc = PMDSTAT_PARSE_OK;
+	const struct pmdstat_field *f = NULL;
+
+	while (!rc && (f = pmdstat_field_next(line, f)))
+		rc = check_field(p, kvs, f);
+	return rc;
 }
 
 static enum pmdstat_parse_code check_live(struct parser *p,
@@ -305,26 +196,29 @@ static enum pmdstat_parse_code check_violations(struct parser *p,
 	return rc;
 }
 
-/* Do a and b have the same values for every key of ident? */
+/* Do a and b have the same values for every IDENT field of line? */
 static bool same_ident(const struct pmdstat_kvs *a, const struct pmdstat_kvs *b,
-		       const char *const *ident)
+		       const char *line)
 {
-	for (; *ident; ident++)
-		if (strcmp(pmdstat_kv_str(a, *ident, ""), pmdstat_kv_str(b, *ident, "")))
+	const struct pmdstat_field *f = NULL;
+
+	while ((f = pmdstat_field_next(line, f)))
+		if (f->rule == PMDSTAT_R_IDENT &&
+		    strcmp(pmdstat_kv_str(a, f->key, ""), pmdstat_kv_str(b, f->key, "")))
 			return false;
 	return true;
 }
 
 static const struct pmdstat_kvs *find_same(const struct pmdstat_records *r,
 					   const struct pmdstat_kvs *kvs,
-					   const char *const *ident, size_t hint)
+					   const char *line, size_t hint)
 {
 	size_t i;
 
-	if (hint < r->nr && same_ident(&r->rec[hint], kvs, ident))
+	if (hint < r->nr && same_ident(&r->rec[hint], kvs, line))
 		return &r->rec[hint];
 	for (i = 0; i < r->nr; i++)
-		if (same_ident(&r->rec[i], kvs, ident))
+		if (same_ident(&r->rec[i], kvs, line))
 			return &r->rec[i];
 	return NULL;
 }
@@ -332,14 +226,16 @@ static const struct pmdstat_kvs *find_same(const struct pmdstat_records *r,
 static enum pmdstat_parse_code fail_twice(struct parser *p, const struct schema *sc,
 					  const struct pmdstat_kvs *kvs)
 {
+	const struct pmdstat_field *f = NULL;
 	char what[160];
-	const char *const *k;
 	size_t n = 0;
 
 	what[0] = '\0';
-	for (k = sc->ident; *k && n < sizeof(what); k++)
-		n += (size_t)snprintf(what + n, sizeof(what) - n, "%s%s=%.48s",
-				      n ? " " : "", *k, pmdstat_kv_str(kvs, *k, ""));
+	while ((f = pmdstat_field_next(sc->fields, f)) && n < sizeof(what))
+		if (f->rule == PMDSTAT_R_IDENT)
+			n += (size_t)snprintf(what + n, sizeof(what) - n, "%s%s=%.48s",
+					      n ? " " : "", f->key,
+					      pmdstat_kv_str(kvs, f->key, ""));
 	return parse_fail(p, PMDSTAT_PARSE_MALFORMED, "a second '%s' line with %s",
 			  sc->keyword, what);
 }
@@ -350,7 +246,6 @@ static enum pmdstat_parse_code parse_record(struct parser *p, const struct schem
 {
 	struct pmdstat_kvs kvs;
 	enum pmdstat_parse_code rc;
-	size_t i;
 
 	if (sc->single && ((struct pmdstat_kvs *)dest)->nr)
 		return parse_fail(p, PMDSTAT_PARSE_MALFORMED, "a second '%s' line",
@@ -358,8 +253,7 @@ static enum pmdstat_parse_code parse_record(struct parser *p, const struct schem
 	rc = parse_kvs(p, &kvs);
 	if (rc)
 		return rc;
-	for (i = 0; !rc && i < sc->nr_fields; i++)
-		rc = check_field(p, &kvs, &sc->field[i]);
+	rc = parse_check_fields(p, &kvs, sc->fields);
 	if (!rc && sc->check)
 		rc = sc->check(p, &kvs);
 	if (!rc && sc->single) {
@@ -369,7 +263,7 @@ static enum pmdstat_parse_code parse_record(struct parser *p, const struct schem
 	if (!rc) {
 		struct pmdstat_records *r = dest;
 
-		if (sc->ident && find_same(r, &kvs, sc->ident, SIZE_MAX))
+		if (sc->unique && find_same(r, &kvs, sc->fields, SIZE_MAX))
 			rc = fail_twice(p, sc, &kvs);
 		else if (parse_grow((void **)&r->rec, &r->cap, r->nr, sizeof(*r->rec)))
 			rc = parse_nomem(p);
@@ -475,16 +369,16 @@ void records_stats_delta(const struct pmdstat_stats *a, struct pmdstat_stats *d)
 		if (sc->newer)
 			continue;
 		if (sc->single) {
-			pmdstat_kvs_sub(stats_field(d, sc), stats_field(a, sc), sc->keep);
+			pmdstat_kvs_sub(stats_field(d, sc), stats_field(a, sc), sc->fields);
 			continue;
 		}
 		rd = stats_field(d, sc);
 		ra = stats_field(a, sc);
 		for (k = 0; k < rd->nr; k++) {
-			const struct pmdstat_kvs *x = find_same(ra, &rd->rec[k], sc->ident, k);
+			const struct pmdstat_kvs *x = find_same(ra, &rd->rec[k], sc->fields, k);
 
 			if (x)
-				pmdstat_kvs_sub(&rd->rec[k], x, sc->keep);
+				pmdstat_kvs_sub(&rd->rec[k], x, sc->fields);
 		}
 	}
 }
@@ -506,7 +400,7 @@ int records_stats_add(struct pmdstat_stats *sum, const struct pmdstat_stats *b)
 			pmdstat_kvs_free(ks);
 			err = pmdstat_kvs_dup(kb, ks);
 		} else if (sc->single) {
-			err = pmdstat_kvs_merge(ks, kb, sc->ident, sc->keep, sc->max);
+			err = pmdstat_kvs_merge(ks, kb, sc->fields);
 		} else if (sc->newer) {
 			records_free(rs);
 			err = records_dup(rb, rs);
@@ -517,11 +411,10 @@ int records_stats_add(struct pmdstat_stats *sum, const struct pmdstat_stats *b)
 			continue;
 		for (k = 0; k < rb->nr; k++) {
 			struct pmdstat_kvs *x = (struct pmdstat_kvs *)
-				(sc->ident ? find_same(rs, &rb->rec[k], sc->ident, k) : NULL);
+				(sc->unique ? find_same(rs, &rb->rec[k], sc->fields, k) : NULL);
 
 			if (x) {
-				err = pmdstat_kvs_merge(x, &rb->rec[k], sc->ident,
-							sc->keep, sc->max);
+				err = pmdstat_kvs_merge(x, &rb->rec[k], sc->fields);
 			} else if (parse_grow((void **)&rs->rec, &rs->cap, rs->nr,
 					      sizeof(*rs->rec))) {
 				err = -ENOMEM;

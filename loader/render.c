@@ -1,142 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * render.c - text and JSON output of parsed pmdstat stats.  The log2
- * histogram is drawn like bcc's print_log2_hist (libbpf-tools
- * trace_helpers.c), so the output reads like funclatency's.
+ * render.c - the text report and the JSON object of parsed stats: the
+ * header, the probe sites and the share/unshare histograms, then the lock
+ * section (render_locks.c) and the race section (render_races.c).  Their
+ * building blocks are text.c's and json.c's.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hist.h"
+#include "fields.h"
 #include "out.h"
-#include "json.h"
 #include "render.h"
 #include "render_priv.h"
 
-#define STARS_MAX	40
-
 static const struct pmdstat_render_opts no_opts;
 
-/* ---- log2 histogram ---- */
-
-/* floor(val * width / val_max) for val <= val_max, val_max > 0. */
-static unsigned int scale(u64 val, unsigned int width, u64 val_max)
-{
-#ifdef __SIZEOF_INT128__
-	return (unsigned int)((unsigned __int128)val * width / val_max);
-#else
-	return (unsigned int)((long double)val * width / val_max);
-#endif
-}
-
-static void print_stars(pmdstat_out_t *out, u64 val, u64 val_max,
-			unsigned int width)
-{
-	unsigned int i, stars = scale(val < val_max ? val : val_max, width, val_max);
-	char bar[STARS_MAX + 1];
-
-	for (i = 0; i < width; i++)
-		bar[i] = i < stars ? '*' : ' ';
-	bar[width] = '\0';
-	pmdstat_printf(out, "%s%s", bar, val > val_max ? "+" : "");
-}
-
-/* The log2 slot of bucket b, or -1 if b is not exactly one log2 bucket. */
-static int log2_slot(const struct pmdstat_bucket *b)
-{
-	unsigned int i = pmdstat_hist_slot(b->lo);
-
-	if (b->lo != pmdstat_hist_lo(i) || b->hi != pmdstat_hist_hi(i))
-		return -1;
-	return (int)i;
-}
-
-static void print_row(pmdstat_out_t *out, int width, u64 lo, u64 hi, u64 val,
-		      u64 val_max, unsigned int stars)
-{
-	pmdstat_printf(out, "%*llu -> %-*llu : %-8llu |", width,
-		       (unsigned long long)lo, width, (unsigned long long)hi,
-		       (unsigned long long)val);
-	print_stars(out, val, val_max, stars);
-	pmdstat_printf(out, "|\n");
-}
-
-void pmdstat_render_log2_hist(pmdstat_out_t *out, const struct pmdstat_phist *h,
-			      const char *val_type)
-{
-	u64 vals[PMDSTAT_HIST_SLOTS] = { 0 };
-	u64 val_max = 0;
-	bool log2 = true;
-	int idx_max = -1, i;
-	unsigned int stars;
-	int width;
-	size_t k;
-
-	for (k = 0; k < h->nr_buckets; k++) {
-		const struct pmdstat_bucket *b = &h->bucket[k];
-		int slot = log2_slot(b);
-
-		if (slot < 0)
-			log2 = false;
-		else
-			vals[slot] = b->count;
-		if (b->count && slot > idx_max)
-			idx_max = slot;
-		if (b->count > val_max)
-			val_max = b->count;
-		/* a non-log2 bucket: size the columns by its bounds */
-		if (b->count && slot < 0 && b->hi > pmdstat_hist_hi(32))
-			idx_max = 33;
-	}
-	if (!val_max)
-		return;
-	if (idx_max < 0)
-		idx_max = 0;
-
-	/* bcc: wider columns and half-length bars past 2^32 */
-	width = idx_max <= 32 ? 10 : 20;
-	stars = idx_max <= 32 ? STARS_MAX : STARS_MAX / 2;
-	pmdstat_printf(out, "%*s%-*s : count     distribution\n",
-		       idx_max <= 32 ? 5 : 15, "", idx_max <= 32 ? 19 : 29,
-		       val_type);
-	if (!log2) {
-		/* not the module's log2 buckets: show them as they are */
-		for (k = 0; k < h->nr_buckets; k++)
-			print_row(out, width, h->bucket[k].lo, h->bucket[k].hi,
-				  h->bucket[k].count, val_max, stars);
-		return;
-	}
-	for (i = 0; i <= idx_max; i++)
-		print_row(out, width, pmdstat_hist_lo((unsigned int)i),
-			  pmdstat_hist_hi((unsigned int)i), vals[i], val_max, stars);
-}
-
 /* ---- text report ---- */
-
-void render_notes(pmdstat_out_t *out, const struct pmdstat_kvs *kvs,
-		  const struct render_note *notes, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		u64 v = pmdstat_kv_get(kvs, notes[i].key, 0);
-
-		if (v)
-			pmdstat_printf(out, notes[i].text, (unsigned long long)v);
-	}
-}
-
-const char *render_unit_name(const char *unit)
-{
-	if (!strcmp(unit, "ns"))
-		return "nsecs";
-	if (!strcmp(unit, "us"))
-		return "usecs";
-	if (!strcmp(unit, "ms"))
-		return "msecs";
-	return unit;
-}
 
 static int u64_width(u64 v)
 {
@@ -217,37 +97,42 @@ static void render_probes(pmdstat_out_t *out, const struct pmdstat_stats *st)
 
 static void render_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
 {
+	const struct pmdstat_hist_info *hi = pmdstat_hist_info(h->name);
+	bool site = !strncmp(h->name, "site:", 5);
 	char title[512];
 
-	if (!strcmp(h->name, "share_ns"))
-		snprintf(title, sizeof(title), "%s: outermost share calls, entry to return",
-			 h->name);
-	else if (!strcmp(h->name, "unshare_ns"))
-		snprintf(title, sizeof(title), "%s: outermost unshare calls, entry to return",
-			 h->name);
-	else if (!strncmp(h->name, "site:", 5))
-		snprintf(title, sizeof(title), "%s: every call of %s", h->name,
-			 h->name + 5);
-	else
-		snprintf(title, sizeof(title), "%s:", h->name);
+	snprintf(title, sizeof(title), "%s:%s%s%s%s", h->name, hi ? " " : "",
+		 hi ? hi->title : "", site ? " " : "", site ? h->name + 5 : "");
 	render_hist_titled(out, h, title);
 }
-
-void render_hist_titled(pmdstat_out_t *out, const struct pmdstat_phist *h,
-			const char *title)
+/*
+ * The role histogram (share_ns, unshare_ns) that site histogram h repeats
+ * row for row, as it does when the role has one site and no nested calls;
+ * else NULL.
+ */
+static const struct pmdstat_phist *repeated_role(const struct pmdstat_stats *st,
+						  const struct pmdstat_phist *h)
 {
-	const char *u = h->unit;
+	const struct pmdstat_probe *pr;
+	const struct pmdstat_phist *r;
+	char name[64];
+	size_t i;
 
-	pmdstat_printf(out, "\n%s\n", title);
-	pmdstat_render_log2_hist(out, h, render_unit_name(u));
-	pmdstat_printf(out,
-		       "count %llu, avg %llu %s, p50 %llu %s, p90 %llu %s, p99 %llu %s, max %llu %s\n",
-		       (unsigned long long)h->count,
-		       (unsigned long long)pmdstat_hist_avg(h), u,
-		       (unsigned long long)pmdstat_hist_percentile(h, 50), u,
-		       (unsigned long long)pmdstat_hist_percentile(h, 90), u,
-		       (unsigned long long)pmdstat_hist_percentile(h, 99), u,
-		       (unsigned long long)h->max, u);
+	if (strncmp(h->name, "site:", 5))
+		return NULL;
+	pr = pmdstat_find_probe(st, h->name + 5);
+	if (!pr || !pr->role)
+		return NULL;
+	snprintf(name, sizeof(name), "%s_ns", pr->role);
+	r = pmdstat_find_hist(st, name);
+	if (!r || r->count != h->count || r->sum != h->sum || r->max != h->max ||
+	    r->nr_buckets != h->nr_buckets)
+		return NULL;
+	for (i = 0; i < h->nr_buckets; i++)
+		if (r->bucket[i].lo != h->bucket[i].lo || r->bucket[i].hi != h->bucket[i].hi ||
+		    r->bucket[i].count != h->bucket[i].count)
+			return NULL;
+	return r;
 }
 
 void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
@@ -280,9 +165,16 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	pmdstat_printf(out, "\n");
 	render_probes(out, st);
 	for (i = 0; i < st->nr_hists; i++) {
+		const struct pmdstat_phist *role;
+
 		if (!st->hist[i].count || render_is_lock_hist(st->hist[i].name))
 			continue;
-		render_hist(out, &st->hist[i]);
+		role = repeated_role(st, &st->hist[i]);
+		if (role)
+			pmdstat_printf(out, "\n%s: the same calls as %s, not drawn again\n",
+				       st->hist[i].name, role->name);
+		else
+			render_hist(out, &st->hist[i]);
 		shown++;
 	}
 	if (!shown)
@@ -307,189 +199,6 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 
 /* ---- JSON ---- */
 
-/* Length of the valid UTF-8 sequence at s (NUL-terminated), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-	return pmdstat_utf8_seq(s, s + strlen((const char *)s));
-}
-
-void pmdstat_json_string(pmdstat_out_t *out, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	pmdstat_out_append(out, "\"", 1);
-	while (*s) {
-		size_t n;
-
-		switch (*s) {
-		case '"':
-			pmdstat_out_append(out, "\\\"", 2);
-			break;
-		case '\\':
-			pmdstat_out_append(out, "\\\\", 2);
-			break;
-		case '\b':
-			pmdstat_out_append(out, "\\b", 2);
-			break;
-		case '\f':
-			pmdstat_out_append(out, "\\f", 2);
-			break;
-		case '\n':
-			pmdstat_out_append(out, "\\n", 2);
-			break;
-		case '\r':
-			pmdstat_out_append(out, "\\r", 2);
-			break;
-		case '\t':
-			pmdstat_out_append(out, "\\t", 2);
-			break;
-		default:
-			if (*s < 0x20) {
-				pmdstat_printf(out, "\\u%04x", *s);
-				break;
-			}
-			n = utf8_len(s);
-			if (!n) {
-				/* not UTF-8: the replacement character */
-				pmdstat_out_append(out, "\\ufffd", 6);
-				break;
-			}
-			pmdstat_out_append(out, (const char *)s, n);
-			s += n;
-			continue;
-		}
-		s++;
-	}
-	pmdstat_out_append(out, "\"", 1);
-}
-
-void render_json_key(pmdstat_out_t *out, bool *first, const char *key)
-{
-	if (!*first)
-		pmdstat_out_append(out, ",", 1);
-	*first = false;
-	pmdstat_json_string(out, key);
-	pmdstat_out_append(out, ":", 1);
-}
-
-void render_json_u64(pmdstat_out_t *out, bool *first, const char *key, u64 v)
-{
-	render_json_key(out, first, key);
-	pmdstat_printf(out, "%llu", (unsigned long long)v);
-}
-
-static void render_json_bool(pmdstat_out_t *out, bool *first, const char *key, bool v)
-{
-	render_json_key(out, first, key);
-	pmdstat_printf(out, "%s", v ? "true" : "false");
-}
-
-/* Milliseconds as seconds with three decimals: 1.250 */
-static void render_json_ms(pmdstat_out_t *out, bool *first, const char *key, u64 ms)
-{
-	render_json_key(out, first, key);
-	pmdstat_printf(out, "%llu.%03llu", (unsigned long long)(ms / 1000),
-		       (unsigned long long)(ms % 1000));
-}
-
-void render_json_str(pmdstat_out_t *out, bool *first, const char *key,
-		     const char *v)
-{
-	render_json_key(out, first, key);
-	pmdstat_json_string(out, v ? v : "");
-}
-
-void render_json_kvs(pmdstat_out_t *out, bool *first, const struct pmdstat_kvs *kvs)
-{
-	size_t i;
-
-	for (i = 0; i < kvs->nr; i++) {
-		const struct pmdstat_kv *kv = &kvs->kv[i];
-
-		if (kv->numeric && strcmp(kv->key, "reads"))
-			render_json_u64(out, first, kv->key, kv->num);
-		else
-			render_json_str(out, first, kv->key, kv->value);
-	}
-}
-
-/* Keys of record lines whose values are names, never numbers. */
-static bool is_name_key(const char *key)
-{
-	static const char *const names[] = {
-		"kind", "mode", "what", "lock", "dev", "func", "comm", "state",
-		"stack_at", "detail", "share_comm", "unshare_comm", "unshare_func",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(key, names[i]))
-			return true;
-	return false;
-}
-
-/* stack=a,b,c as ["a","b","c"]; "none" as []. */
-static void json_frames(pmdstat_out_t *out, const char *stack)
-{
-	char *copy, *s, *comma;
-
-	pmdstat_out_append(out, "[", 1);
-	copy = strcmp(stack, "none") ? strdup(stack) : NULL;
-	if (!copy && strcmp(stack, "none"))
-		pmdstat_out_set_failed(out);
-	for (s = copy; s && *s; s = comma ? comma + 1 : NULL) {
-		comma = strchr(s, ',');
-		if (comma)
-			*comma = '\0';
-		if (s != copy)
-			pmdstat_out_append(out, ",", 1);
-		pmdstat_json_string(out, s);
-	}
-	free(copy);
-	pmdstat_out_append(out, "]", 1);
-}
-
-void render_json_record_members(pmdstat_out_t *out, bool *first,
-				const struct pmdstat_kvs *kvs)
-{
-	size_t i;
-
-	for (i = 0; i < kvs->nr; i++) {
-		const struct pmdstat_kv *kv = &kvs->kv[i];
-
-		if (!strcmp(kv->key, "stack")) {
-			render_json_key(out, first, kv->key);
-			json_frames(out, kv->value);
-		} else if (kv->numeric && !is_name_key(kv->key)) {
-			render_json_u64(out, first, kv->key, kv->num);
-		} else {
-			render_json_str(out, first, kv->key, kv->value);
-		}
-	}
-}
-
-void render_json_record(pmdstat_out_t *out, const struct pmdstat_kvs *kvs)
-{
-	bool first = true;
-
-	pmdstat_out_append(out, "{", 1);
-	render_json_record_members(out, &first, kvs);
-	pmdstat_out_append(out, "}", 1);
-}
-
-void render_json_records(pmdstat_out_t *out, const struct pmdstat_records *r)
-{
-	size_t i;
-
-	pmdstat_out_append(out, "[", 1);
-	for (i = 0; i < r->nr; i++) {
-		if (i)
-			pmdstat_out_append(out, ",", 1);
-		render_json_record(out, &r->rec[i]);
-	}
-	pmdstat_out_append(out, "]", 1);
-}
-
 static void json_probe(pmdstat_out_t *out, const struct pmdstat_probe *pr)
 {
 	bool first = true;
@@ -505,33 +214,6 @@ static void json_probe(pmdstat_out_t *out, const struct pmdstat_probe *pr)
 		render_json_u64(out, &first, "missed", 0);
 	pmdstat_out_append(out, "}", 1);
 }
-
-/* JSON has the buckets as measured (fine ones too), not the display rows. */
-void render_json_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
-{
-	const struct pmdstat_bucket *bk = h->nr_fine ? h->fine : h->bucket;
-	size_t i, nr = h->nr_fine ? h->nr_fine : h->nr_buckets;
-	bool first = true;
-
-	pmdstat_out_append(out, "{", 1);
-	render_json_str(out, &first, "unit", h->unit);
-	render_json_u64(out, &first, "count", h->count);
-	render_json_u64(out, &first, "sum", h->sum);
-	render_json_u64(out, &first, "max", h->max);
-	render_json_u64(out, &first, "avg", pmdstat_hist_avg(h));
-	render_json_u64(out, &first, "p50", pmdstat_hist_percentile(h, 50));
-	render_json_u64(out, &first, "p90", pmdstat_hist_percentile(h, 90));
-	render_json_u64(out, &first, "p99", pmdstat_hist_percentile(h, 99));
-	render_json_key(out, &first, "buckets");
-	pmdstat_out_append(out, "[", 1);
-	for (i = 0; i < nr; i++)
-		pmdstat_printf(out, "%s[%llu,%llu,%llu]", i ? "," : "",
-			       (unsigned long long)bk[i].lo,
-			       (unsigned long long)bk[i].hi,
-			       (unsigned long long)bk[i].count);
-	pmdstat_out_append(out, "]}", 2);
-}
-
 void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 			 const struct pmdstat_render_opts *opts)
 {
@@ -541,7 +223,7 @@ void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	if (!opts)
 		opts = &no_opts;
 	pmdstat_out_append(out, "{", 1);
-	render_json_u64(out, &first, "version", st->version);
+	render_json_u64(out, &first, "version", PMDSTAT_JSON_VERSION);
 	if (opts->timestamp)
 		render_json_str(out, &first, "time", opts->timestamp);
 	render_json_str(out, &first, "kernel", st->release);
@@ -557,10 +239,6 @@ void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	if (opts->reset_seen) {
 		render_json_key(out, &first, "counters_reset");
 		pmdstat_out_append(out, "true", 4);
-	}
-	if (opts->record) {
-		render_json_ms(out, &first, "t", opts->t_ms);
-		render_json_ms(out, &first, "interval_s", opts->interval_ms);
 	}
 	if (opts->recording) {
 		render_json_u64(out, &first, "intervals", opts->intervals);

@@ -10,15 +10,14 @@
 #include <stdbool.h>
 #include "parse.h"
 
+/* The version of the JSON object of pmdstat_render_json(). */
+#define PMDSTAT_JSON_VERSION	2
+
 struct pmdstat_render_opts {
 	const char *timestamp;	/* printed first ("time" in JSON), or NULL */
 	bool interval;		/* stats are a delta over one interval */
 	bool reset_seen;	/* counters were zeroed during that interval */
 	unsigned int max_callers;	/* rows of the caller table; 0: all */
-	/* pmdstat record: a line's "t" and "interval_s" (JSON only) */
-	bool record;
-	u64 t_ms;		/* end of the interval, ms since the recording began */
-	u64 interval_ms;	/* length of the interval */
 	/* pmdstat report: the sum of a recording's intervals */
 	bool recording;
 	u64 intervals;		/* how many lines */
@@ -27,8 +26,9 @@ struct pmdstat_render_opts {
 
 /*
  * Text report: a header line, the probe table, then for each histogram with
- * values its log2 distribution (like bcc's print_log2_hist) and a summary
- * line (count, avg, p50, p90, p99, max); then the lock timing, after
+ * values its log2 distribution (like bcc's print_log2_hist, from its first
+ * to its last non-empty bucket) and a summary line (count, avg, p50, p90,
+ * p99, max), a site histogram that repeats its role's only named; then the lock timing, after
  * klockstat: lock probes, acquisitions, callers by wait + hold time
  * (opts->max_callers rows), the lock histograms, the longest waits and
  * holds with their stacks, the tracking state; then the race detector:
@@ -41,7 +41,7 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 
 /*
  * One JSON object on one line, no trailing newline:
- *   {"version":1,"kernel":"...","module":"...","elapsed_ns":N,"resets":N,
+ *   {"version":2,"kernel":"...","module":"...","elapsed_ns":N,"resets":N,
  *    "maxactive":N,"contention_known":B,"probes":[{"symbol":"...","role":"...","hits":N,
  *    "missed":N,...every other key: a number if numeric, else a string...}],
  *    "histograms":{"NAME":{"unit":"ns","count":N,"sum":N,"max":N,"avg":N,
@@ -58,17 +58,16 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
  * Lock timing, always present (empty for a module without it), after
  * "totals":
  *   "layout":{"vm_file":N,...},
- *   "i_mmap_wait_ns":{"read":HIST,"write":HIST}, "i_mmap_hold_ns":{...},
- *   "vma_lock_wait_ns":{...}, "vma_lock_hold_ns":{...},
- *   "share_i_mmap_wait_ns":HIST, "share_i_mmap_hold_ns":HIST, "scan_vmas":HIST,
  *   "locks":[{"kind","mode","acquired","contended","try_ok","try_fail","failed"}],
  *   "lock_state":{"tracked_i_mmap":N,...every key of the locks line},
  *   "callers":[{"func","lock","mode","acquired",...,"wait_max_ns",
  *               "holds",...,"hold_max_ns","wait_avg_ns","hold_avg_ns"}],
  *   "outliers":[{"rank","what","ns","lock","mode","dev","ino","func","comm",
  *                "pid","cpu","at_ns","stack_at","stack":["f+0x1/0x20",...]}]
- * HIST is the object of "histograms" (an empty one, count 0, when the file
- * lacks it); those histograms stay under "histograms" too.
+ * "histograms" holds every histogram of the stats once, under its name in
+ * the stats format (the lock ones too: "i_mmap_wait_ns.read", ...,
+ * "scan_vmas"); one the stats lack is absent.  Version 1 had the lock
+ * histograms a second time as top-level members.
  *
  * The race and lock-rule detector, always present (zeros, every kind of
  * this pmdstat at 0 and empty logs for a module without it), after
@@ -136,7 +135,10 @@ void pmdstat_render_prom(pmdstat_out_t *out, const struct pmdstat_stats *st,
 /* Append s as a JSON string literal, quotes included. */
 void pmdstat_json_string(pmdstat_out_t *out, const char *s);
 
-/* bcc's print_log2_hist for a parsed histogram; val_type e.g. "nsecs". */
+/*
+ * bcc's print_log2_hist for a parsed histogram, its rows from the first to
+ * the last non-empty bucket (as bpftrace); val_type e.g. "nsecs".
+ */
 void pmdstat_render_log2_hist(pmdstat_out_t *out, const struct pmdstat_phist *h,
 			      const char *val_type);
 

@@ -16,16 +16,6 @@
 
 static const struct pmdstat_render_opts no_opts;
 
-static u64 num(const struct pmdstat_kvs *kvs, const char *key)
-{
-	return pmdstat_kv_get(kvs, key, 0);
-}
-
-static const char *str(const struct pmdstat_kvs *kvs, const char *key)
-{
-	return pmdstat_kv_str(kvs, key, "?");
-}
-
 /* ---- events ---- */
 
 void pmdstat_render_events_text(pmdstat_out_t *out, const struct pmdstat_recfile *f,
@@ -159,7 +149,7 @@ void pmdstat_render_live_text(pmdstat_out_t *out, const struct pmdstat_recfile *
 		qsort(row, n, sizeof(*row), cmp_age);
 		pmdstat_printf(out, "Tasks waiting for or holding a tracked lock, or in huge_pmd_share, oldest first:\n");
 		pmdstat_table_init(&t, "llllllrrlr");
-		for (i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(head); i++)
 			pmdstat_table_cell(&t, "%s", head[i]);
 		for (i = 0; i < n; i++) {
 			const struct pmdstat_kvs *l = row[i];

@@ -10,50 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fields.h"
 #include "out.h"
 #include "render_priv.h"
 #include "table.h"
 
 #define STACK_INDENT	"        "
-
-static const struct {
-	const char *name;
-	const char *title;
-} lock_hists[] = {
-	{ "i_mmap_wait_ns.read", "i_mmap_rwsem wait, read" },
-	{ "i_mmap_hold_ns.read", "i_mmap_rwsem hold, read" },
-	{ "i_mmap_wait_ns.write", "i_mmap_rwsem wait, write" },
-	{ "i_mmap_hold_ns.write", "i_mmap_rwsem hold, write" },
-	{ "vma_lock_wait_ns.read", "hugetlb vma lock wait, read" },
-	{ "vma_lock_hold_ns.read", "hugetlb vma lock hold, read" },
-	{ "vma_lock_wait_ns.write", "hugetlb vma lock wait, write" },
-	{ "vma_lock_hold_ns.write", "hugetlb vma lock hold, write" },
-	{ "share_i_mmap_wait_ns", "i_mmap_rwsem wait in huge_pmd_share" },
-	{ "share_i_mmap_hold_ns", "i_mmap_rwsem hold in huge_pmd_share" },
-	{ "scan_vmas", "VMAs scanned per huge_pmd_share" },
-};
-
-#define NR_LOCK_HISTS	(sizeof(lock_hists) / sizeof(lock_hists[0]))
-
-static const char *lock_hist_title(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < NR_LOCK_HISTS; i++)
-		if (!strcmp(name, lock_hists[i].name))
-			return lock_hists[i].title;
-	return NULL;
-}
-
-bool render_is_lock_hist(const char *name)
-{
-	return lock_hist_title(name) != NULL;
-}
-
-bool render_is_lock_probe(const struct pmdstat_probe *pr)
-{
-	return pr->role && !strcmp(pr->role, "lock");
-}
 
 static bool has_locks(const struct pmdstat_stats *st)
 {
@@ -68,21 +30,6 @@ static bool has_locks(const struct pmdstat_stats *st)
 		if (st->hist[i].count && render_is_lock_hist(st->hist[i].name))
 			return true;
 	return false;
-}
-
-static u64 num(const struct pmdstat_kvs *kvs, const char *key)
-{
-	return pmdstat_kv_get(kvs, key, 0);
-}
-
-static const char *str(const struct pmdstat_kvs *kvs, const char *key)
-{
-	return pmdstat_kv_str(kvs, key, "?");
-}
-
-static u64 add_sat(u64 a, u64 b)
-{
-	return a + b < a ? UINT64_MAX : a + b;
 }
 
 /* ---- text ---- */
@@ -158,7 +105,7 @@ static void render_acquisitions(pmdstat_out_t *out, const struct pmdstat_stats *
 
 static u64 caller_time(const struct pmdstat_kvs *c)
 {
-	return add_sat(num(c, "wait_total_ns"), num(c, "hold_total_ns"));
+	return pmdstat_add_sat(num(c, "wait_total_ns"), num(c, "hold_total_ns"));
 }
 
 /* By total wait + hold, then acquisitions, descending; then by name. */
@@ -175,7 +122,7 @@ static int cmp_callers(const void *x, const void *y)
 		return ta > tb ? -1 : 1;
 	if (num(a, "acquired") != num(b, "acquired"))
 		return num(a, "acquired") > num(b, "acquired") ? -1 : 1;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		c = strcmp(str(a, names[i]), str(b, names[i]));
 		if (c)
 			return c;
@@ -240,7 +187,7 @@ static void render_callers(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	else
 		pmdstat_printf(out, "\nCallers by total wait + hold time:\n");
 	pmdstat_table_init(&t, "lllrrrrrlrrrr");
-	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(head); i++)
 		pmdstat_table_cell(&t, "%s", head[i]);
 	for (i = 0; i < shown; i++) {
 		const struct pmdstat_kvs *c = row[i];
@@ -273,7 +220,8 @@ static void render_lock_hists(pmdstat_out_t *out, const struct pmdstat_stats *st
 
 	for (i = 0; i < st->nr_hists; i++) {
 		const struct pmdstat_phist *h = &st->hist[i];
-		const char *what = lock_hist_title(h->name);
+		const struct pmdstat_hist_info *hi = pmdstat_hist_info(h->name);
+		const char *what = hi && hi->lock ? hi->title : NULL;
 
 		if (!what || !h->count)
 			continue;
@@ -327,6 +275,28 @@ static int cmp_rank(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+const struct pmdstat_kvs **render_by_rank(pmdstat_out_t *out,
+					   const struct pmdstat_records *r,
+					   const char *key, const char *value, size_t *n)
+{
+	const struct pmdstat_kvs **row;
+	size_t i;
+
+	*n = 0;
+	row = r->nr ? calloc(r->nr, sizeof(*row)) : NULL;
+	if (r->nr && !row)
+		pmdstat_out_set_failed(out);
+	for (i = 0; row && i < r->nr; i++)
+		if (!key || !strcmp(str(&r->rec[i], key), value))
+			row[(*n)++] = &r->rec[i];
+	if (!*n) {
+		free(row);
+		return NULL;
+	}
+	qsort(row, *n, sizeof(*row), cmp_rank);
+	return row;
+}
+
 static void render_outliers_of(pmdstat_out_t *out, const struct pmdstat_stats *st,
 			       const char *what, const char *title)
 {
@@ -335,20 +305,11 @@ static void render_outliers_of(pmdstat_out_t *out, const struct pmdstat_stats *s
 	const char *at;
 	size_t i, n = 0;
 
-	row = calloc(st->outliers.nr + 1, sizeof(*row));
+	row = render_by_rank(out, &st->outliers, "what", what, &n);
 	if (!row) {
-		pmdstat_out_set_failed(out);
-		return;
-	}
-	for (i = 0; i < st->outliers.nr; i++)
-		if (!strcmp(str(&st->outliers.rec[i], "what"), what))
-			row[n++] = &st->outliers.rec[i];
-	if (!n) {
 		pmdstat_printf(out, "\n%s since load or reset: none.\n", title);
-		free(row);
 		return;
 	}
-	qsort(row, n, sizeof(*row), cmp_rank);
 	/* where the stacks were taken: acquire (waits) or release (holds) */
 	at = pmdstat_kv_str(row[0], "stack_at", NULL);
 	if (at)
@@ -417,7 +378,7 @@ static void render_lock_state(pmdstat_out_t *out, const struct pmdstat_stats *st
 		       (unsigned long long)num(ls, "events"),
 		       (unsigned long long)num(ls, "event_drops"),
 		       opts->interval ? " (counts of this interval)" : "");
-	render_notes(out, ls, lock_notes, sizeof(lock_notes) / sizeof(lock_notes[0]));
+	render_notes(out, ls, lock_notes, ARRAY_SIZE(lock_notes));
 }
 
 void render_locks_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
@@ -436,35 +397,6 @@ void render_locks_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 }
 
 /* ---- JSON ---- */
-
-/* The hist called name, or an empty one of unit. */
-static void json_hist_or_empty(pmdstat_out_t *out, const struct pmdstat_stats *st,
-			       const char *name, const char *unit)
-{
-	const struct pmdstat_phist *h = pmdstat_find_hist(st, name);
-	struct pmdstat_phist empty = { .name = (char *)name, .unit = (char *)unit };
-
-	render_json_hist(out, h ? h : &empty);
-}
-
-/* "base": {"read": HIST, "write": HIST} of the hists base.read, base.write. */
-static void json_by_mode(pmdstat_out_t *out, bool *first,
-			 const struct pmdstat_stats *st, const char *base)
-{
-	static const char *const modes[] = { "read", "write" };
-	char name[64];
-	bool sub = true;
-	size_t i;
-
-	render_json_key(out, first, base);
-	pmdstat_out_append(out, "{", 1);
-	for (i = 0; i < 2; i++) {
-		snprintf(name, sizeof(name), "%s.%s", base, modes[i]);
-		render_json_key(out, &sub, modes[i]);
-		json_hist_or_empty(out, st, name, "ns");
-	}
-	pmdstat_out_append(out, "}", 1);
-}
 
 static void json_callers(pmdstat_out_t *out, const struct pmdstat_records *r)
 {
@@ -496,17 +428,6 @@ void render_locks_json(pmdstat_out_t *out, bool *first,
 	pmdstat_out_append(out, "{", 1);
 	render_json_kvs(out, &sub, &st->layout);
 	pmdstat_out_append(out, "}", 1);
-
-	json_by_mode(out, first, st, "i_mmap_wait_ns");
-	json_by_mode(out, first, st, "i_mmap_hold_ns");
-	json_by_mode(out, first, st, "vma_lock_wait_ns");
-	json_by_mode(out, first, st, "vma_lock_hold_ns");
-	render_json_key(out, first, "share_i_mmap_wait_ns");
-	json_hist_or_empty(out, st, "share_i_mmap_wait_ns", "ns");
-	render_json_key(out, first, "share_i_mmap_hold_ns");
-	json_hist_or_empty(out, st, "share_i_mmap_hold_ns", "ns");
-	render_json_key(out, first, "scan_vmas");
-	json_hist_or_empty(out, st, "scan_vmas", "vmas");
 
 	render_json_key(out, first, "locks");
 	render_json_records(out, &st->locks);

@@ -1,21 +1,40 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * render_priv.h - what render.c (share/unshare report, JSON object),
- * render_locks.c (lock timing), render_races.c (race detector) and
- * render_events.c (events and live files) share.  The reader's other files use render.h.
+ * render_priv.h - what the parts of the report share: text.c (log2
+ * histograms, notes) and json.c (the JSON writer) below render.c (header,
+ * probes, share/unshare), render_locks.c (lock timing), render_races.c
+ * (race detector) and render_events.c (events and live files).  The
+ * reader's other files use render.h.
  */
 #ifndef PMDSTAT_RENDER_PRIV_H
 #define PMDSTAT_RENDER_PRIV_H
 
+#include "fields.h"
 #include "render.h"
 
 struct pmdstat_table;
+
+/* A number of a record line (0 if absent), a string ("?" if absent). */
+static inline u64 num(const struct pmdstat_kvs *kvs, const char *key)
+{
+	return pmdstat_kv_get(kvs, key, 0);
+}
+
+static inline const char *str(const struct pmdstat_kvs *kvs, const char *key)
+{
+	return pmdstat_kv_str(kvs, key, "?");
+}
+
+/* json.c */
 
 /* JSON object members: a comma unless *first, then "key": and the value. */
 void render_json_key(pmdstat_out_t *out, bool *first, const char *key);
 void render_json_u64(pmdstat_out_t *out, bool *first, const char *key, u64 v);
 void render_json_str(pmdstat_out_t *out, bool *first, const char *key,
 		     const char *v);
+void render_json_bool(pmdstat_out_t *out, bool *first, const char *key, bool v);
+/* Milliseconds as seconds with three decimals: 1.250 */
+void render_json_ms(pmdstat_out_t *out, bool *first, const char *key, u64 ms);
 /* Members for kvs: numbers as numbers, other values (and reads) as strings. */
 void render_json_kvs(pmdstat_out_t *out, bool *first, const struct pmdstat_kvs *kvs);
 /* {"unit":..., "count":..., ..., "buckets":[[lo,hi,count],...]} */
@@ -32,6 +51,8 @@ void render_json_record_members(pmdstat_out_t *out, bool *first,
 /* [record, ...] */
 void render_json_records(pmdstat_out_t *out, const struct pmdstat_records *r);
 
+/* text.c */
+
 /* A line for each key of kvs that is not 0: text, with its value for %llu. */
 struct render_note {
 	const char *key;
@@ -47,17 +68,25 @@ const char *render_unit_name(const char *unit);
 void render_hist_titled(pmdstat_out_t *out, const struct pmdstat_phist *h,
 			const char *title);
 
-/* render_locks.c */
-
 /* Is name one of the lock timing histograms (shown in the lock section)? */
 bool render_is_lock_hist(const char *name);
 bool render_is_lock_probe(const struct pmdstat_probe *pr);
+
+/* render_locks.c */
 /* The lock section of the text report; nothing for a module without it. */
 void render_locks_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 		       const struct pmdstat_render_opts *opts);
 /* The lock members of the JSON object (first is the object's). */
 void render_locks_json(pmdstat_out_t *out, bool *first,
 		       const struct pmdstat_stats *st);
+/*
+ * The lines of r whose key is value (every line if key is NULL), by
+ * rank=, and their number in *n; NULL if none (or out of memory: out is
+ * then failed).  Free the array.
+ */
+const struct pmdstat_kvs **render_by_rank(pmdstat_out_t *out,
+					   const struct pmdstat_records *r,
+					   const char *key, const char *value, size_t *n);
 /* The frames of stack= one per line, each after indent. */
 void render_stack(pmdstat_out_t *out, const char *stack, const char *indent);
 /* The same as lines of t after its current row; "(no stack)" for none. */

@@ -11,19 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "detect.h"
+#include "fields.h"
 #include "out.h"
 #include "render_priv.h"
 #include "table.h"
 
 #define STACK_INDENT	"        "
-
-/* The keys of the races line, in the order of the JSON contract. */
-static const char *const races_keys[] = {
-	"overlaps", "checked_unshares", "unverified_vma_lock", "split_exempt",
-	"shadow_tables", "shadow_full", "shadow_compared", "log_drops", "inject_delay_us",
-};
-
-#define NR_RACES_KEYS	(sizeof(races_keys) / sizeof(races_keys[0]))
 
 /* What each kind of detect.h means, for the table of counts. */
 static const struct {
@@ -39,21 +32,11 @@ static const struct {
 	{ "recursive_acquire", "task asked for a tracked rwsem it already holds" },
 };
 
-static u64 num(const struct pmdstat_kvs *kvs, const char *key)
-{
-	return pmdstat_kv_get(kvs, key, 0);
-}
-
-static const char *str(const struct pmdstat_kvs *kvs, const char *key)
-{
-	return pmdstat_kv_str(kvs, key, "?");
-}
-
 static const char *kind_meaning(const char *kind)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(kind_meanings) / sizeof(kind_meanings[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(kind_meanings); i++)
 		if (!strcmp(kind, kind_meanings[i].kind))
 			return kind_meanings[i].meaning;
 	return "(a kind this pmdstat does not know)";
@@ -63,34 +46,6 @@ static bool has_races(const struct pmdstat_stats *st)
 {
 	return st->races.nr || st->violations.nr || st->violation_log.nr ||
 	       st->overlap_log.nr;
-}
-
-static int cmp_rank(const void *x, const void *y)
-{
-	u64 a = num(*(const struct pmdstat_kvs *const *)x, "rank");
-	u64 b = num(*(const struct pmdstat_kvs *const *)y, "rank");
-
-	return a < b ? -1 : a > b;
-}
-
-/* The lines of r by rank (NULL and *n 0 if none, or out of memory). */
-static const struct pmdstat_kvs **by_rank(pmdstat_out_t *out,
-					  const struct pmdstat_records *r)
-{
-	const struct pmdstat_kvs **row;
-	size_t i;
-
-	if (!r->nr)
-		return NULL;
-	row = calloc(r->nr, sizeof(*row));
-	if (!row) {
-		pmdstat_out_set_failed(out);
-		return NULL;
-	}
-	for (i = 0; i < r->nr; i++)
-		row[i] = &r->rec[i];
-	qsort(row, r->nr, sizeof(*row), cmp_rank);
-	return row;
 }
 
 /* "S.UUUUUU": seconds after boot of a time in ns. */
@@ -114,24 +69,30 @@ static void render_race_state(pmdstat_out_t *out, const struct pmdstat_stats *st
 {
 	const struct pmdstat_kvs *r = &st->races;
 	u64 inject = num(r, "inject_delay_us");
+	const struct pmdstat_field *f = NULL;
+	const char *sep = "";
 
 	if (!r->nr)
 		return;
 	if (inject)
 		pmdstat_printf(out, "\n*** FAULT INJECTION ON: +%llu us per share (test only): the module delays every huge_pmd_share call; timings and overlaps are not those of an unmodified kernel ***\n",
 			       (unsigned long long)inject);
-	pmdstat_printf(out, "\nOverlaps of share and unshare %llu, unshares with lock rules checked %llu, vma lock unverified %llu, VMA-split unshares exempt from the vma-lock rule %llu%s; shadow tables now %llu; fault injection ",
-		       (unsigned long long)num(r, "overlaps"),
-		       (unsigned long long)num(r, "checked_unshares"),
-		       (unsigned long long)num(r, "unverified_vma_lock"),
-		       (unsigned long long)num(r, "split_exempt"),
-		       opts->interval ? " (counts of this interval)" : "",
-		       (unsigned long long)num(r, "shadow_tables"));
+	/* the fields with a title, as fields.c names them */
+	pmdstat_printf(out, "\n");
+	while ((f = pmdstat_field_next("races", f))) {
+		if (!f->title || (f->optional && !pmdstat_kv_find(r, f->key)))
+			continue;
+		pmdstat_printf(out, "%s%s %llu", sep, f->title,
+			       (unsigned long long)num(r, f->key));
+		sep = ", ";
+	}
+	pmdstat_printf(out, "%s; fault injection ",
+		       opts->interval ? " (counts of this interval; shadow tables: now)" : "");
 	if (inject)
 		pmdstat_printf(out, "ON (+%llu us per share)\n", (unsigned long long)inject);
 	else
 		pmdstat_printf(out, "off\n");
-	render_notes(out, r, race_notes, sizeof(race_notes) / sizeof(race_notes[0]));
+	render_notes(out, r, race_notes, ARRAY_SIZE(race_notes));
 }
 
 static void render_violation_counts(pmdstat_out_t *out, const struct pmdstat_stats *st,
@@ -166,10 +127,11 @@ static void render_violation_counts(pmdstat_out_t *out, const struct pmdstat_sta
 
 static void render_violation_log(pmdstat_out_t *out, const struct pmdstat_stats *st)
 {
-	const struct pmdstat_kvs **row = by_rank(out, &st->violation_log);
+	const struct pmdstat_kvs **row;
 	struct pmdstat_table t;
-	size_t i;
+	size_t i, n;
 
+	row = render_by_rank(out, &st->violation_log, NULL, NULL, &n);
 	if (!row) {
 		pmdstat_printf(out, "\nViolations logged since load or reset: none.\n");
 		return;
@@ -183,7 +145,7 @@ static void render_violation_log(pmdstat_out_t *out, const struct pmdstat_stats 
 	pmdstat_table_cell(&t, "Func");
 	pmdstat_table_cell(&t, "At (s)");
 	pmdstat_table_cell(&t, "Detail");
-	for (i = 0; i < st->violation_log.nr; i++) {
+	for (i = 0; i < n; i++) {
 		const struct pmdstat_kvs *v = row[i];
 
 		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(v, "rank"));
@@ -203,11 +165,12 @@ static void render_violation_log(pmdstat_out_t *out, const struct pmdstat_stats 
 
 static void render_overlap_log(pmdstat_out_t *out, const struct pmdstat_stats *st)
 {
-	const struct pmdstat_kvs **row = by_rank(out, &st->overlap_log);
+	const struct pmdstat_kvs **row;
 	char dur[PMDSTAT_DURATION_LEN];
 	struct pmdstat_table t;
-	size_t i;
+	size_t i, n;
 
+	row = render_by_rank(out, &st->overlap_log, NULL, NULL, &n);
 	if (!row) {
 		pmdstat_printf(out, "\nOverlaps logged since load or reset: none.\n");
 		return;
@@ -222,7 +185,7 @@ static void render_overlap_log(pmdstat_out_t *out, const struct pmdstat_stats *s
 	pmdstat_table_cell(&t, "Unshare Comm/PID");
 	pmdstat_table_cell(&t, "CPU");
 	pmdstat_table_cell(&t, "Unshare caller");
-	for (i = 0; i < st->overlap_log.nr; i++) {
+	for (i = 0; i < n; i++) {
 		const struct pmdstat_kvs *o = row[i];
 
 		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(o, "rank"));
@@ -265,22 +228,19 @@ static bool is_races_member(const char *key)
 void render_races_json(pmdstat_out_t *out, bool *first,
 		       const struct pmdstat_stats *st)
 {
+	const struct pmdstat_field *f = NULL;
 	bool sub = true, kinds = true;
 	size_t i;
 
 	render_json_key(out, first, "races");
 	pmdstat_out_append(out, "{", 1);
 	/* the races line's keys (the contract's first), or zeros without it */
-	for (i = 0; i < NR_RACES_KEYS; i++)
-		render_json_u64(out, &sub, races_keys[i], num(&st->races, races_keys[i]));
+	while ((f = pmdstat_field_next("races", f)))
+		render_json_u64(out, &sub, f->key, num(&st->races, f->key));
 	for (i = 0; i < st->races.nr; i++) {
 		const struct pmdstat_kv *kv = &st->races.kv[i];
-		size_t k;
 
-		for (k = 0; k < NR_RACES_KEYS; k++)
-			if (!strcmp(kv->key, races_keys[k]))
-				break;
-		if (k < NR_RACES_KEYS || is_races_member(kv->key))
+		if (pmdstat_field_find("races", kv->key) || is_races_member(kv->key))
 			continue;
 		if (kv->numeric)
 			render_json_u64(out, &sub, kv->key, kv->num);

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "attach.h"
+#include "proc.h"
 #include "out.h"
 #include "record.h"
 #include "run.h"
@@ -272,13 +272,12 @@ bool pmdstat_run_sleep(const struct timespec *deadline, struct pmdstat_until *u)
 	}
 }
 
-/* One line of pmdstat record to sk->rec, flushed. */
+/* One interval of pmdstat record to sk->rec, flushed. */
 static int record_line(struct pmdstat_run *r, struct pmdstat_sink *sk,
-		       const struct pmdstat_stats *d,
-		       const struct pmdstat_render_opts *ro, u64 t_ms, u64 interval_ms)
+		       const struct pmdstat_stats *d, u64 t_ms, u64 interval_ms)
 {
 	pmdstat_out_clear(&r->out);
-	pmdstat_record_line(&r->out, d, ro, t_ms, interval_ms);
+	pmdstat_record_write(&r->out, d, t_ms, interval_ms);
 	if (pmdstat_out_failed(&r->out)) {
 		fprintf(stderr, "pmdstat: out of memory\n");
 		return 1;
@@ -330,7 +329,7 @@ int pmdstat_run_intervals(struct pmdstat_run *r, struct pmdstat_sink *sk,
 		if (sk->print)
 			rc = pmdstat_run_report(r, &delta, &ro, sk->intervals == 0);
 		if (!rc && sk->rec)
-			rc = record_line(r, sk, &delta, &ro, t, t - t_prev);
+			rc = record_line(r, sk, &delta, t, t - t_prev);
 		pmdstat_stats_free(&delta);
 		pmdstat_stats_free(&prev);
 		prev = cur;

@@ -82,11 +82,6 @@ int pmdstat_write_control(const char *dir, const char *cmd)
 	return err;
 }
 
-int pmdstat_write_reset(const char *dir)
-{
-	return pmdstat_write_control(dir, "reset");
-}
-
 static void explain_not_root(const char *path, int err)
 {
 	if (geteuid() != 0)

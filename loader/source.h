@@ -20,8 +20,6 @@ int pmdstat_read_file(const char *path, pmdstat_out_t *out);
 
 /* Write one command (e.g. "threshold_us=1000") to dir's control file.  0, or -errno. */
 int pmdstat_write_control(const char *dir, const char *cmd);
-/* Write the reset command to dir's control file.  0, or -errno. */
-int pmdstat_write_reset(const char *dir);
 
 /*
  * Print to stderr why file in the pmdstat debugfs directory dir could not

@@ -31,14 +31,14 @@ done
 echo
 echo "### 3. contention: sharers, unsharers and a process doing mmap/mprotect/munmap on one file,"
 echo "###    recorded every second (pmdstat record) and attached to the repro's cgroup (pmdstat attach)"
-pmdstat record -i 1 -d 6 -o /tmp/demo.jsonl &
+pmdstat record -i 1 -d 6 -o /tmp/demo.rec &
 rec=$!
 pmdstat attach -- pmdstat-repro -s mixed -p 6 -d 5 -q
 wait $rec
 echo
 echo "### 4. the recording, summed (pmdstat report), and its share_ns heatmap"
-pmdstat report /tmp/demo.jsonl | head -n 30
-pmdstat heatmap /tmp/demo.jsonl --hist share_ns -o /tmp/share_ns.svg && {
+pmdstat report /tmp/demo.rec | head -n 30
+pmdstat heatmap /tmp/demo.rec --hist share_ns -o /tmp/share_ns.svg && {
 	echo "=== BEGIN FILE share_ns.svg"
 	cat /tmp/share_ns.svg
 	echo

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "attach.h"
+#include "proc.h"
 #include "backend.h"
 #include "cli.h"
 #include "out.h"
@@ -220,9 +221,9 @@ static void test_classic(void)
 	/* the help names every command and gives examples of the new ones */
 	CHECK(strstr(pmdstat_usage_text, "pmdstat attach -- pmdstat-repro -s scan -p 8") != NULL);
 	CHECK(strstr(pmdstat_usage_text, "pmdstat attach -p 1234 -d 30") != NULL);
-	CHECK(strstr(pmdstat_usage_text, "pmdstat record -i 1 -d 60 -o run.jsonl") != NULL);
-	CHECK(strstr(pmdstat_usage_text, "pmdstat report run.jsonl") != NULL);
-	CHECK(strstr(pmdstat_usage_text, "pmdstat heatmap run.jsonl --hist share_ns -o share.svg") != NULL);
+	CHECK(strstr(pmdstat_usage_text, "pmdstat record -i 1 -d 60 -o run.rec") != NULL);
+	CHECK(strstr(pmdstat_usage_text, "pmdstat report run.rec") != NULL);
+	CHECK(strstr(pmdstat_usage_text, "pmdstat heatmap run.rec --hist share_ns -o share.svg") != NULL);
 	CHECK(strstr(pmdstat_usage_text, "pmdstat --prom > /var/lib/node_exporter/textfile/pmdstat.prom") != NULL);
 	CHECK(strstr(pmdstat_usage_text, "pmdstat --backend bpf -d 10") != NULL);
 	CHECK(strstr(pmdstat_usage_text, "pmdstat --backend bpf -j -- ./repro") != NULL);

@@ -4,8 +4,8 @@
  * well-formed XML by xmllint (Debian: libxml2-utils), one column group per
  * interval, one <rect> with a <title> per non-empty log2 cell, and for a
  * known input each cell's row, count and colour, with the sub-buckets of
- * one log2 bucket summed into its cell; histograms found by name and by
- * dotted path; an unknown name refused with the list of known ones.
+ * one log2 bucket summed into its cell; histograms found by name, names
+ * escaped; an unknown name refused with the list of known ones.
  */
 #include <errno.h>
 #include <signal.h>
@@ -16,7 +16,6 @@
 #include <sys/wait.h>
 #include "heatmap.h"
 #include "hist.h"
-#include "json.h"
 #include "out.h"
 #include "parse.h"
 #include "record.h"
@@ -68,7 +67,6 @@ static unsigned int count_str(const char *s, const char *what)
 static char *recording(unsigned int n, u64 seed)
 {
 	struct pmdstat_snapshot *s = calloc(1, sizeof(*s));
-	struct pmdstat_render_opts ro = { .interval = true };
 	struct pmdstat_stats prev, cur, d;
 	pmdstat_out_t text;
 	u64 state = seed;
@@ -84,7 +82,7 @@ static char *recording(unsigned int n, u64 seed)
 		s->elapsed_ns += 1000000000;
 		test_roundtrip(s, &cur);
 		pmdstat_stats_delta(&prev, &cur, &d);
-		pmdstat_record_line(&text, &d, &ro, (u64)(i + 1) * 1500, 1500);
+		pmdstat_record_write(&text, &d, (u64)(i + 1) * 1500, 1500);
 		pmdstat_stats_free(&d);
 		pmdstat_stats_free(&prev);
 		prev = cur;
@@ -109,32 +107,31 @@ static int draw(const char *rec, const char *hist, const char *source,
 	return err;
 }
 
-/* Non-empty log2 buckets of hist in every line of rec. */
+/* Non-empty log2 buckets of hist in every interval of rec. */
 static unsigned int nonempty_cells(const char *rec, const char *hist)
 {
 	const char *line = rec;
 	unsigned int n = 0;
+	size_t len = strlen(hist);
+	bool in = false;
+	u64 slots = 0;
 
-	while (*line) {
-		const char *nl = strchr(line, '\n');
-		const struct json *b;
-		const char *err;
-		struct json *j;
-		char *copy = strndup(line, (size_t)(nl - line));
-		u64 slots = 0;
-		size_t i;
+	for (; *line; line = strchr(line, '\n') + 1) {
+		unsigned long long lo, hi, count;
 
-		j = json_parse(copy, &err);
-		b = json_get(json_get(json_get(j, "histograms"), hist), "buckets");
-		for (i = 0; b && i < b->n; i++)
-			if (b->item[i]->item[2]->num)
-				slots |= 1ULL << pmdstat_hist_slot(b->item[i]->item[0]->num);
-		n += (unsigned int)__builtin_popcountll(slots);
-		json_free(j);
-		free(copy);
-		line = nl + 1;
+		if (!strncmp(line, "record ", 7)) {
+			n += (unsigned int)__builtin_popcountll(slots);
+			slots = 0;
+		} else if (!strncmp(line, "hist name=", 10)) {
+			in = !strncmp(line + 10, hist, len) && line[10 + len] == ' ';
+		} else if (!strncmp(line, "end\n", 4)) {
+			in = false;
+		} else if (in && sscanf(line, "bucket %llu %llu %llu", &lo, &hi, &count) == 3 &&
+			   count) {
+			slots |= 1ULL << pmdstat_hist_slot(lo);
+		}
 	}
-	return n;
+	return n + (unsigned int)__builtin_popcountll(slots);
 }
 
 /* Column i's text: from its <g> to its </g>, or NULL. */
@@ -178,12 +175,12 @@ static void test_heatmap_columns(void)
 	char msg[1024];
 
 	CHECK(cells > 7);
-	CHECK_U64(draw(rec, "share_ns", "run.jsonl", &svg, msg, sizeof(msg)), 0);
+	CHECK_U64(draw(rec, "share_ns", "run.rec", &svg, msg, sizeof(msg)), 0);
 	check_svg(&svg, 7, cells);
 	/* the tooltip of a cell: t, [lo, hi] unit: count */
 	CHECK(strstr(svg.buf, "\"><title>t=1.5s, [") != NULL);
 	CHECK(strstr(svg.buf, "] ns: ") != NULL);
-	CHECK(strstr(svg.buf, "share_ns (ns) per interval: run.jsonl") != NULL);
+	CHECK(strstr(svg.buf, "share_ns (ns) per interval: run.rec") != NULL);
 	CHECK(strstr(svg.buf, "7 intervals over 10.5 s") != NULL);
 	CHECK(strstr(svg.buf, "id=\"legend\"") != NULL);
 	CHECK(strstr(svg.buf, "time since the start of the recording (s)") != NULL);
@@ -206,28 +203,36 @@ static void test_heatmap_columns(void)
 	free(rec);
 }
 
-/* A histogram only in a nested object, by its dotted path; escaping. */
+/* A hand-written interval: the stats header, body, the totals. */
+#define HEAD	"pmdstat-stats version=1\nkernel release=r module=m\nstate elapsed_ns=1 resets=0 maxactive=1\n"
+#define TAIL	"Totals: hits=0 missed=0 share_calls=0 attached=0 unshare_calls=0 unshared=0\n"
+
+/* Names and units that XML must escape; intervals without the histogram. */
 static void test_heatmap_paths(void)
 {
 	static const char rec[] =
-		"{\"t\":1,\"interval_s\":1,\"histograms\":{},"
-		"\"x\":{\"y.z\":{\"a&b<'\\\"c\\\">\":{\"unit\":\"n\\u00e9s&\",\"buckets\":[[4,7,3],[8,15,1]]}}}}\n"
-		"{\"t\":2,\"interval_s\":1,\"histograms\":{\"share_ns\":{\"unit\":\"ns\",\"buckets\":[]}},"
-		"\"x\":{\"y.z\":{\"a&b<'\\\"c\\\">\":{\"unit\":\"n\\u00e9s&\",\"buckets\":[[0,1,9]]}}}}\n"
-		"{\"t\":3.25,\"interval_s\":1.25,\"histograms\":{}}\n";
+		"record t=1000 interval=1000\n" HEAD
+		"hist name=x.y.z.a&b<'\"c\"> unit=n\xc3\xa9s& count=4 sum=30 max=15\n"
+		"bucket 4 7 3\nbucket 8 15 1\nend\n" TAIL
+		"record t=2000 interval=1000\n" HEAD
+		"hist name=share_ns unit=ns count=0 sum=0 max=0\nend\n"
+		"hist name=x.y.z.a&b<'\"c\"> unit=n\xc3\xa9s& count=9 sum=9 max=1\n"
+		"bucket 0 1 9\nend\n" TAIL
+		"\n"
+		"record t=3250 interval=1250\n" HEAD TAIL;
 	pmdstat_out_t svg;
 	char msg[1024];
 
-	CHECK_U64(draw(rec, "x.y.z.a&b<'\"c\">", "dir/<&>.jsonl", &svg, msg, sizeof(msg)), 0);
+	CHECK_U64(draw(rec, "x.y.z.a&b<'\"c\">", "dir/<&>.rec", &svg, msg, sizeof(msg)), 0);
 	check_svg(&svg, 3, 3);
-	CHECK(strstr(svg.buf, "x.y.z.a&amp;b&lt;&apos;&quot;c&quot;&gt; (n\xc3\xa9s&amp;) per interval: dir/&lt;&amp;&gt;.jsonl") != NULL);
+	CHECK(strstr(svg.buf, "x.y.z.a&amp;b&lt;&apos;&quot;c&quot;&gt; (n\xc3\xa9s&amp;) per interval: dir/&lt;&amp;&gt;.rec") != NULL);
 	CHECK(strstr(svg.buf, "<title>t=2s, [0, 1] n\xc3\xa9s&amp;: 9") != NULL);
 	pmdstat_out_free(&svg);
 
-	/* histograms.share_ns: the path from the top; all empty: no rows */
-	CHECK_U64(draw(rec, "histograms.share_ns", NULL, &svg, msg, sizeof(msg)), 0);
+	/* share_ns is there, but empty: no rows */
+	CHECK_U64(draw(rec, "share_ns", NULL, &svg, msg, sizeof(msg)), 0);
 	check_svg(&svg, 3, 0);
-	CHECK(strstr(svg.buf, "no value of histograms.share_ns") != NULL);
+	CHECK(strstr(svg.buf, "no value of share_ns") != NULL);
 	pmdstat_out_free(&svg);
 }
 
@@ -235,8 +240,8 @@ static void test_heatmap_paths(void)
  * Each cell's row, count and colour for a known input: 100 share_ns values
  * in the first interval, 90 of them in the four sub-buckets of [1024, 2047]
  * (one cell of 90, not four cells drawn over one another, the last, of
- * count 1, on top), sub-buckets in another order in the third, and an empty
- * bucket.  Rows: slots 0 to 11, y = 60 + (11 - slot) * 18; columns 320 wide
+ * count 1, on top), two sub-buckets of one cell in the third, and an
+ * empty bucket.  Rows: slots 0 to 11, y = 60 + (11 - slot) * 18; columns 320 wide
  * from x = 96.  Colour: f = 0.12 + 0.88 * log2(count + 1) / log2(90 + 1),
  * log2 linear between powers of two, white-yellow-red: 90, the largest
  * count, is #c80000, 1 is #ffee7c.
@@ -244,12 +249,17 @@ static void test_heatmap_paths(void)
 static void test_heatmap_cells(void)
 {
 	static const char rec[] =
-		"{\"t\":1,\"interval_s\":1,\"histograms\":{\"share_ns\":{\"unit\":\"ns\",\"buckets\":"
-		"[[256,319,10],[1024,1279,40],[1280,1535,30],[1536,1791,19],[1792,2047,1]]}}}\n"
-		"{\"t\":2,\"interval_s\":1,\"histograms\":{\"share_ns\":{\"unit\":\"ns\",\"buckets\":"
-		"[[0,0,1],[1,1,2],[3,3,4],[2048,2559,5],[3584,4095,0]]}}}\n"
-		"{\"t\":3,\"interval_s\":1,\"histograms\":{\"share_ns\":{\"unit\":\"ns\",\"buckets\":"
-		"[[1536,1791,2],[512,639,1],[1024,1279,3]]}}}\n";
+		"record t=1000 interval=1000\n" HEAD
+		"hist name=share_ns unit=ns count=100 sum=140000 max=2047\n"
+		"bucket 256 319 10\nbucket 1024 1279 40\nbucket 1280 1535 30\n"
+		"bucket 1536 1791 19\nbucket 1792 2047 1\nend\n" TAIL
+		"record t=2000 interval=1000\n" HEAD
+		"hist name=share_ns unit=ns count=12 sum=12000 max=2559\n"
+		"bucket 0 0 1\nbucket 1 1 2\nbucket 3 3 4\nbucket 2048 2559 5\n"
+		"bucket 3584 4095 0\nend\n" TAIL
+		"record t=3000 interval=1000\n" HEAD
+		"hist name=share_ns unit=ns count=6 sum=7000 max=1791\n"
+		"bucket 512 639 1\nbucket 1024 1279 3\nbucket 1536 1791 2\nend\n" TAIL;
 	static const struct {
 		unsigned int col;
 		const char *rect;
@@ -302,18 +312,23 @@ static void test_heatmap_errors(void)
 	pmdstat_out_free(&svg);
 	CHECK(draw("", "share_ns", NULL, &svg, msg, sizeof(msg)) == -ENODATA);
 	pmdstat_out_free(&svg);
-	CHECK(draw("{\"t\":1,\"interval_s\":1}\n{oops\n", "share_ns", NULL, &svg, msg,
-		   sizeof(msg)) == -EINVAL);
-	CHECK(!strncmp(msg, "line 2: not JSON", 16));
+	CHECK(draw("record t=1 interval=1\n" HEAD TAIL "record t=x interval=1\n", "share_ns",
+		   NULL, &svg, msg, sizeof(msg)) == -EINVAL);
+	CHECK_STR(msg, "line 6: record: 't=x' is not a number of ms");
 	pmdstat_out_free(&svg);
-	CHECK(draw("{\"t\":1,\"interval_s\":1,\"histograms\":{\"h\":{\"unit\":\"ns\",\"buckets\":[[1]]}}}\n",
+	CHECK(draw("record t=1 interval=1\n" HEAD "hist name=h unit=ns count=1 sum=1 max=1\nbucket 1\nend\n" TAIL,
 		   "h", NULL, &svg, msg, sizeof(msg)) == -EINVAL);
-	CHECK(!strncmp(msg, "line 1: h: bucket 0 is not", 26));
+	CHECK_STR(msg, "line 6: 'bucket' needs 3 numbers (lo hi count), got 1 tokens");
+	pmdstat_out_free(&svg);
+	CHECK(draw("record t=1 interval=1\n" HEAD "hist name=h unit=ns count=1 sum=1 max=1\nend\n" TAIL
+		   "record t=2 interval=1\n" HEAD "hist name=h unit=vmas count=1 sum=1 max=1\nend\n" TAIL,
+		   "h", NULL, &svg, msg, sizeof(msg)) == -EINVAL);
+	CHECK_STR(msg, "line 8: h has the unit vmas here, ns in earlier intervals");
 	pmdstat_out_free(&svg);
 	/* a bucket across a log2 bound has no cell */
-	CHECK(draw("{\"t\":1,\"interval_s\":1,\"histograms\":{\"h\":{\"unit\":\"ns\",\"buckets\":[[1000,1100,1]]}}}\n",
-		   "h", NULL, &svg, msg, sizeof(msg)) == -EINVAL);
-	CHECK(strstr(msg, "bucket 0 is not [lo, hi, count] of unsigned integers, lo <= hi in one log2 bucket") != NULL);
+	CHECK(draw("record t=1 interval=1\n" HEAD "hist name=h unit=ns count=1 sum=1000 max=1000\n"
+		   "bucket 1000 1100 1\nend\n" TAIL, "h", NULL, &svg, msg, sizeof(msg)) == -EINVAL);
+	CHECK_STR(msg, "line 1: h: bucket 1000..1100 is neither a log2 bucket nor a part of one");
 	pmdstat_out_free(&svg);
 	free(rec);
 }

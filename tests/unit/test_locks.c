@@ -379,7 +379,7 @@ static void test_errors_stats_lines(void)
 	BAD(STATS, "stack_at=release", "stack_at=later",
 	    "stack_at=later is not one of acquire, release");
 	BAD(STATS, "outlier rank=2 what=wait", "outlier rank=1 what=wait",
-	    "a second 'outlier' line with what=wait rank=1");
+	    "a second 'outlier' line with rank=1 what=wait");
 	BAD(STATS, "pid=108 cpu=1", "pid=108", "'outlier' line has no cpu=");
 
 	BAD(STATS, "unmatched_releases=6", "unmatched_releases=six",

@@ -495,14 +495,28 @@ static char *prom_of(const struct pmdstat_stats *st, const struct pmdstat_render
 	return out.buf;
 }
 
-static void check_valid(const char *text)
+/*
+ * Valid for the parser here and for Prometheus's own (promtool); names
+ * made up by a test may upset promtool's linter (lint_ok), never its parser.
+ */
+static void check_valid_as(const char *text, bool lint_ok)
 {
 	struct prom p;
 	const char *err = prom_parse(&p, text);
+	char msg[1024];
+	int rc;
 
 	if (!CHECK(err == NULL))
 		printf("# invalid exposition: %s\n", err);
 	prom_free(&p);
+	rc = test_promtool(text, msg, sizeof(msg));
+	if (!CHECK(rc == 0 || (lint_ok && rc == 3)))
+		printf("# promtool check metrics: exit %d: %s\n", rc, msg);
+}
+
+static void check_valid(const char *text)
+{
+	check_valid_as(text, false);
 }
 
 /* ---- tests ---- */
@@ -685,7 +699,7 @@ static void test_prom_escaping(void)
 	free(kv->value);
 	kv->value = strdup("two\nlines");
 	text = prom_of(&st, NULL);
-	check_valid(text);
+	check_valid_as(text, true);	/* made-up names: lint may object */
 	CHECK_STR(value_of(text, "pmdstat_probe_hits_total{symbol=\"a\\\"b\\\\c\",role=\"share\"} "), "5");
 	CHECK_STR(value_of(text, "pmdstat_info{kernel=\"6.1\\\"x\\\\y\",module=\"0.1\"} "), "1");
 	CHECK_STR(value_of(text, "pmdstat_lock_caller_acquired_total{func=\"two\\nlines\",lock=\"i_mmap\",mode=\"read\"} "), "1");
@@ -728,7 +742,7 @@ static void test_prom_collision(void)
 	if (!CHECK(!test_parse_str(text_in, &st, NULL)))
 		return;
 	text = prom_of(&st, &o);
-	check_valid(text);
+	check_valid_as(text, true);	/* made-up names: lint may object */
 	CHECK(strstr(text, "# pmdstat: histogram share left out: its metric name pmdstat_share_seconds is taken\n") != NULL);
 	CHECK(strstr(text, "pmdstat_share_ns_seconds_count 0\n") != NULL);
 	CHECK_STR(value_of(text, "pmdstat_recording_intervals "), "3");

@@ -761,7 +761,7 @@ static void test_text_example(void)
 	CHECK_STR(line_after(t, "--- Races", 2, buf, sizeof(buf)),
 		  "*** FAULT INJECTION ON: +300 us per share (test only): the module delays every huge_pmd_share call; timings and overlaps are not those of an unmodified kernel ***");
 	CHECK_STR(line_with(t, "Overlaps of share", buf, sizeof(buf)),
-		  "Overlaps of share and unshare 7, unshares with lock rules checked 36, vma lock unverified 2, VMA-split unshares exempt from the vma-lock rule 4; shadow tables now 5; fault injection ON (+300 us per share)");
+		  "Overlaps of share and unshare 7, unshares with lock rules checked 36, vma lock unverified 2, VMA-split unshares exempt from the vma-lock rule 4, shadow tables now 5; fault injection ON (+300 us per share)");
 	CHECK(strstr(t, "Note: 2 unshares returned 1 whose vma or vma lock was unknown: their vma lock rule was not checked.\n") != NULL);
 	CHECK(strstr(t, "Warning: the shadow table was full 1 times") != NULL);
 	CHECK(strstr(t, "Warning: 3 violation or overlap records did not fit in the logs") != NULL);
@@ -830,7 +830,7 @@ static void test_text_quiet(void)
 		pmdstat_out_init(&out);
 		pmdstat_render_text(&out, &st, NULL);
 		CHECK_STR(line_with(out.buf, "Overlaps of share", buf, sizeof(buf)),
-			  "Overlaps of share and unshare 0, unshares with lock rules checked 0, vma lock unverified 0, VMA-split unshares exempt from the vma-lock rule 0; shadow tables now 0; fault injection off");
+			  "Overlaps of share and unshare 0, unshares with lock rules checked 0, vma lock unverified 0, VMA-split unshares exempt from the vma-lock rule 0, shadow tables now 0, share counts compared with the shadow 0; fault injection off");
 		CHECK(strstr(out.buf, "FAULT INJECTION") == NULL);
 		CHECK(strstr(out.buf, "Warning") == NULL);
 		CHECK(strstr(out.buf, "No violation.\n") != NULL);
@@ -845,7 +845,7 @@ static void test_text_quiet(void)
 		CHECK(pmdstat_stats_delta(&st, &st, &d) == 0);
 		pmdstat_out_init(&out);
 		pmdstat_render_text(&out, &d, &ro);
-		CHECK(strstr(out.buf, "vma lock unverified 0, VMA-split unshares exempt from the vma-lock rule 0 (counts of this interval); shadow tables now 0; fault injection off\n") != NULL);
+		CHECK(strstr(out.buf, "vma lock unverified 0, VMA-split unshares exempt from the vma-lock rule 0, shadow tables now 0, share counts compared with the shadow 0 (counts of this interval; shadow tables: now); fault injection off\n") != NULL);
 		CHECK(strstr(out.buf, "Lock-rule and share-count violations in this interval (every kind checked):") != NULL);
 		pmdstat_out_free(&out);
 		pmdstat_stats_free(&d);

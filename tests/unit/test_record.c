@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_record.c - recordings (loader/record.c, loader/json.c) and the sum
- * of snapshots (pmdstat_stats_add): a delta written as a record line and
- * read back is the same delta; the report of several lines is the delta
- * over all of them; malformed lines are refused with their line number;
- * the JSON reader is strict.
+ * test_record.c - recordings (loader/record.c) and the sum of snapshots
+ * (pmdstat_stats_add): a delta written as an interval of a recording (a
+ * record line and a stats block) and read back is the same delta; the
+ * report of several intervals is the delta over all of them; malformed
+ * intervals are refused with the line number in the recording.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "json.h"
 #include "out.h"
 #include "parse.h"
 #include "record.h"
@@ -135,16 +134,30 @@ static char *json_of(const struct pmdstat_stats *st)
 	return out.buf;
 }
 
-/* The record lines of deltas[0..n), t in ms at the end of each. */
+/* The stats text format of st. */
+static char *text_of(const struct pmdstat_stats *st)
+{
+	pmdstat_out_t out;
+
+	pmdstat_out_init(&out);
+	pmdstat_stats_write(&out, st);
+	return out.buf;
+}
+
+/* The intervals of deltas[0..n), t in ms at the end of each. */
 static void record_lines(pmdstat_out_t *out, const struct pmdstat_stats *deltas,
 			 size_t n, const u64 *t_ms)
 {
-	struct pmdstat_render_opts ro = { .interval = true };
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		pmdstat_record_line(out, &deltas[i], &ro, t_ms[i],
-				    t_ms[i] - (i ? t_ms[i - 1] : 0));
+		pmdstat_record_write(out, &deltas[i], t_ms[i],
+				     t_ms[i] - (i ? t_ms[i - 1] : 0));
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
 }
 
 static FILE *text_file(const char *text)
@@ -154,69 +167,6 @@ static FILE *text_file(const char *text)
 	if (!CHECK(f != NULL))
 		printf("# fmemopen: %s\n", strerror(errno));
 	return f;
-}
-
-/* ---- the JSON reader ---- */
-
-static void test_json_reader(void)
-{
-	static const char *const bad[] = {
-		"", " ", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", ".5", "1e", "+1",
-		"\"abc", "\"a\tb\"", "\"\\x\"", "\"\\ud800\"", "\"\\udc00\"",
-		"\"\\u0000\"", "\"\xff\"", "\"\xc3\"", "\"\xed\xa0\x80\"", "{\"a\":1,\"a\":2}",
-		"[1] 2", "tru", "nul", "{1:2}", "[1 2]", "{\"a\" 1}",
-	};
-	char err[128], deep[PMDSTAT_JSON_DEPTH + 3];
-	struct pmdstat_json *v;
-	const struct pmdstat_json *x;
-	size_t i;
-
-	for (i = 0; i < TAP_COUNT(bad); i++) {
-		v = pmdstat_json_parse(bad[i], strlen(bad[i]), err, sizeof(err));
-		if (!CHECK(v == NULL))
-			printf("# accepted: '%s'\n", bad[i]);
-		CHECK(!strncmp(err, "byte ", 5));
-		pmdstat_json_free(v);
-	}
-	memset(deep, '[', sizeof(deep) - 1);
-	deep[sizeof(deep) - 1] = '\0';
-	CHECK(pmdstat_json_parse(deep, strlen(deep), err, sizeof(err)) == NULL);
-	CHECK(strstr(err, "nested") != NULL);
-
-	v = pmdstat_json_parse(" {\"s\":\"a\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\xc3\xa9\","
-			       "\"u\":18446744073709551615,\"big\":18446744073709551616,"
-			       "\"d\":1.250,\"neg\":-3,\"e\":2E3,\"a\":[true,false,null,{}],\"o\":{}} ",
-			       strlen(" {\"s\":\"a\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\xc3\xa9\","
-				      "\"u\":18446744073709551615,\"big\":18446744073709551616,"
-				      "\"d\":1.250,\"neg\":-3,\"e\":2E3,\"a\":[true,false,null,{}],\"o\":{}} "),
-			       err, sizeof(err));
-	if (!CHECK(v != NULL)) {
-		printf("# %s\n", err);
-		return;
-	}
-	CHECK(v->type == PMDSTAT_JSON_OBJ && v->n == 8);
-	x = pmdstat_json_get(v, "s");
-	CHECK(x && x->type == PMDSTAT_JSON_STR &&
-	      !strcmp(x->str, "a\"\\/\b\f\n\r\t\xc3\xa9\xf0\x9f\x98\x80\xc3\xa9"));
-	x = pmdstat_json_get(v, "u");
-	CHECK(x && x->is_u64 && x->u == UINT64_MAX);
-	x = pmdstat_json_get(v, "big");
-	CHECK(x && x->type == PMDSTAT_JSON_NUM && !x->is_u64);
-	x = pmdstat_json_get(v, "d");
-	CHECK(x && !x->is_u64 && x->d == 1.25);
-	x = pmdstat_json_get(v, "neg");
-	CHECK(x && !x->is_u64 && x->d == -3);
-	x = pmdstat_json_get(v, "e");
-	CHECK(x && !x->is_u64 && x->d == 2000);
-	x = pmdstat_json_get(v, "a");
-	CHECK(x && x->type == PMDSTAT_JSON_ARR && x->n == 4 &&
-	      x->item[0]->type == PMDSTAT_JSON_BOOL && x->item[0]->b &&
-	      x->item[1]->type == PMDSTAT_JSON_BOOL && !x->item[1]->b &&
-	      x->item[2]->type == PMDSTAT_JSON_NULL &&
-	      x->item[3]->type == PMDSTAT_JSON_OBJ && !x->item[3]->n);
-	CHECK(pmdstat_json_get(v, "missing") == NULL);
-	CHECK(pmdstat_json_get(x, "s") == NULL);	/* not an object */
-	pmdstat_json_free(v);
 }
 
 /* ---- a delta as a record line, and back ---- */
@@ -239,7 +189,7 @@ static int collect_line(const struct pmdstat_rec_line *l, void *ctx, char *msg,
 	}
 	c->t[c->n] = l->t_ms;
 	c->iv[c->n] = l->interval_ms;
-	return pmdstat_stats_from_json(l->obj, &c->st[c->n++], msg, size);
+	return pmdstat_stats_dup(l->st, &c->st[c->n++]);
 }
 
 static void test_record_roundtrip(void)
@@ -249,8 +199,6 @@ static void test_record_roundtrip(void)
 	struct collect c = { 0 };
 	const u64 t = 12345;
 	pmdstat_out_t line;
-	const char *err;
-	struct json *j;
 	char msg[512], *want, *got;
 	u64 state = SEED;
 	FILE *f;
@@ -265,17 +213,11 @@ static void test_record_roundtrip(void)
 
 	pmdstat_out_init(&line);
 	record_lines(&line, &d, 1, &t);
-	/* one line, "\n"-terminated, of strict JSON with t and interval_s */
+	/* the record line, then the delta in the module's own format */
+	CHECK(starts_with(line.buf, "record t=12345 interval=12345\npmdstat-stats version=1\nkernel release="));
 	CHECK(line.len && line.buf[line.len - 1] == '\n');
-	CHECK(memchr(line.buf, '\n', line.len) == line.buf + line.len - 1);
-	CHECK(strstr(line.buf, "\"t\":12.345,\"interval_s\":12.345,") != NULL);
-	j = json_parse(line.buf, &err);
-	if (!CHECK(j != NULL))
-		printf("# JSON error: %s\n", err);
-	CHECK(json_get(j, "t") && json_get(j, "t")->type == J_NUM);
-	CHECK(json_get(j, "interval_s") && json_get(j, "interval_s")->type == J_NUM);
-	CHECK(json_get(j, "interval") && json_get(j, "interval")->type == J_BOOL);
-	json_free(j);
+	CHECK(strstr(line.buf, "\nTotals: hits=") != NULL);
+	CHECK(strstr(line.buf, "\nhist name=share_ns unit=ns count=") != NULL);
 
 	/* read back: the same delta, every count */
 	f = text_file(line.buf);
@@ -287,10 +229,16 @@ static void test_record_roundtrip(void)
 	CHECK_U64(c.t[0], t);
 	CHECK_U64(c.iv[0], t);
 	if (c.n == 1) {
+		want = text_of(&d);
+		got = text_of(&c.st[0]);
+		if (!CHECK_STR(got, want))
+			printf("# the delta read back differs\n");
+		free(want);
+		free(got);
 		want = json_of(&d);
 		got = json_of(&c.st[0]);
 		if (!CHECK_STR(got, want))
-			printf("# the delta read back differs\n");
+			printf("# the delta read back renders differently\n");
 		CHECK_U64(pmdstat_kv_get(&c.st[0].totals, "share_calls", 0),
 			  pmdstat_find_hist(&d, "share_ns")->count);
 		CHECK_U64(pmdstat_find_hist(&c.st[0], "scan_vmas")->count,
@@ -337,7 +285,7 @@ static void test_report_sums(void)
 
 	pmdstat_out_init(&text);
 	record_lines(&text, d, NR_STEPS, t);
-	pmdstat_out_append(&text, "\n  \n", 4);	/* blank lines are skipped */
+	pmdstat_out_append(&text, "\n  \n", 4);	/* blank lines are allowed */
 	f = text_file(text.buf);
 	rc = pmdstat_recording_sum(f, &rec, msg, sizeof(msg));
 	fclose(f);
@@ -366,17 +314,12 @@ static void test_report_sums(void)
 		struct pmdstat_render_opts ro = {
 			.recording = true, .intervals = rec.intervals, .span_ms = rec.span_ms,
 		};
-		const char *jerr;
 		pmdstat_out_t out;
-		struct json *j;
 
 		pmdstat_out_init(&out);
 		pmdstat_render_json(&out, &rec.sum, &ro);
-		j = json_parse(out.buf, &jerr);
-		CHECK(j != NULL);
-		CHECK(json_get(j, "intervals") && json_get(j, "intervals")->num == NR_STEPS);
+		CHECK(strstr(out.buf, ",\"intervals\":4,") != NULL);
 		CHECK(strstr(out.buf, "\"span_s\":4.500") != NULL);
-		json_free(j);
 		pmdstat_out_clear(&out);
 		pmdstat_render_text(&out, &rec.sum, &ro);
 		CHECK(strstr(out.buf, "Recording of 4 intervals over 4.500 s") != NULL);
@@ -476,48 +419,60 @@ static void test_stats_add(void)
 static int count_line(const struct pmdstat_rec_line *l, void *ctx, char *msg,
 		      size_t size)
 {
-	struct pmdstat_stats st;
-	int err = pmdstat_stats_from_json(l->obj, &st, msg, size);
+	(void)l;
+	(void)msg;
+	(void)size;
+	(*(unsigned int *)ctx)++;
+	return 0;
+}
 
-	if (!err) {
-		pmdstat_stats_free(&st);
-		(*(unsigned int *)ctx)++;
-	}
-	return err;
+/* Line number (1-based) of the byte at off in text. */
+static unsigned int line_at(const char *text, size_t off)
+{
+	unsigned int n = 1;
+	size_t i;
+
+	for (i = 0; i < off; i++)
+		n += text[i] == '\n';
+	return n;
+}
+
+static int read_doc(const char *doc, unsigned int *n, char *msg, size_t size)
+{
+	FILE *f = text_file(doc);
+	int rc;
+
+	*n = 0;
+	rc = pmdstat_recording_each(f, count_line, n, msg, size);
+	fclose(f);
+	return rc;
 }
 
 static void test_report_malformed(void)
 {
 	static const struct {
-		const char *from;	/* the first of this in a good line ... */
+		const char *from;	/* the first of this in a good interval ... */
 		const char *edit;	/* ... becomes this */
 		const char *msg;	/* in the message */
 	} cases[] = {
-		{ "\"t\":", "\"t\":-1,\"t_old\":", "\"t\" is not a number of seconds" },
-		{ "\"t\":2.000,", "", "no \"t\"" },
-		{ "\"interval_s\":", "\"interval_s\":\"1\",\"i_old\":", "\"interval_s\" is not a number" },
-		{ "\"version\":", "\"version\":2,\"v_old\":", "newer than this pmdstat" },
-		{ "\"kernel\":", "\"kernel\":3,\"k_old\":", "\"kernel\" is a number" },
-		{ "\"probes\":", "\"probes\":{},\"p_old\":", "probes: an object, not an array" },
-		{ "\"hits\":", "\"hits\":\"x\",\"h_old\":", "hits=x is not an unsigned decimal number" },
-		{ "\"hits\":", "\"hits\":1.5,\"h_old\":", "\"hits\" is a number, not an unsigned integer" },
-		{ "\"hits\":", "\"hits\":-1,\"h_old\":", "\"hits\" is a number, not an unsigned integer" },
-		{ "\"comm\":", "\"comm\":\"a b\",\"c_old\":", "a space or a newline" },
-		{ "\"buckets\":", "\"buckets\":[[1,2]],\"b_old\":", "a bucket is not [lo, hi, count]" },
-		{ "\"buckets\":", "\"buckets\":[[9,2,1]],\"b_old\":", "lo 9 is above hi 2" },
-		{ "\"totals\":", "\"totals\":[],\"t_old\":", "\"totals\" is an array" },
-		{ "\"kind\":", "\"kind\":\"other\",\"k_old\":", "kind=other is not one of i_mmap, vma_lock" },
-		{ "\"histograms\":{", "\"histograms\":{\"x y\":{},", "cannot come from pmdstat" },
-		{ "\"t\":", "\"t\":1,\"t\":", "appears twice" },
+		{ "record t=2000 ", "record t=-1 ", "record: 't=-1' is not a number of ms" },
+		{ "record t=2000 ", "record t=2x ", "record: 't=2x' is not a number of ms" },
+		{ " interval=2000\n", " i=1\n", "record: no interval=" },
+		{ "record t=2000 ", "record ", "record: no t=" },
+		{ "version=1", "version=2", "newer than this pmdstat" },
+		{ " hits=", " hits=x h_old=", "hits=x is not an unsigned decimal number" },
+		{ "kind=i_mmap", "kind=other", "kind=other is not one of i_mmap, vma_lock" },
+		{ "\nend\n", "\n", "has no 'end' line" },
+		{ "\nbucket ", "\nbucket 9 2 1\nbucket ", "lo 9 is above hi 2" },
+		{ "kernel release=", "pmdstat-stats version=1\nkernel release=", "a second 'pmdstat-stats' header" },
 	};
 	struct pmdstat_snapshot *s = calloc(1, sizeof(*s));
 	struct pmdstat_stats a, b, d;
 	pmdstat_out_t good;
-	char msg[512], doc[65536], want[32];
+	char msg[512], want[32], *doc;
 	u64 t = 2000, state = SEED;
 	unsigned int n;
-	size_t i;
-	FILE *f;
+	size_t i, docsize;
 	int rc;
 
 	tame_snapshot(s, SEED);
@@ -528,60 +483,58 @@ static void test_report_malformed(void)
 	pmdstat_stats_delta(&a, &b, &d);
 	pmdstat_out_init(&good);
 	record_lines(&good, &d, 1, &t);
-	CHECK(good.len < sizeof(doc) / 4);
+	docsize = 3 * good.len + 256;
+	doc = malloc(docsize);
 
-	for (i = 0; i < TAP_COUNT(cases); i++) {
+	for (i = 0; doc && i < TAP_COUNT(cases); i++) {
 		const char *at = strstr(good.buf, cases[i].from);
 		size_t off;
 
 		if (!CHECK(at != NULL)) {
-			printf("# no '%s' in the line\n", cases[i].from);
+			printf("# no '%s' in the interval\n", cases[i].from);
 			continue;
 		}
 		off = (size_t)(at - good.buf);
-		/* line 1 good, line 2 blank, line 3 broken, line 4 good */
-		snprintf(doc, sizeof(doc), "%s\n%.*s%s%s%s", good.buf, (int)off, good.buf,
+		/* interval 1 good, a blank line, interval 2 broken, interval 3 good */
+		snprintf(doc, docsize, "%s\n%.*s%s%s%s", good.buf, (int)off, good.buf,
 			 cases[i].edit, at + strlen(cases[i].from), good.buf);
-		n = 0;
-		f = text_file(doc);
-		rc = pmdstat_recording_each(f, count_line, &n, msg, sizeof(msg));
-		fclose(f);
+		rc = read_doc(doc, &n, msg, sizeof(msg));
 		CHECK(rc == -EINVAL);
 		CHECK_U64(n, 1);
-		snprintf(want, sizeof(want), "line 3: ");
+		/* the line of the edit, as a line of the recording */
+		snprintf(want, sizeof(want), "line %u: ",
+			 line_at(doc, good.len + 1 + off + (cases[i].edit[0] == '\n')));
 		if (!CHECK(!strncmp(msg, want, strlen(want)) && strstr(msg, cases[i].msg)))
-			printf("# case %zu: '%s'\n", i, msg);
+			printf("# case %zu: '%s' (want '%s...%s')\n", i, msg, want, cases[i].msg);
 	}
 
-	/* JSON, but not an object */
-	snprintf(doc, sizeof(doc), "%s[1,2]\n", good.buf);
-	f = text_file(doc);
-	n = 0;
-	rc = pmdstat_recording_each(f, count_line, &n, msg, sizeof(msg));
-	fclose(f);
-	CHECK(rc == -EINVAL && n == 1);
-	CHECK_STR(msg, "line 2: an array, not an object");
+	/* not a recording: a stats file, or a JSON line of an older pmdstat */
+	CHECK(read_doc(good.buf + strlen("record t=2000 interval=2000\n"), &n, msg,
+		       sizeof(msg)) == -EINVAL);
+	CHECK(starts_with(msg, "line 1: not a pmdstat recording: it must start with a 'record t=MS interval=MS' line ("));
+	CHECK(read_doc("\n{\"t\":1}\n", &n, msg, sizeof(msg)) == -EINVAL && n == 0);
+	CHECK(!strncmp(msg, "line 2: not a pmdstat recording", 31) && strstr(msg, "JSON recordings"));
 
-	/* a last line cut off */
-	snprintf(doc, sizeof(doc), "%s%.*s", good.buf, (int)(good.len / 2), good.buf);
-	f = text_file(doc);
-	n = 0;
-	rc = pmdstat_recording_each(f, count_line, &n, msg, sizeof(msg));
-	fclose(f);
-	CHECK(rc == -EINVAL && n == 1);
-	CHECK(!strncmp(msg, "line 2: not JSON: ", 18) && strstr(msg, "cut off"));
+	/* the last interval cut off */
+	if (doc) {
+		snprintf(doc, docsize, "%s%.*s", good.buf, (int)(good.len / 2), good.buf);
+		CHECK(read_doc(doc, &n, msg, sizeof(msg)) == -EINVAL && n == 1);
+		if (!CHECK(strstr(msg, "was the recording cut off?") != NULL))
+			printf("# %s\n", msg);
+	}
 
 	/* an empty recording */
 	{
 		struct pmdstat_recording rec;
+		FILE *f = text_file("\n\n");
 
-		f = text_file("\n\n");
 		rc = pmdstat_recording_sum(f, &rec, msg, sizeof(msg));
 		fclose(f);
 		CHECK(rc == -ENODATA);
 		CHECK(strstr(msg, "empty") != NULL);
 		pmdstat_recording_free(&rec);
 	}
+	free(doc);
 	pmdstat_out_free(&good);
 	pmdstat_stats_free(&a);
 	pmdstat_stats_free(&b);
@@ -590,7 +543,6 @@ static void test_report_malformed(void)
 }
 
 static const struct tap_test tests[] = {
-	TAP_TEST(test_json_reader),
 	TAP_TEST(test_record_roundtrip),
 	TAP_TEST(test_report_sums),
 	TAP_TEST(test_stats_add),

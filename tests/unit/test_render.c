@@ -76,7 +76,7 @@ static void check_json(const char *text, const struct pmdstat_stats *st)
 		return;
 	}
 	CHECK(root->type == J_OBJ);
-	CHECK_U64(jnum(root, "version", &ok), 1);
+	CHECK_U64(jnum(root, "version", &ok), 2);
 	v = json_get(root, "kernel");
 	CHECK(v && v->type == J_STR && !strcmp(v->str, st->release));
 	v = json_get(root, "module");
@@ -199,7 +199,7 @@ static void test_json_minimal(void)
 	pmdstat_render_json(&out, &st, &ro);
 	root = json_parse(out.buf, NULL);
 	if (CHECK(root != NULL)) {
-		CHECK(json_get(root, "version") && json_get(root, "version")->num == 1);
+		CHECK(json_get(root, "version") && json_get(root, "version")->num == 2);
 		v = json_get(root, "kernel");
 		CHECK(v && v->type == J_STR && !strcmp(v->str, ""));
 		v = json_get(root, "probes");
@@ -344,11 +344,12 @@ static void test_log2_hist_text(void)
 	pmdstat_render_log2_hist(&out, &h, "nsecs");
 	CHECK_STR(line_of(out.buf, 0, buf, sizeof(buf)),
 		  "               nsecs                         : count     distribution");
-	CHECK_STR(line_of(out.buf, 2, buf, sizeof(buf)),
+	/* as bpftrace, from the first non-empty bucket (not 0 -> 1) to the last */
+	CHECK_STR(line_of(out.buf, 1, buf, sizeof(buf)),
 		  "                   2 -> 3                    : 1        |**********          |");
-	CHECK_STR(line_of(out.buf, 64, buf, sizeof(buf)),
+	CHECK_STR(line_of(out.buf, 63, buf, sizeof(buf)),
 		  " 9223372036854775808 -> 18446744073709551615 : 2        |********************|");
-	CHECK_STR(line_of(out.buf, 65, buf, sizeof(buf)), "(no such line)");
+	CHECK_STR(line_of(out.buf, 64, buf, sizeof(buf)), "(no such line)");
 	test_free_phist(&h);
 
 	/* buckets that are not log2 ones are shown as they are */
@@ -413,16 +414,58 @@ static void test_text_report(void)
 		  "share_ns: outermost share calls, entry to return");
 	CHECK_STR(line_of(out.buf, 8, buf, sizeof(buf)),
 		  "     nsecs               : count     distribution");
-	CHECK_STR(line_of(out.buf, 22, buf, sizeof(buf)),
+	/* the rows start at the first non-empty bucket */
+	CHECK_STR(line_of(out.buf, 9, buf, sizeof(buf)),
 		  "      8192 -> 16383      : 3        |*****************                       |");
 	/* p50: rank 5, 16384 + 16383 * 2 / 7 = 21064; p90: rank 9: 37446 -> max */
-	CHECK_STR(line_of(out.buf, 24, buf, sizeof(buf)),
+	CHECK_STR(line_of(out.buf, 11, buf, sizeof(buf)),
 		  "count 10, avg 12345 ns, p50 21064 ns, p90 30000 ns, p99 30000 ns, max 30000 ns");
 	/* the empty unshare_ns is left out */
 	CHECK(strstr(out.buf, "unshare_ns") == NULL);
-	CHECK_STR(line_of(out.buf, 26, buf, sizeof(buf)),
+	CHECK_STR(line_of(out.buf, 13, buf, sizeof(buf)),
 		  "Totals: hits=50 missed=3 share_calls=10 attached=9 unshare_calls=0 unshared=0");
 	CHECK(strstr(out.buf, "Warning: 3 calls were missed") != NULL);
+	pmdstat_out_free(&out);
+	pmdstat_stats_free(&st);
+}
+
+/* A site histogram that repeats its role's row for row is not drawn again. */
+static void test_text_site_repeats(void)
+{
+	static const char text[] =
+		"pmdstat-stats version=1\n"
+		"kernel release=r module=m\n"
+		"state elapsed_ns=1 resets=0 maxactive=64\n"
+		"probe symbol=huge_pmd_share role=share hits=3 missed=0 nested=0 attached=3 fresh=0 failed=0 reads=none\n"
+		"probe symbol=huge_pmd_unshare role=unshare hits=2 missed=0 nested=0 ret1=2 ret0=0 reads=none\n"
+		"probe symbol=__huge_pmd_unshare role=unshare hits=3 missed=0 nested=2 ret1=1 ret0=2 reads=none\n"
+		/* fine buckets of [8192, 16383]: the same log2 row as the site's */
+		"hist name=share_ns unit=ns count=3 sum=40000 max=15000\n"
+		"bucket 12288 14335 2\nbucket 14336 16383 1\nend\n"
+		"hist name=unshare_ns unit=ns count=3 sum=3000 max=1500\n"
+		"bucket 512 1023 2\nbucket 1024 2047 1\nend\n"
+		"hist name=site:huge_pmd_share unit=ns count=3 sum=40000 max=15000\n"
+		"bucket 8192 16383 3\nend\n"
+		"hist name=site:huge_pmd_unshare unit=ns count=2 sum=2000 max=1500\n"
+		"bucket 512 1023 1\nbucket 1024 2047 1\nend\n"
+		"Totals: hits=8 missed=0 share_calls=3 attached=3 unshare_calls=3 unshared=3\n";
+	struct pmdstat_stats st;
+	pmdstat_out_t out;
+
+	if (!CHECK(test_parse_str(text, &st, NULL) == PMDSTAT_PARSE_OK))
+		return;
+	pmdstat_out_init(&out);
+	pmdstat_render_text(&out, &st, NULL);
+	CHECK(strstr(out.buf, "\nsite:huge_pmd_share: the same calls as share_ns, not drawn again\n") != NULL);
+	CHECK(strstr(out.buf, "site:huge_pmd_share: every call of") == NULL);
+	CHECK_U64(test_count(out.buf, "count 3, avg 13333 ns"), 1);
+	/* a site that differs from its role's is drawn */
+	CHECK(strstr(out.buf, "\nsite:huge_pmd_unshare: every call of huge_pmd_unshare\n") != NULL);
+	CHECK(strstr(out.buf, "count 2, avg 1000 ns") != NULL);
+	/* JSON keeps every histogram */
+	pmdstat_out_clear(&out);
+	pmdstat_render_json(&out, &st, NULL);
+	CHECK(strstr(out.buf, "\"site:huge_pmd_share\":{") != NULL);
 	pmdstat_out_free(&out);
 	pmdstat_stats_free(&st);
 }
@@ -435,6 +478,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_json_parser_rejects),
 	TAP_TEST(test_log2_hist_text),
 	TAP_TEST(test_text_report),
+	TAP_TEST(test_text_site_repeats),
 };
 
 int main(void)

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include "out.h"
 #include "parse.h"
 #include "snapshot.h"
@@ -909,6 +911,70 @@ TESTLIB_FN struct json *json_parse(const char *text, const char **err)
 	if (err)
 		*err = v ? NULL : (p.err ? p.err : "error");
 	return v;
+}
+
+/*
+ * Run cmd (a printf format with one %s: a file holding text) through the
+ * shell: its output (stderr too), without the last newline, into buf.
+ * Its exit status; -1, with buf "(... failed)", if it could not run.
+ */
+TESTLIB_FN int test_tool(const char *cmd, const char *text, char *buf, size_t size)
+{
+	char path[] = "/tmp/pmdstat-test-XXXXXX", line[2048];
+	size_t n = 0;
+	FILE *f, *p;
+	int fd, st = -1;
+
+	snprintf(buf, size, "(%s failed)", cmd);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "w");
+	if (!f || fputs(text, f) == EOF || fclose(f)) {
+		unlink(path);
+		return -1;
+	}
+	snprintf(line, sizeof(line), cmd, path);
+	strncat(line, " 2>&1", sizeof(line) - strlen(line) - 1);
+	p = popen(line, "r");
+	if (p) {
+		n = fread(buf, 1, size - 1, p);
+		buf[n] = '\0';
+		while (n && buf[n - 1] == '\n')
+			buf[--n] = '\0';
+		st = pclose(p);
+	}
+	unlink(path);
+	return p && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* jq (Debian's, a real JSON parser) as "jq -c FILTER" on json, like test_tool(). */
+TESTLIB_FN bool test_jq(const char *json, const char *filter, char *buf, size_t size)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "jq -c '%s' %%s", filter);
+	return test_tool(cmd, json, buf, size) == 0;
+}
+
+/*
+ * promtool (Debian's prometheus package) on a Prometheus exposition: 0 if
+ * it parses it and its linter has nothing to say, 3 if only the linter
+ * objects, 1 if it does not parse.
+ */
+TESTLIB_FN int test_promtool(const char *text, char *buf, size_t size)
+{
+	return test_tool("promtool check metrics < %s", text, buf, size);
+}
+
+/* How often needle occurs in text. */
+TESTLIB_FN unsigned int test_count(const char *text, const char *needle)
+{
+	unsigned int n = 0;
+
+	for (; (text = strstr(text, needle)); text += strlen(needle))
+		n++;
+	return n;
 }
 
 /* Free a value of json_parse() (NULL is fine). */

@@ -39,22 +39,23 @@ for bad in "filter_tgid=abc" "filter_tgid=-5" "filter_tgid=999999" "filter_cgrou
 done
 
 # record, report, heatmap, Prometheus
-pmdstat record -i 1 -c 4 -o /tmp/rec.jsonl &
+pmdstat record -i 1 -c 4 -o /tmp/rec.txt &
 rp=$!
 pmdstat-workload -q -n 3 -r 3 -t exit > /dev/null 2>&1
 wait $rp
-check_eq "record: one JSON line per interval" "$(grep -c . /tmp/rec.jsonl)" 4
-pmdstat report /tmp/rec.jsonl > /tmp/report.txt
+check_eq "record: one record line per interval" "$(grep -c '^record t=[0-9]* interval=[0-9]*$' /tmp/rec.txt)" 4
+check_eq "record: each followed by a stats block" "$(grep -c '^pmdstat-stats version=1$' /tmp/rec.txt)" 4
+pmdstat report /tmp/rec.txt > /tmp/report.txt
 check_eq "report: exit status" "$?" 0
-pmdstat -j report /tmp/rec.jsonl > /tmp/report.json
+pmdstat -j report /tmp/rec.txt > /tmp/report.json
 check_gt "report: sums the recorded share calls" "$(jnum /tmp/report.json share_calls)" 0
-pmdstat heatmap /tmp/rec.jsonl --hist share_ns -o /tmp/heat.svg
+pmdstat heatmap /tmp/rec.txt --hist share_ns -o /tmp/heat.svg
 check_eq "heatmap: exit status" "$?" 0
 pmdstat --prom > /tmp/prom.txt
 check_eq "prom: exit status" "$?" 0
-if pmdstat heatmap /tmp/rec.jsonl --hist no_such_hist -o /tmp/x.svg 2>/dev/null; then st=0; else st=$?; fi
+if pmdstat heatmap /tmp/rec.txt --hist no_such_hist -o /tmp/x.svg 2>/dev/null; then st=0; else st=$?; fi
 check_eq "heatmap: an unknown histogram is refused" "$st" 2
-for f in rec.jsonl heat.svg prom.txt; do
+for f in rec.txt heat.svg prom.txt; do
 	echo "=== BEGIN FILE $f"
 	cat /tmp/$f
 	echo "=== END FILE $f"
