@@ -122,6 +122,10 @@ const struct pmdstat_field pmdstat_fields[] = {
 	  "Events dropped because the event log was full.") },
 	{ F("locks", "threshold_us", NUM, GAUGE), .unit = "us",
 	  PROM("pmdstat_event_threshold_seconds", "Threshold of the event log (0: off).") },
+	{ F("locks", "blame", NUM, GAUGE), .optional = true,
+	  PROM("pmdstat_blame_enabled", "1 if each contended wait notes whom it waited behind.") },
+	{ F("locks", "blame_full", NUM, SUM), .optional = true,
+	  PROM("pmdstat_blame_full_total", "Contended waits that found no free blocked_by line.") },
 
 	{ F("races", "overlaps", NUM, SUM), .title = "Overlaps of share and unshare",
 	  PROM("pmdstat_race_overlaps_total",
@@ -187,6 +191,11 @@ const struct pmdstat_field pmdstat_fields[] = {
 	{ F("live", "age_ns", NUM, GAUGE), .unit = "ns" },
 	{ F("live", "contended", NUM, GAUGE), .optional = true },
 	{ F("live", "scan", NUM, GAUGE), .optional = true },
+	{ F("live", "blocker", STR, GAUGE), .optional = true },
+	{ F("live", "blocker_mode", STR, GAUGE), .optional = true },
+	{ F("live", "blocker_state", STR, GAUGE), .optional = true },
+	{ F("live", "blocker_pid", NUM, GAUGE), .optional = true },
+	{ F("live", "blocker_comm", STR, GAUGE), .optional = true },
 
 	{ F("Totals:", "hits", NUM, SUM) },
 	{ F("Totals:", "missed", NUM, SUM) },

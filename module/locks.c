@@ -601,6 +601,7 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 		r->aux2 = 0;
 		r->checked = 0;
 		r->wait_pending = 0;
+		r->blk_state = PMDSTAT_BLOCK_UNKNOWN;
 		r->kind = kind;
 		r->mode = mode;
 		r->contended = 0;
@@ -962,6 +963,195 @@ static __always_inline unsigned long return_address(struct pt_regs *regs)
 	return pmdstat_entry_return_address(regs);
 }
 
+/* ---- blame: what each contended wait waited behind ------------------ */
+
+/* on by default: it costs nothing until a wait is contended */
+static bool pmdstat_blame_on = true;
+
+int pmdstat_locks_set_blame(unsigned long on)
+{
+	if (on > 1)
+		return -EINVAL;
+	WRITE_ONCE(pmdstat_blame_on, on);
+	return 0;
+}
+
+/* What lp_blame() reads of another task's record. */
+struct blame_cand {
+	unsigned long task;
+	unsigned long caller;
+	u64 t0;
+	u32 pid;
+	u8 state;
+	u8 mode;
+	u8 waiting;		/* in the slow path, or counted as contended */
+	char comm[TASK_COMM_LEN];
+};
+
+/* A consistent copy of another task's record of @lock, or false. */
+static bool blame_peek(const struct pmdstat_inflight *r, unsigned long lock,
+		       struct blame_cand *c)
+{
+	unsigned long task = READ_ONCE(r->task);
+	unsigned int st;
+
+	if (!task || READ_ONCE(r->lock) != lock)
+		return false;
+	/* pairs with the release that publishes a complete record */
+	st = smp_load_acquire(&r->state);
+	if (st != ST_WAIT && st != ST_HOLD)
+		return false;
+	c->task = task;
+	c->state = st;
+	c->mode = READ_ONCE(r->mode);
+	c->waiting = st == ST_WAIT && (READ_ONCE(r->slow) || READ_ONCE(r->contended));
+	c->t0 = READ_ONCE(r->t0);
+	c->caller = READ_ONCE(r->caller);
+	c->pid = READ_ONCE(r->pid);
+	memcpy(c->comm, r->comm, TASK_COMM_LEN);
+	smp_rmb();	/* the fields before the recheck */
+	return READ_ONCE(r->task) == task && READ_ONCE(r->state) == st &&
+	       READ_ONCE(r->lock) == lock;
+}
+
+NOKPROBE_SYMBOL(blame_peek);
+
+/*
+ * @w's request is contended: note what it waits behind, from the other
+ * records of its lock (no lock is taken; records may change meanwhile).
+ * The writer that holds it; for a writer, else the reader that has held
+ * it longest, else a reader still in its wait while readers hold the lock
+ * (a release hands the lock to the queued readers, who hold it before they
+ * return); else the writer waiting ahead (a new reader queues behind a
+ * waiting writer: rwsem hand-off, and writers queue in order); else
+ * unknown: a holder that took it before tracking began, or a task the
+ * filter leaves out.  A request that took the fast path stays a request
+ * until its release: it holds the lock unless the lock word denies it.
+ * Runs once per contended request; reads the home counts and the records
+ * of the tasks that have any, nothing that the hot path writes per call.
+ */
+static void lp_blame(struct pmdstat_inflight *w)
+{
+	struct rw_semaphore *sem = (struct rw_semaphore *)w->lock;
+	struct blame_cand c, hw, hr, wr, ww;
+	bool has_hw = false, has_hr = false, has_wr = false, has_ww = false;
+	const struct blame_cand *b;
+	unsigned int h, i;
+
+	for (h = 0; h < INFLIGHT_SLOTS && !has_hw; h++) {
+		unsigned int span;
+
+		if (!atomic_read(&pmdstat_home[h]))
+			continue;
+		span = pmdstat_inflight_span(h);
+		for (i = 0; i < span; i++) {
+			const struct pmdstat_inflight *r =
+				&pmdstat_inflight[(h + i) & (INFLIGHT_SLOTS - 1)];
+			bool write;
+
+			if (r == w || READ_ONCE(r->home) != h ||
+			    !blame_peek(r, w->lock, &c))
+				continue;
+			write = c.mode == PMDSTAT_MODE_WRITE;
+			if (c.waiting && write) {
+				if (c.t0 <= w->t0 && (!has_ww || c.t0 < ww.t0)) {
+					ww = c;
+					has_ww = true;
+				}
+			} else if (c.waiting) {
+				/* granted, perhaps: only if readers hold it */
+				if (w->mode == PMDSTAT_MODE_WRITE && (!has_wr || c.t0 < wr.t0) &&
+				    pmdstat_rwsem_held_by_task(sem, false, c.task) != PMDSTAT_NO) {
+					wr = c;
+					has_wr = true;
+				}
+			} else if (pmdstat_rwsem_held_by_task(sem, write, c.task) ==
+				   PMDSTAT_NO) {
+				continue;	/* the lock word denies it */
+			} else if (write) {
+				hw = c;
+				has_hw = true;
+				break;
+			} else if (!has_hr || c.t0 < hr.t0) {
+				hr = c;
+				has_hr = true;
+			}
+		}
+	}
+	if (has_hw) {
+		b = &hw;
+		w->blk_state = PMDSTAT_BLOCK_HOLD;
+	} else if (has_hr && w->mode == PMDSTAT_MODE_WRITE) {
+		b = &hr;
+		w->blk_state = PMDSTAT_BLOCK_HOLD;
+	} else if (has_wr) {
+		b = &wr;
+		w->blk_state = PMDSTAT_BLOCK_HOLD;
+	} else if (has_ww) {
+		b = &ww;
+		w->blk_state = PMDSTAT_BLOCK_WAIT;
+	} else {
+		w->blk_state = PMDSTAT_BLOCK_UNKNOWN;
+		return;
+	}
+	w->blk_caller = b->caller;
+	w->blk_mode = b->mode;
+	w->blk_pid = b->pid;
+	memcpy(w->blk_comm, b->comm, TASK_COMM_LEN);
+}
+
+NOKPROBE_SYMBOL(lp_blame);
+
+/* A contended request starts waiting: blame it, if blame is on. */
+static __always_inline void lp_contended(struct pmdstat_inflight *r)
+{
+	if (!r->contended && READ_ONCE(pmdstat_blame_on))
+		lp_blame(r);
+	r->contended = 1;
+}
+
+/* @r waited @wait: into its row of waiter and blocker. */
+static void lp_blame_add(struct pmdstat_lock_pcpu *lk,
+			 const struct pmdstat_inflight *r, u64 wait)
+{
+	bool known = r->blk_state != PMDSTAT_BLOCK_UNKNOWN;
+	unsigned long waiter = r->caller ? r->caller : 1;
+	unsigned long blocker = known ? r->blk_caller : 0;
+	u8 bmode = known ? r->blk_mode : 0;
+	unsigned int i;
+
+	for (i = 0; i < PMDSTAT_PCPU_BLAME; i++) {
+		struct pmdstat_blame_stats *b = &lk->blame[i];
+
+		if (!b->waiter) {
+			b->waiter = waiter;
+			b->blocker = blocker;
+			b->kind = r->kind;
+			b->wmode = r->mode;
+			b->bmode = bmode;
+			b->bstate = r->blk_state;
+		} else if (b->waiter != waiter || b->blocker != blocker ||
+			   b->kind != r->kind || b->wmode != r->mode ||
+			   b->bmode != bmode || b->bstate != r->blk_state) {
+			continue;
+		}
+		b->waits++;
+		b->wait_total += wait;
+		if (wait >= b->wait_max) {
+			b->wait_max = wait;
+			b->max_pid = known ? r->blk_pid : 0;
+			if (known)
+				memcpy(b->max_comm, r->blk_comm, TASK_COMM_LEN);
+			else
+				b->max_comm[0] = '\0';
+		}
+		return;
+	}
+	lk->blame_full++;
+}
+
+NOKPROBE_SYMBOL(lp_blame_add);
+
 /* An acquisition is complete: count it and start its hold. */
 static void lp_acquired(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r,
 			u64 now, bool waited, unsigned long first)
@@ -985,6 +1175,8 @@ static void lp_acquired(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r
 		}
 		if (r->from_share)
 			pmdstat_hist_add(&lk->share_wait, wait);
+		if (READ_ONCE(pmdstat_blame_on))
+			lp_blame_add(lk, r, wait);
 		pmdstat_note(PMDSTAT_WAIT, r, wait, first);
 		r->t0 = now;
 	}
@@ -1277,7 +1469,7 @@ static void lp_rt_begin(struct pmdstat_lock_pcpu *lk, unsigned int idx,
 		return;		/* a reader's rtmutex, inside its own wait */
 	if (!r->contended)
 		lk->probe[idx].hits++;	/* contended requests */
-	r->contended = 1;
+	lp_contended(r);
 	r->slow = 1;
 	atomic_inc(&pmdstat_nr_slow);
 }
@@ -1402,7 +1594,7 @@ static void lp_dispatch(struct pmdstat_lockprobe *lp, unsigned long arg,
 		r = pmdstat_inflight_find(arg, ST_WAIT);
 		if (r && !r->slow) {
 			lk->probe[idx].hits++;
-			r->contended = 1;
+			lp_contended(r);
 			r->slow = 1;
 			atomic_inc(&pmdstat_nr_slow);
 		}
@@ -2266,6 +2458,63 @@ static void pmdstat_fill_callers(struct pmdstat_snapshot *s)
 	}
 }
 
+/* The per-CPU rows of waiter and blocker, merged by function name. */
+static void pmdstat_fill_blame(struct pmdstat_snapshot *s)
+{
+	char waiter[PMDSTAT_FUNC_LEN], blocker[PMDSTAT_FUNC_LEN];
+	unsigned int cpu, i, j;
+
+	s->blame = READ_ONCE(pmdstat_blame_on);
+	for_each_possible_cpu(cpu) {
+		const struct pmdstat_pcpu *pc = pmdstat_pcpu_of(cpu);
+
+		if (!pc)
+			continue;
+		s->blame_full += pc->lk.blame_full;
+		for (i = 0; i < PMDSTAT_PCPU_BLAME && pc->lk.blame[i].waiter; i++) {
+			const struct pmdstat_blame_stats *b = &pc->lk.blame[i];
+			struct pmdstat_snap_blame *d = NULL;
+
+			pmdstat_symbolize(waiter, sizeof(waiter), b->waiter);
+			pmdstat_sanitize(waiter);
+			if (b->bstate == PMDSTAT_BLOCK_UNKNOWN)
+				strscpy(blocker, "unknown", sizeof(blocker));
+			else
+				pmdstat_symbolize(blocker, sizeof(blocker), b->blocker);
+			pmdstat_sanitize(blocker);
+			for (j = 0; j < s->nr_blame && !d; j++)
+				if (s->blocked_by[j].kind == b->kind &&
+				    s->blocked_by[j].wmode == b->wmode &&
+				    s->blocked_by[j].bmode == b->bmode &&
+				    s->blocked_by[j].bstate == b->bstate &&
+				    !strcmp(s->blocked_by[j].waiter, waiter) &&
+				    !strcmp(s->blocked_by[j].blocker, blocker))
+					d = &s->blocked_by[j];
+			if (!d) {
+				if (s->nr_blame == PMDSTAT_MAX_BLAME) {
+					s->blame_full += b->waits;
+					continue;
+				}
+				d = &s->blocked_by[s->nr_blame++];
+				strscpy(d->waiter, waiter, sizeof(d->waiter));
+				strscpy(d->blocker, blocker, sizeof(d->blocker));
+				d->kind = b->kind;
+				d->wmode = b->wmode;
+				d->bmode = b->bmode;
+				d->bstate = b->bstate;
+			}
+			d->waits += b->waits;
+			d->wait_total += b->wait_total;
+			if (b->wait_max >= d->wait_max) {
+				d->wait_max = b->wait_max;
+				d->max_pid = b->max_pid;
+				strscpy(d->max_comm, b->max_comm, sizeof(d->max_comm));
+				pmdstat_sanitize(d->max_comm);
+			}
+		}
+	}
+}
+
 void pmdstat_locks_fill(struct pmdstat_snapshot *s)
 {
 	struct pmdstat_event *top;
@@ -2333,6 +2582,7 @@ void pmdstat_locks_fill(struct pmdstat_snapshot *s)
 		s->callers_full += lk->callers_full;
 	}
 	pmdstat_fill_callers(s);
+	pmdstat_fill_blame(s);
 	for (k = 0; k < PMDSTAT_NR_LK; k++)
 		s->tracked[k] = atomic_read(&pmdstat_nr_tracked[k]);
 	s->track_full = atomic64_read(&pmdstat_track_full);
@@ -2429,6 +2679,29 @@ const struct file_operations pmdstat_events_fops = {
 	.release = pmdstat_private_release,
 };
 
+/* A waiter's blocker, as noted when its wait began (lp_blame). */
+static void live_blocker(struct seq_file *m, struct pmdstat_inflight *c,
+			 unsigned int state)
+{
+	char func[PMDSTAT_FUNC_LEN];
+
+	if (state != ST_WAIT || !c->contended) {
+		seq_puts(m, "\n");
+		return;
+	}
+	if (c->blk_state == PMDSTAT_BLOCK_UNKNOWN) {
+		seq_puts(m, " blocker=unknown blocker_state=unknown\n");
+		return;
+	}
+	pmdstat_symbolize(func, sizeof(func), c->blk_caller);
+	pmdstat_sanitize(func);
+	c->blk_comm[TASK_COMM_LEN - 1] = '\0';
+	pmdstat_sanitize(c->blk_comm);
+	seq_printf(m, " blocker=%s blocker_mode=%s blocker_state=%s blocker_pid=%u blocker_comm=%s\n",
+		   func, pmdstat_mode_name(c->blk_mode),
+		   pmdstat_block_name(c->blk_state), c->blk_pid, c->blk_comm);
+}
+
 static int pmdstat_live_show(struct seq_file *m, void *v)
 {
 	static const char *const state_name[] = {
@@ -2476,7 +2749,7 @@ static int pmdstat_live_show(struct seq_file *m, void *v)
 				   c.comm, c.pid, c.cpu,
 				   (unsigned long long)(now - min(now, c.t0)), c.scan);
 		} else {
-			seq_printf(m, "live state=%s lock=%s mode=%s dev=%u:%u ino=%llu func=%s comm=%s pid=%u cpu=%u age_ns=%llu contended=%u\n",
+			seq_printf(m, "live state=%s lock=%s mode=%s dev=%u:%u ino=%llu func=%s comm=%s pid=%u cpu=%u age_ns=%llu contended=%u",
 				   state_name[state], pmdstat_lock_name(c.kind),
 				   pmdstat_mode_name(c.mode),
 				   ent.dev_major, ent.dev_minor,
@@ -2484,6 +2757,7 @@ static int pmdstat_live_show(struct seq_file *m, void *v)
 				   c.comm, c.pid, c.cpu,
 				   (unsigned long long)(now - min(now, c.t0)),
 				   c.contended);
+			live_blocker(m, &c, state);
 		}
 		n++;
 	}

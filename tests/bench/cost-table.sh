@@ -10,6 +10,7 @@
 # and the columns:
 #   none       nothing loaded
 #   pmdstat    /lib/pmdstat.ko with its default settings
+#   noblame    the same with blame=0 (no blocked_by lines): what blame costs
 #   floor      ./pmdstat_floor.ko: the same probe set with empty handlers
 #   klockstat  Debian's klockstat (./klockstat/, tests/bench/fetch-klockstat)
 #   bpf        pmdstat-bpf -o FILE -- WORKLOAD
@@ -23,7 +24,7 @@
 # and why.  Numbers only: nothing is asserted.
 ROUNDS=${COST_ROUNDS:-5}
 WORKLOADS=${COST_WORKLOADS:-contend scan anon}
-COLS="none pmdstat floor klockstat bpf"
+COLS="none pmdstat noblame floor klockstat bpf"
 D=/tmp/cost
 rm -rf $D
 mkdir -p $D
@@ -67,7 +68,7 @@ klockstat_stop() {
 why_na() {
 	case $1 in
 	none) ;;
-	pmdstat)
+	pmdstat|noblame)
 		if insmod /lib/pmdstat.ko 2>$D/err; then unload pmdstat
 		else echo "insmod failed: $(head -n 1 $D/err) $(dmesg | grep pmdstat | tail -n 1)"; fi ;;
 	floor)
@@ -91,6 +92,9 @@ run() {
 	case $c in
 	none) pmdstat-cost -m "$w" ;;
 	pmdstat) insmod /lib/pmdstat.ko && { pmdstat-cost -m "$w"; unload pmdstat; } ;;
+	noblame) insmod /lib/pmdstat.ko && {
+		echo blame=0 > /sys/kernel/debug/pmdstat/control && pmdstat-cost -m "$w"
+		unload pmdstat; } ;;
 	floor) insmod ./pmdstat_floor.ko && { pmdstat-cost -m "$w"; unload pmdstat_floor; } ;;
 	klockstat) klockstat_start && { pmdstat-cost -m "$w"; klockstat_stop >/dev/null; } ;;
 	bpf) pmdstat-bpf -o $D/bpf.stats -- pmdstat-cost -m "$w" ;;
@@ -160,8 +164,8 @@ label() {
 }
 echo
 echo "median wall time / median with nothing loaded ($(uname -r), same boot, $ROUNDS rounds)"
-echo "| workload | none | pmdstat | floor (empty handlers) | klockstat | pmdstat-bpf |"
-echo "|---|---|---|---|---|---|"
+echo "| workload | none | pmdstat | pmdstat, blame=0 | floor (empty handlers) | klockstat | pmdstat-bpf |"
+echo "|---|---|---|---|---|---|---|"
 for w in $WORKLOADS; do
 	base=$(median $D/$w.none 2>/dev/null)
 	line="| $(label $w) |"

@@ -238,6 +238,8 @@ TESTLIB_FN void test_fill_locks(struct pmdstat_snapshot *s, u64 seed, bool many)
 	s->events = test_rand(&state) % 100000;
 	s->event_drops = s->events / 10;
 	s->threshold_us = 60000000;
+	s->blame = 1;
+	s->blame_full = many ? 3 : 0;
 }
 
 /*
