@@ -1020,10 +1020,11 @@ NOKPROBE_SYMBOL(blame_peek);
  * @w's request is contended: note what it waits behind, from the other
  * records of its lock (no lock is taken; records may change meanwhile).
  * The writer that holds it; for a writer, else the reader that has held
- * it longest, else a reader still in its wait while readers hold the lock
- * (a release hands the lock to the queued readers, who hold it before they
- * return); else the writer waiting ahead (a new reader queues behind a
- * waiting writer: rwsem hand-off, and writers queue in order); else
+ * it longest, else the first waiter ahead of it (a reader there may hold
+ * it already: a release hands the lock to the queued readers before they
+ * return; on PREEMPT_RT a reader in its slow path holds the rtmutex that
+ * a writer takes first); for a reader, else the writer waiting ahead (a
+ * new reader queues behind a waiting writer: rwsem hand-off); else
  * unknown: a holder that took it before tracking began, or a task the
  * filter leaves out.  A request that took the fast path stays a request
  * until its release: it holds the lock unless the lock word denies it.
@@ -1059,9 +1060,7 @@ static void lp_blame(struct pmdstat_inflight *w)
 					has_ww = true;
 				}
 			} else if (c.waiting) {
-				/* granted, perhaps: only if readers hold it */
-				if (w->mode == PMDSTAT_MODE_WRITE && (!has_wr || c.t0 < wr.t0) &&
-				    pmdstat_rwsem_held_by_task(sem, false, c.task) != PMDSTAT_NO) {
+				if (c.t0 <= w->t0 && (!has_wr || c.t0 < wr.t0)) {
 					wr = c;
 					has_wr = true;
 				}
@@ -1084,9 +1083,12 @@ static void lp_blame(struct pmdstat_inflight *w)
 	} else if (has_hr && w->mode == PMDSTAT_MODE_WRITE) {
 		b = &hr;
 		w->blk_state = PMDSTAT_BLOCK_HOLD;
-	} else if (has_wr) {
+	} else if (has_wr && w->mode == PMDSTAT_MODE_WRITE &&
+		   (!has_ww || wr.t0 < ww.t0)) {
 		b = &wr;
-		w->blk_state = PMDSTAT_BLOCK_HOLD;
+		/* granted already if readers hold it */
+		w->blk_state = pmdstat_rwsem_held_by_task(sem, false, wr.task) ==
+			       PMDSTAT_NO ? PMDSTAT_BLOCK_WAIT : PMDSTAT_BLOCK_HOLD;
 	} else if (has_ww) {
 		b = &ww;
 		w->blk_state = PMDSTAT_BLOCK_WAIT;

@@ -104,12 +104,12 @@ echo blame=1 > $D/control
 check_eq "blame=1 turns it on" "$(sed -n 's/^locks .* blame=\([0-9]*\).*/\1/p' $D/stats)" 1
 
 # ---- live: a waiter names what it waits behind ---------------------------------
-pmdstat-blame -t 3 -d 3 > /dev/null 2>&1 &
+pmdstat-blame -t 3 -d 5 > /dev/null 2>&1 &
 bpid=$!
 seen=0
 while kill -0 $bpid 2>/dev/null; do
 	grep -q '^live state=wait .* contended=1 blocker=[^ ]* blocker_mode=write blocker_state=\(hold\|wait\) blocker_pid=[0-9]* blocker_comm=blame-writer' $D/live && seen=$((seen + 1))
-	sleep 0.1
+	sleep 0.02
 done
 wait $bpid
 check_gt "live showed a waiter blocked by the writer" "$seen" 0
