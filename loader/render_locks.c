@@ -34,39 +34,6 @@ static bool has_locks(const struct pmdstat_stats *st)
 
 /* ---- text ---- */
 
-static void render_lock_probes(pmdstat_out_t *out, const struct pmdstat_stats *st)
-{
-	struct pmdstat_table t;
-	size_t i;
-	bool any = false;
-
-	pmdstat_table_init(&t, "lrrr");
-	pmdstat_table_cell(&t, "Symbol");
-	pmdstat_table_cell(&t, "Hits");
-	pmdstat_table_cell(&t, "Calls");
-	pmdstat_table_cell(&t, "Missed");
-	for (i = 0; i < st->nr_probes; i++) {
-		const struct pmdstat_probe *pr = &st->probe[i];
-		u64 calls;
-
-		if (!render_is_lock_probe(pr))
-			continue;
-		any = true;
-		pmdstat_table_cell(&t, "%s", pr->symbol);
-		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(&pr->keys, "hits"));
-		if (pmdstat_kv_u64(&pr->keys, "calls", &calls))
-			pmdstat_table_cell(&t, "-");
-		else
-			pmdstat_table_cell(&t, "%llu", (unsigned long long)calls);
-		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(&pr->keys, "missed"));
-	}
-	if (any) {
-		pmdstat_printf(out, "\nLock probes (hits: calls on a tracked lock):\n");
-		pmdstat_table_print(out, &t);
-	}
-	pmdstat_table_free(&t);
-}
-
 static void render_acquisitions(pmdstat_out_t *out, const struct pmdstat_stats *st)
 {
 	struct pmdstat_table t;
@@ -96,7 +63,7 @@ static void render_acquisitions(pmdstat_out_t *out, const struct pmdstat_stats *
 		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "try_fail"));
 		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "failed"));
 	}
-	pmdstat_printf(out, "\nLock acquisitions (trylocks included):\n");
+	pmdstat_printf(out, "\nLock acquisitions of i_mmap_rwsem (hugetlb files) and hugetlb vma locks, trylocks included:\n");
 	pmdstat_table_print(out, &t);
 	if (st->contention_unknown)
 		pmdstat_printf(out, "Contended acquisitions and waits are unknown: this kernel's contended lock paths could not be probed (see dmesg | grep pmdstat).\n");
@@ -297,56 +264,60 @@ const struct pmdstat_kvs **render_by_rank(pmdstat_out_t *out,
 	return row;
 }
 
-static void render_outliers_of(pmdstat_out_t *out, const struct pmdstat_stats *st,
-			       const char *what, const char *title)
+/* An outlier's row, and its stack in lines below it. */
+static void outlier_row(struct pmdstat_table *t, const struct pmdstat_kvs *e)
 {
+	const char *at = pmdstat_kv_str(e, "stack_at", NULL);
+	const char *usual = strcmp(str(e, "what"), "wait") ? "release" : "acquire";
+
+	pmdstat_table_cell(t, "%llu", (unsigned long long)num(e, "rank"));
+	pmdstat_table_cell(t, "%s", str(e, "what"));
+	cell_ns(t, num(e, "ns"));
+	pmdstat_table_cell(t, "%s", str(e, "lock"));
+	pmdstat_table_cell(t, "%s", str(e, "mode"));
+	pmdstat_table_cell(t, "%s:%llu", str(e, "dev"), (unsigned long long)num(e, "ino"));
+	pmdstat_table_cell(t, "%s", str(e, "func"));
+	pmdstat_table_cell(t, "%s/%llu", str(e, "comm"), (unsigned long long)num(e, "pid"));
+	pmdstat_table_cell(t, "%llu", (unsigned long long)num(e, "cpu"));
+	if (at && strcmp(at, usual))
+		pmdstat_table_line(t, STACK_INDENT "(stack taken at %s)", at);
+	render_table_stack(t, str(e, "stack"), STACK_INDENT);
+}
+
+/* The longest waits, then the longest holds, by rank. */
+static void render_outliers(pmdstat_out_t *out, const struct pmdstat_stats *st)
+{
+	static const char *const head[] = {
+		"Rank", "What", "Time", "Lock", "Mode", "Dev:Ino", "Func",
+		"Comm/PID", "CPU",
+	};
+	static const char *const what[] = { "wait", "hold" };
 	const struct pmdstat_kvs **row;
 	struct pmdstat_table t;
-	const char *at;
-	size_t i, n = 0;
+	bool at = false;
+	size_t i, k, n, rows = 0;
 
-	row = render_by_rank(out, &st->outliers, "what", what, &n);
-	if (!row) {
-		pmdstat_printf(out, "\n%s since load or reset: none.\n", title);
-		return;
+	pmdstat_table_init(&t, "rlrlllllr");
+	for (i = 0; i < ARRAY_SIZE(head); i++)
+		pmdstat_table_cell(&t, "%s", head[i]);
+	for (k = 0; k < ARRAY_SIZE(what); k++) {
+		row = render_by_rank(out, &st->outliers, "what", what[k], &n);
+		for (i = 0; i < n; i++) {
+			outlier_row(&t, row[i]);
+			at |= pmdstat_kv_find(row[i], "stack_at") != NULL;
+		}
+		rows += n;
+		free(row);
 	}
-	/* where the stacks were taken: acquire (waits) or release (holds) */
-	at = pmdstat_kv_str(row[0], "stack_at", NULL);
-	if (at)
-		pmdstat_printf(out, "\n%s since load or reset (stacks taken at %s):\n",
-			       title, at);
+	if (!rows)
+		pmdstat_printf(out, "\nLongest waits and holds since load or reset: none.\n");
+	else if (at)
+		pmdstat_printf(out, "\nLongest waits and holds since load or reset (stacks taken at acquire for a wait, at release for a hold):\n");
 	else
-		pmdstat_printf(out, "\n%s since load or reset:\n", title);
-	pmdstat_table_init(&t, "rrlllllr");
-	pmdstat_table_cell(&t, "Rank");
-	pmdstat_table_cell(&t, "%s", !strcmp(what, "wait") ? "Wait" : "Hold");
-	pmdstat_table_cell(&t, "Lock");
-	pmdstat_table_cell(&t, "Mode");
-	pmdstat_table_cell(&t, "Dev:Ino");
-	pmdstat_table_cell(&t, "Func");
-	pmdstat_table_cell(&t, "Comm/PID");
-	pmdstat_table_cell(&t, "CPU");
-	for (i = 0; i < n; i++) {
-		const struct pmdstat_kvs *e = row[i];
-
-		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(e, "rank"));
-		cell_ns(&t, num(e, "ns"));
-		pmdstat_table_cell(&t, "%s", str(e, "lock"));
-		pmdstat_table_cell(&t, "%s", str(e, "mode"));
-		pmdstat_table_cell(&t, "%s:%llu", str(e, "dev"),
-				   (unsigned long long)num(e, "ino"));
-		pmdstat_table_cell(&t, "%s", str(e, "func"));
-		pmdstat_table_cell(&t, "%s/%llu", str(e, "comm"),
-				   (unsigned long long)num(e, "pid"));
-		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(e, "cpu"));
-		if (at && strcmp(pmdstat_kv_str(e, "stack_at", at), at))
-			pmdstat_table_line(&t, STACK_INDENT "(stack taken at %s)",
-					   str(e, "stack_at"));
-		render_table_stack(&t, str(e, "stack"), STACK_INDENT);
-	}
-	pmdstat_table_print(out, &t);
+		pmdstat_printf(out, "\nLongest waits and holds since load or reset:\n");
+	if (rows)
+		pmdstat_table_print(out, &t);
 	pmdstat_table_free(&t);
-	free(row);
 }
 
 /* what lock_state counters mean when they are not 0 */
@@ -386,13 +357,11 @@ void render_locks_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 {
 	if (!has_locks(st))
 		return;
-	pmdstat_printf(out, "\n--- Lock timing: i_mmap_rwsem of hugetlb files, hugetlb vma locks ---\n");
-	render_lock_probes(out, st);
 	render_acquisitions(out, st);
 	render_callers(out, st, opts);
-	render_lock_hists(out, st);
-	render_outliers_of(out, st, "wait", "Longest waits");
-	render_outliers_of(out, st, "hold", "Longest holds");
+	if (opts->bars)
+		render_lock_hists(out, st);
+	render_outliers(out, st);
 	render_lock_state(out, st, opts);
 }
 

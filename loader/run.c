@@ -136,6 +136,7 @@ void pmdstat_run_opts(const struct pmdstat_run *r, struct pmdstat_render_opts *r
 {
 	memset(ro, 0, sizeof(*ro));
 	ro->max_callers = (unsigned int)r->cli->top;
+	ro->bars = r->cli->bars;
 	if (r->cli->timestamp)
 		ro->timestamp = now_hms(ts, size);
 }
