@@ -167,40 +167,12 @@ nomem:
 /* Text or an attribute value, escaped; what XML cannot carry as '?'. */
 static void put_xml(pmdstat_out_t *out, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	const unsigned char *end = s + strlen(str);
+	static const char *const esc[0x80] = {
+		['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;",
+		['\''] = "&apos;",
+	};
 
-	while (s < end) {
-		size_t n;
-
-		switch (*s) {
-		case '&':
-			pmdstat_out_append(out, "&amp;", 5);
-			break;
-		case '<':
-			pmdstat_out_append(out, "&lt;", 4);
-			break;
-		case '>':
-			pmdstat_out_append(out, "&gt;", 4);
-			break;
-		case '"':
-			pmdstat_out_append(out, "&quot;", 6);
-			break;
-		case '\'':
-			pmdstat_out_append(out, "&apos;", 6);
-			break;
-		default:
-			n = *s < 0x20 ? 0 : pmdstat_utf8_seq(s, end);
-			if (!n) {
-				pmdstat_out_append(out, "?", 1);
-				break;
-			}
-			pmdstat_out_append(out, (const char *)s, n);
-			s += n;
-			continue;
-		}
-		s++;
-	}
+	pmdstat_out_escaped(out, str, esc, "?", "?");
 }
 
 /* ms as seconds: "12", "12.5", "0.003". */
@@ -520,7 +492,7 @@ int pmdstat_heatmap(FILE *f, const struct pmdstat_heatmap_opts *o,
 
 	err = pmdstat_recording_each(f, read_line, &hm, msg, size);
 	if (!err && !hm.nr_cols) {
-		snprintf(msg, size, "no intervals: the recording is empty (record with: pmdstat record -i SECS -o FILE)");
+		snprintf(msg, size, "no intervals: the recording is empty (record with: pmdstat record INTERVAL -o FILE)");
 		err = -ENODATA;
 	} else if (!err && !hm.found) {
 		unknown(&hm, msg, size);

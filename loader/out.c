@@ -136,7 +136,8 @@ int pmdstat_out_write(const pmdstat_out_t *out, FILE *f)
 	return 0;
 }
 
-size_t pmdstat_utf8_seq(const unsigned char *s, const unsigned char *end)
+/* Length of the valid UTF-8 sequence at s (s < end), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, const unsigned char *end)
 {
 	size_t n, i;
 	u32 cp;
@@ -166,4 +167,27 @@ size_t pmdstat_utf8_seq(const unsigned char *s, const unsigned char *end)
 	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
 		return 0;
 	return n;
+}
+
+void pmdstat_out_escaped(pmdstat_out_t *out, const char *str,
+			 const char *const esc[0x80], const char *ctl, const char *bad)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *end = s + strlen(str);
+	size_t n;
+
+	for (; s < end; s += n) {
+		n = utf8_seq(s, end);
+		if (*s < 0x80 && esc[*s])
+			pmdstat_printf(out, "%s", esc[*s]);
+		else if (*s < 0x20 && ctl)
+			pmdstat_printf(out, ctl, *s);
+		else if (n)
+			pmdstat_out_append(out, (const char *)s, n);
+		else if (bad)
+			pmdstat_printf(out, "%s", bad);
+		else
+			pmdstat_out_append(out, (const char *)s, 1);
+		n = n ? n : 1;
+	}
 }

@@ -29,7 +29,13 @@ const char *pmdstat_out_str(const pmdstat_out_t *out);
 /* Write the contents to f; 0 or -1 with errno set. */
 int pmdstat_out_write(const pmdstat_out_t *out, FILE *f);
 
-/* Length of the valid UTF-8 sequence at s (s < end), 0 if invalid. */
-size_t pmdstat_utf8_seq(const unsigned char *s, const unsigned char *end);
+/*
+ * Append str with each ASCII character that esc maps replaced by its text,
+ * another control character (below 0x20) by the printf format ctl of its
+ * code, and each byte that starts no valid UTF-8 sequence by bad; a NULL
+ * ctl or bad keeps those bytes as they are.
+ */
+void pmdstat_out_escaped(pmdstat_out_t *out, const char *str,
+			 const char *const esc[0x80], const char *ctl, const char *bad);
 
 #endif /* PMDSTAT_OUT_H */

@@ -86,16 +86,12 @@ static const char *type_of(const struct pmdstat_field *f)
 /* A HELP text (quote false) or a label value: backslash, newline and a quote escaped. */
 static void put_escaped(pmdstat_out_t *out, const char *s, bool quote)
 {
-	for (; *s; s++) {
-		if (*s == '\\')
-			pmdstat_out_append(out, "\\\\", 2);
-		else if (*s == '"' && quote)
-			pmdstat_out_append(out, "\\\"", 2);
-		else if (*s == '\n')
-			pmdstat_out_append(out, "\\n", 2);
-		else
-			pmdstat_out_append(out, s, 1);
-	}
+	static const char *const help[0x80] = { ['\\'] = "\\\\", ['\n'] = "\\n" };
+	static const char *const label[0x80] = {
+		['\\'] = "\\\\", ['\n'] = "\\n", ['"'] = "\\\"",
+	};
+
+	pmdstat_out_escaped(out, s, quote ? label : help, NULL, NULL);
 }
 
 static bool taken(const struct prom *p, const char *name)

@@ -39,13 +39,7 @@ static void render_probes(pmdstat_out_t *out, const struct pmdstat_stats *st)
 		pmdstat_printf(out, "No probe sites: the module resolved none (see dmesg).\n");
 	if (!st->nr_probes)
 		return;
-	pmdstat_table_init(&t, "llrrrl");
-	pmdstat_table_cell(&t, "SYMBOL");
-	pmdstat_table_cell(&t, "ROLE");
-	pmdstat_table_cell(&t, "HITS");
-	pmdstat_table_cell(&t, "MISSED");
-	pmdstat_table_cell(&t, "NESTED");
-	pmdstat_table_cell(&t, "OUTCOMES");
+	pmdstat_table_init(&t, "llrrrl", "SYMBOL,ROLE,HITS,MISSED,NESTED,OUTCOMES");
 	for (i = 0; i < st->nr_probes; i++) {
 		const struct pmdstat_probe *pr = &st->probe[i];
 		size_t n = 0;
@@ -130,14 +124,10 @@ static void repeat_note(pmdstat_out_t *out, const struct pmdstat_phist *h,
 /* Count, p50, p90, p99 and max of every histogram with values. */
 static void render_hist_table(pmdstat_out_t *out, const struct pmdstat_stats *st)
 {
-	static const char *const head[] = { "Histogram", "Count", "p50", "p90",
-					    "p99", "Max" };
 	struct pmdstat_table t;
 	size_t i, rows = 0;
 
-	pmdstat_table_init(&t, "lrrrrr");
-	for (i = 0; i < ARRAY_SIZE(head); i++)
-		pmdstat_table_cell(&t, "%s", head[i]);
+	pmdstat_table_init(&t, "lrrrrr", "Histogram,Count,p50,p90,p99,Max");
 	for (i = 0; i < st->nr_hists; i++) {
 		const struct pmdstat_phist *h = &st->hist[i];
 

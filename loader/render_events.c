@@ -12,8 +12,6 @@
 #include "render_priv.h"
 #include "table.h"
 
-#define STACK_INDENT	"        "
-
 static const struct pmdstat_render_opts no_opts;
 
 /* ---- events ---- */
@@ -57,7 +55,7 @@ void pmdstat_render_events_text(pmdstat_out_t *out, const struct pmdstat_recfile
 		if (pmdstat_kv_find(e, "stack_at"))
 			pmdstat_printf(out, ", stack at %s", str(e, "stack_at"));
 		pmdstat_printf(out, "\n");
-		render_stack(out, str(e, "stack"), STACK_INDENT);
+		render_stack(out, NULL, str(e, "stack"));
 	}
 	if (num(t, "drops"))
 		pmdstat_printf(out, "\nWarning: %llu events did not fit in the log (capacity %llu): reset with pmdstat --reset, or raise the threshold.\n",
@@ -123,10 +121,6 @@ static void cell_opt(struct pmdstat_table *t, const struct pmdstat_kvs *kvs,
 void pmdstat_render_live_text(pmdstat_out_t *out, const struct pmdstat_recfile *f,
 			      const struct pmdstat_render_opts *opts)
 {
-	static const char *const head[] = {
-		"State", "Lock", "Mode", "Dev:Ino", "Func", "Comm/PID", "CPU",
-		"Age", "Contended", "Scan",
-	};
 	const struct pmdstat_kvs **row;
 	char dur[PMDSTAT_DURATION_LEN];
 	struct pmdstat_table t;
@@ -148,9 +142,8 @@ void pmdstat_render_live_text(pmdstat_out_t *out, const struct pmdstat_recfile *
 			row[i] = &f->rec.rec[i];
 		qsort(row, n, sizeof(*row), cmp_age);
 		pmdstat_printf(out, "Tasks waiting for or holding a tracked lock, or in huge_pmd_share, oldest first:\n");
-		pmdstat_table_init(&t, "llllllrrlr");
-		for (i = 0; i < ARRAY_SIZE(head); i++)
-			pmdstat_table_cell(&t, "%s", head[i]);
+		pmdstat_table_init(&t, "llllllrrlr",
+				   "State,Lock,Mode,Dev:Ino,Func,Comm/PID,CPU,Age,Contended,Scan");
 		for (i = 0; i < n; i++) {
 			const struct pmdstat_kvs *l = row[i];
 			u64 c;

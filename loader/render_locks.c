@@ -15,8 +15,6 @@
 #include "render_priv.h"
 #include "table.h"
 
-#define STACK_INDENT	"        "
-
 static bool has_locks(const struct pmdstat_stats *st)
 {
 	size_t i;
@@ -41,14 +39,7 @@ static void render_acquisitions(pmdstat_out_t *out, const struct pmdstat_stats *
 
 	if (!st->locks.nr)
 		return;
-	pmdstat_table_init(&t, "llrrrrr");
-	pmdstat_table_cell(&t, "Lock");
-	pmdstat_table_cell(&t, "Mode");
-	pmdstat_table_cell(&t, "Acquired");
-	pmdstat_table_cell(&t, "Contended");
-	pmdstat_table_cell(&t, "Try ok");
-	pmdstat_table_cell(&t, "Try fail");
-	pmdstat_table_cell(&t, "Failed");
+	pmdstat_table_init(&t, "llrrrrr", "Lock,Mode,Acquired,Contended,Try ok,Try fail,Failed");
 	for (i = 0; i < st->locks.nr; i++) {
 		const struct pmdstat_kvs *l = &st->locks.rec[i];
 
@@ -121,11 +112,6 @@ static void cell_avg(struct pmdstat_table *t, u64 total, u64 n)
 static void render_callers(pmdstat_out_t *out, const struct pmdstat_stats *st,
 			   const struct pmdstat_render_opts *opts)
 {
-	static const char *const head[] = {
-		"Caller", "Lock", "Mode", "Acq", "Contended", "Avg wait",
-		"Max wait", "Total wait", "|", "Holds", "Avg hold", "Max hold",
-		"Total hold",
-	};
 	const struct pmdstat_kvs **row;
 	struct pmdstat_table t;
 	size_t i, n = 0, shown;
@@ -153,9 +139,8 @@ static void render_callers(pmdstat_out_t *out, const struct pmdstat_stats *st,
 			       shown, n);
 	else
 		pmdstat_printf(out, "\nCallers by total wait + hold time:\n");
-	pmdstat_table_init(&t, "lllrrrrrlrrrr");
-	for (i = 0; i < ARRAY_SIZE(head); i++)
-		pmdstat_table_cell(&t, "%s", head[i]);
+	pmdstat_table_init(&t, "lllrrrrrlrrrr", "Caller,Lock,Mode,Acq,Contended,"
+			   "Avg wait,Max wait,Total wait,|,Holds,Avg hold,Max hold,Total hold");
 	for (i = 0; i < shown; i++) {
 		const struct pmdstat_kvs *c = row[i];
 
@@ -198,37 +183,20 @@ static void render_lock_hists(pmdstat_out_t *out, const struct pmdstat_stats *st
 	}
 }
 
-void render_stack(pmdstat_out_t *out, const char *stack, const char *indent)
-{
-	const char *s = stack, *comma;
-
-	if (!strcmp(stack, "none")) {
-		pmdstat_printf(out, "%s(no stack)\n", indent);
-		return;
-	}
-	while (*s) {
-		comma = strchr(s, ',');
-		pmdstat_printf(out, "%s%.*s\n", indent,
-			       (int)(comma ? comma - s : (long)strlen(s)), s);
-		if (!comma)
-			break;
-		s = comma + 1;
-	}
-}
-
-void render_table_stack(struct pmdstat_table *t, const char *stack,
-			const char *indent)
+void render_stack(pmdstat_out_t *out, struct pmdstat_table *t, const char *stack)
 {
 	const char *s, *comma;
+	int n;
 
-	if (!strcmp(stack, "none")) {
-		pmdstat_table_line(t, "%s(no stack)", indent);
-		return;
-	}
 	for (s = stack; *s; s = comma + 1) {
 		comma = strchr(s, ',');
-		pmdstat_table_line(t, "%s%.*s", indent,
-				   (int)(comma ? comma - s : (long)strlen(s)), s);
+		n = comma ? (int)(comma - s) : (int)strlen(s);
+		if (!strcmp(stack, "none"))
+			s = "(no stack)", n = 10;
+		if (t)
+			pmdstat_table_line(t, STACK_INDENT "%.*s", n, s);
+		else
+			pmdstat_printf(out, STACK_INDENT "%.*s\n", n, s);
 		if (!comma)
 			break;
 	}
@@ -281,25 +249,19 @@ static void outlier_row(struct pmdstat_table *t, const struct pmdstat_kvs *e)
 	pmdstat_table_cell(t, "%llu", (unsigned long long)num(e, "cpu"));
 	if (at && strcmp(at, usual))
 		pmdstat_table_line(t, STACK_INDENT "(stack taken at %s)", at);
-	render_table_stack(t, str(e, "stack"), STACK_INDENT);
+	render_stack(NULL, t, str(e, "stack"));
 }
 
 /* The longest waits, then the longest holds, by rank. */
 static void render_outliers(pmdstat_out_t *out, const struct pmdstat_stats *st)
 {
-	static const char *const head[] = {
-		"Rank", "What", "Time", "Lock", "Mode", "Dev:Ino", "Func",
-		"Comm/PID", "CPU",
-	};
 	static const char *const what[] = { "wait", "hold" };
 	const struct pmdstat_kvs **row;
 	struct pmdstat_table t;
 	bool at = false;
 	size_t i, k, n, rows = 0;
 
-	pmdstat_table_init(&t, "rlrlllllr");
-	for (i = 0; i < ARRAY_SIZE(head); i++)
-		pmdstat_table_cell(&t, "%s", head[i]);
+	pmdstat_table_init(&t, "rlrlllllr", "Rank,What,Time,Lock,Mode,Dev:Ino,Func,Comm/PID,CPU");
 	for (k = 0; k < ARRAY_SIZE(what); k++) {
 		row = render_by_rank(out, &st->outliers, "what", what[k], &n);
 		for (i = 0; i < n; i++) {

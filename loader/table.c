@@ -12,14 +12,22 @@
 
 #define TABLE_MAX_COLS	32
 
-void pmdstat_table_init(struct pmdstat_table *t, const char *align)
+void pmdstat_table_init(struct pmdstat_table *t, const char *align,
+			const char *head)
 {
+	const char *comma;
+
 	memset(t, 0, sizeof(*t));
 	t->align = align;
 	t->ncols = (unsigned int)strlen(align);
 	if (t->ncols > TABLE_MAX_COLS)
 		t->ncols = TABLE_MAX_COLS;
 	pmdstat_out_init(&t->text);
+	for (; head; head = comma ? comma + 1 : NULL) {
+		comma = strchr(head, ',');
+		pmdstat_table_cell(t, "%.*s",
+				   (int)(comma ? comma - head : (long)strlen(head)), head);
+	}
 }
 
 void pmdstat_table_free(struct pmdstat_table *t)

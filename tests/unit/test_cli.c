@@ -276,6 +276,25 @@ static unsigned int lines(const char *s)
 	return n;
 }
 
+/*
+ * The examples of a help text: each "  pmdstat ..." line up to a comment,
+ * a redirection or a second command, as the command line parses it.
+ */
+static void check_examples(const char *help)
+{
+	char copy[4096], ex[256];
+	char *l, *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", strstr(help, "Examples:\n"));
+	for (l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(l, "  pmdstat ", 10))
+			continue;
+		snprintf(ex, sizeof(ex), "%s", l + 10);
+		ex[strcspn(ex, "#>&|")] = '\0';
+		check_run(ex);
+	}
+}
+
 /* pmdstat --help, pmdstat CMD --help, pmdstat help CMD: each fits a screen. */
 static void test_help(void)
 {
@@ -329,6 +348,14 @@ static void test_help(void)
 	CHECK(strstr(h, "pmdstat --backend bpf -j -- ./repro") != NULL);
 	CHECK(strstr(h, "--backend=NAME") != NULL);
 	CHECK(strstr(h, "interpolated linearly within the log2") != NULL);
+	/* every example of every help parses */
+	CHECK(parse("-h") == PMDSTAT_CLI_HELP);
+	check_examples(pmdstat_help(&cli));
+	for (i = 0; i < TAP_COUNT(cmds); i++) {
+		snprintf(line, sizeof(line), "help %s", cmds[i]);
+		CHECK(parse(line) == PMDSTAT_CLI_HELP);
+		check_examples(pmdstat_help(&cli));
+	}
 	check_usage("help bogus", "unknown command 'bogus'");
 	check_usage("help stats live", "pmdstat help takes one command: pmdstat help CMD");
 }

@@ -731,10 +731,7 @@ static void test_table(void)
 	pmdstat_out_t out;
 	char big[600];
 
-	pmdstat_table_init(&t, "lrl");
-	pmdstat_table_cell(&t, "A");
-	pmdstat_table_cell(&t, "Num");
-	pmdstat_table_cell(&t, "Last");
+	pmdstat_table_init(&t, "lrl", "A,Num,Last");
 	pmdstat_table_cell(&t, "longer");
 	pmdstat_table_cell(&t, "%d", 12345);
 	pmdstat_table_cell(&t, "x");
