@@ -163,3 +163,14 @@ void render_json_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
 			       (unsigned long long)bk[i].count);
 	pmdstat_out_append(out, "]}", 2);
 }
+
+void render_json_object(pmdstat_out_t *out, bool *first, const char *key,
+			const struct pmdstat_kvs *kvs)
+{
+	bool sub = true;
+
+	render_json_key(out, first, key);
+	pmdstat_out_append(out, "{", 1);
+	render_json_kvs(out, &sub, kvs);
+	pmdstat_out_append(out, "}", 1);
+}

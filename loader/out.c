@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "out.h"
 
 #define OUT_MIN_CAP	256
@@ -190,4 +191,55 @@ void pmdstat_out_escaped(pmdstat_out_t *out, const char *str,
 			pmdstat_out_append(out, (const char *)s, 1);
 		n = n ? n : 1;
 	}
+}
+
+int pmdstat_grow(void **arr, size_t *cap, size_t nr, size_t size)
+{
+	size_t ncap;
+	void *na;
+
+	if (nr < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	if (ncap < *cap || ncap > SIZE_MAX / size)
+		return -ENOMEM;
+	na = realloc(*arr, ncap * size);
+	if (!na)
+		return -ENOMEM;
+	*arr = na;
+	*cap = ncap;
+	return 0;
+}
+
+bool pmdstat_names_has(const struct pmdstat_names *n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n->nr; i++)
+		if (!strcmp(n->name[i], name))
+			return true;
+	return false;
+}
+
+int pmdstat_names_add(struct pmdstat_names *n, const char *name)
+{
+	if (pmdstat_names_has(n, name))
+		return 0;
+	if (pmdstat_grow((void **)&n->name, &n->cap, n->nr, sizeof(*n->name)))
+		return -ENOMEM;
+	n->name[n->nr] = strdup(name);
+	if (!n->name[n->nr])
+		return -ENOMEM;
+	n->nr++;
+	return 0;
+}
+
+void pmdstat_names_free(struct pmdstat_names *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->nr; i++)
+		free(n->name[i]);
+	free(n->name);
+	memset(n, 0, sizeof(*n));
 }

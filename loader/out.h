@@ -6,7 +6,8 @@
  *
  * An allocation failure is sticky: the buffer is freed, later appends do
  * nothing, and pmdstat_out_failed() says so.  Check it once, after the last
- * append, instead of after every call.
+ * append, instead of after every call.  Also the escaping of text for the
+ * output formats, and the reader's growing arrays and lists of names.
  */
 #ifndef PMDSTAT_OUT_H
 #define PMDSTAT_OUT_H
@@ -37,5 +38,23 @@ int pmdstat_out_write(const pmdstat_out_t *out, FILE *f);
  */
 void pmdstat_out_escaped(pmdstat_out_t *out, const char *str,
 			 const char *const esc[0x80], const char *ctl, const char *bad);
+
+/*
+ * Grow *arr (of elements of size, *cap of them) so that it holds at least
+ * nr + 1: 0 or -ENOMEM (*arr is then as it was).
+ */
+int pmdstat_grow(void **arr, size_t *cap, size_t nr, size_t size);
+
+/* A list of distinct names, in the order first added. */
+struct pmdstat_names {
+	char **name;
+	size_t nr;
+	size_t cap;
+};
+
+bool pmdstat_names_has(const struct pmdstat_names *n, const char *name);
+/* A copy of name, unless the list has it: 0 or -ENOMEM. */
+int pmdstat_names_add(struct pmdstat_names *n, const char *name);
+void pmdstat_names_free(struct pmdstat_names *n);
 
 #endif /* PMDSTAT_OUT_H */

@@ -296,11 +296,7 @@ void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	}
 	pmdstat_out_append(out, "}", 1);
 
-	render_json_key(out, &first, "totals");
-	pmdstat_out_append(out, "{", 1);
-	sub = true;
-	render_json_kvs(out, &sub, &st->totals);
-	pmdstat_out_append(out, "}", 1);
+	render_json_object(out, &first, "totals", &st->totals);
 
 	render_locks_json(out, &first, st);
 	render_races_json(out, &first, st);

@@ -63,17 +63,6 @@ void pmdstat_render_events_text(pmdstat_out_t *out, const struct pmdstat_recfile
 			       (unsigned long long)num(t, "capacity"));
 }
 
-static void json_object_of(pmdstat_out_t *out, bool *first, const char *key,
-			   const struct pmdstat_kvs *kvs)
-{
-	bool sub = true;
-
-	render_json_key(out, first, key);
-	pmdstat_out_append(out, "{", 1);
-	render_json_kvs(out, &sub, kvs);
-	pmdstat_out_append(out, "}", 1);
-}
-
 /* {"version":N,["time":...,]<header keys>,"<name>":[records],"totals":{...}} */
 static void json_recfile(pmdstat_out_t *out, const struct pmdstat_recfile *f,
 			 const struct pmdstat_render_opts *opts, const char *name)
@@ -89,7 +78,7 @@ static void json_recfile(pmdstat_out_t *out, const struct pmdstat_recfile *f,
 	render_json_kvs(out, &first, &f->header);
 	render_json_key(out, &first, name);
 	render_json_records(out, &f->rec);
-	json_object_of(out, &first, "totals", &f->totals);
+	render_json_object(out, &first, "totals", &f->totals);
 	pmdstat_out_append(out, "}", 1);
 }
 

@@ -353,20 +353,10 @@ static void json_callers(pmdstat_out_t *out, const struct pmdstat_records *r)
 void render_locks_json(pmdstat_out_t *out, bool *first,
 		       const struct pmdstat_stats *st)
 {
-	bool sub = true;
-
-	render_json_key(out, first, "layout");
-	pmdstat_out_append(out, "{", 1);
-	render_json_kvs(out, &sub, &st->layout);
-	pmdstat_out_append(out, "}", 1);
-
+	render_json_object(out, first, "layout", &st->layout);
 	render_json_key(out, first, "locks");
 	render_json_records(out, &st->locks);
-	render_json_key(out, first, "lock_state");
-	pmdstat_out_append(out, "{", 1);
-	sub = true;
-	render_json_kvs(out, &sub, &st->lock_state);
-	pmdstat_out_append(out, "}", 1);
+	render_json_object(out, first, "lock_state", &st->lock_state);
 	render_json_key(out, first, "callers");
 	json_callers(out, &st->callers);
 	render_json_key(out, first, "outliers");

@@ -37,6 +37,9 @@ void render_json_bool(pmdstat_out_t *out, bool *first, const char *key, bool v);
 void render_json_ms(pmdstat_out_t *out, bool *first, const char *key, u64 ms);
 /* Members for kvs: numbers as numbers, other values (and reads) as strings. */
 void render_json_kvs(pmdstat_out_t *out, bool *first, const struct pmdstat_kvs *kvs);
+/* "key":{members for kvs} */
+void render_json_object(pmdstat_out_t *out, bool *first, const char *key,
+			const struct pmdstat_kvs *kvs);
 /* {"unit":..., "count":..., ..., "buckets":[[lo,hi,count],...]} */
 void render_json_hist(pmdstat_out_t *out, const struct pmdstat_phist *h);
 /*

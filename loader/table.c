@@ -58,16 +58,9 @@ static void table_add(struct pmdstat_table *t, bool line, const char *fmt,
 		t->failed = true;
 		return;
 	}
-	if (t->nr == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 32;
-		struct pmdstat_table_item *ni = realloc(t->item, ncap * sizeof(*ni));
-
-		if (!ni) {
-			t->failed = true;
-			goto out;
-		}
-		t->item = ni;
-		t->cap = ncap;
+	if (pmdstat_grow((void **)&t->item, &t->cap, t->nr, sizeof(*t->item))) {
+		t->failed = true;
+		goto out;
 	}
 	t->item[t->nr].off = t->text.len;
 	t->item[t->nr].line = line;
