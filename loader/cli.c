@@ -719,6 +719,9 @@ static enum pmdstat_cli_result check_command(struct parse_state *ps, char **pos,
 	default:
 		break;
 	}
+	if (nr_pos && cli->cmd == PMDSTAT_CMD_EVENTS && is_number(pos[0]))
+		return usage(cli, "unexpected argument '%s': pmdstat events prints the log once, it takes no INTERVAL",
+			     pos[0]);
 	if (nr_pos)
 		return usage(cli, "unexpected argument '%s'", pos[0]);
 	return PMDSTAT_CLI_RUN;

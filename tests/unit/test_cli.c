@@ -231,7 +231,7 @@ static void test_classic(void)
 	check_usage("stats extra -j", "unexpected argument 'extra'");
 	check_usage("stats 1 2 3", "unexpected argument '3'");
 	check_usage("-f x 1", "a saved file (-f) does not change: drop the interval");
-	check_usage("events 1", "unexpected argument '1'");
+	check_usage("events 1", "unexpected argument '1': pmdstat events prints the log once, it takes no INTERVAL");
 	check_usage("--hist -j", "--hist draws the text report's bars; -j and --prom always have every bucket: drop --hist");
 	check_usage("live --hist", "pmdstat live does not take --hist (it is for: stats, attach, report, heatmap)");
 	/* "--" before a command word, without --backend bpf, as before */
