@@ -1239,6 +1239,7 @@ static void lp_rt_begin(struct pmdstat_lock_pcpu *lk, unsigned int idx,
 {
 	struct pmdstat_inflight *r;
 
+	lockdep_assert_preemption_disabled();
 	if (!current_has_records())
 		return;
 	lk->probe[idx].calls++;
@@ -1310,6 +1311,7 @@ static void lp_rt_end(struct pmdstat_lock_pcpu *lk, unsigned int idx,
 	bool on_rtmutex = false;
 	u64 now;
 
+	lockdep_assert_preemption_disabled();
 	if (!atomic_read(&pmdstat_nr_slow) || !current_has_records())
 		return;
 	lk->probe[idx].calls++;
@@ -1510,7 +1512,7 @@ NOKPROBE_SYMBOL(lp_dispatch);
  * once when they find it set, so that no handler runs inside another.  A
  * count, so that a kprobe handler that interrupts another keeps it set.
  */
-static DEFINE_PER_CPU(unsigned int, pmdstat_lp_running);
+static DEFINE_PER_CPU(int, pmdstat_lp_running);
 
 static void lp_handle(struct pmdstat_lockprobe *lp, unsigned long arg,
 		      unsigned long caller, unsigned long ret)
@@ -1635,13 +1637,25 @@ static struct ftrace_ops pmdstat_lp_fops = {
 #ifdef HAVE_RWSEM_RWBASE
 /*
  * The lock:contention_* tracepoints (16edd9b511a1, ee042be16cb4), found by
- * name: their symbols are not exported.  A probe runs with preemption
- * disabled, in the waiter's context, sometimes with interrupts off (the
- * rtmutex's wait_lock): it only marks the waiting record (lp_rt_*), and
- * takes no lock.  A begin of a raw spinlock (LCB_F_SPIN), a mutex and the
- * rest is dropped on its flags; an end has none, and is dropped unless a
- * tracked wait is in flight.  Neither runs inside another handler
- * (pmdstat_lp_running): our own raw spinlocks fire them too.
+ * name: their symbols are not exported.  A probe runs in the waiter's
+ * context, sometimes with interrupts off (the rtmutex's wait_lock).  The
+ * begin probe marks the waiting record (lp_rt_begin); the end probe also
+ * counts the acquisition, and for an outlier saves a stack and takes the
+ * event log's raw lock (pmdstat_note).
+ *
+ * Both disable preemption themselves.  Until a46023d5616e ("tracing: Guard
+ * __DECLARE_TRACE() use of __DO_TRACE_CALL() with SRCU-fast") a tracepoint
+ * did it for its probes; since then (7.3) it only holds SRCU-fast, and a
+ * reader's contention_end, and a writer's -EINTR one, come after the
+ * wait_lock is dropped: preemptible.  The per-CPU counters, the running
+ * count above all, must not move to another CPU half-way (one CPU left at
+ * 1 and another at -1 dropped every hit after), nor interleave with another
+ * task's handler on this CPU.
+ *
+ * A begin of a raw spinlock (LCB_F_SPIN), a mutex and the rest is dropped on
+ * its flags; an end has none, and is dropped unless a tracked wait is in
+ * flight.  Neither runs inside another handler (pmdstat_lp_running): our
+ * own raw spinlocks fire them too.
  */
 static struct tracepoint *lp_tp[2];	/* contention_begin, contention_end */
 
@@ -1657,13 +1671,20 @@ static void notrace lp_tp_begin(void *data, void *lock, unsigned int flags)
 {
 	struct pmdstat_lockprobe *lp = data;
 
+	unsigned int idx = lp - pmdstat_lockprobes;
+
+	/* rtmutexes and rt spinlocks pass the flags: no record, no work */
 	if (PMDSTAT_IS_FLOOR || !(flags & LCB_F_RT) ||
 	    (flags & ~(LCB_F_RT | LCB_F_READ | LCB_F_WRITE)) || !in_task() ||
-	    __this_cpu_read(pmdstat_lp_running))
+	    !current_has_records())
 		return;
-	__this_cpu_inc(pmdstat_lp_running);
-	lp_rt_begin(lk_pcpu(), lp - pmdstat_lockprobes, (unsigned long)lock, flags);
-	__this_cpu_dec(pmdstat_lp_running);
+	preempt_disable_notrace();
+	if (!__this_cpu_read(pmdstat_lp_running)) {
+		__this_cpu_inc(pmdstat_lp_running);
+		lp_rt_begin(lk_pcpu(), idx, (unsigned long)lock, flags);
+		__this_cpu_dec(pmdstat_lp_running);
+	}
+	preempt_enable_notrace();
 }
 
 NOKPROBE_SYMBOL(lp_tp_begin);
@@ -1673,12 +1694,18 @@ static void notrace lp_tp_end(void *data, void *lock, int ret)
 	/* every contention ends here: only while a tracked wait is slow */
 	struct pmdstat_lockprobe *lp = data;
 
+	unsigned int idx = lp - pmdstat_lockprobes;
+
 	if (PMDSTAT_IS_FLOOR || !atomic_read(&pmdstat_nr_slow) || !in_task() ||
-	    __this_cpu_read(pmdstat_lp_running))
+	    !current_has_records())
 		return;
-	__this_cpu_inc(pmdstat_lp_running);
-	lp_rt_end(lk_pcpu(), lp - pmdstat_lockprobes, (unsigned long)lock, ret);
-	__this_cpu_dec(pmdstat_lp_running);
+	preempt_disable_notrace();
+	if (!__this_cpu_read(pmdstat_lp_running)) {
+		__this_cpu_inc(pmdstat_lp_running);
+		lp_rt_end(lk_pcpu(), idx, (unsigned long)lock, ret);
+		__this_cpu_dec(pmdstat_lp_running);
+	}
+	preempt_enable_notrace();
 }
 
 NOKPROBE_SYMBOL(lp_tp_end);
@@ -2040,7 +2067,26 @@ unsigned int pmdstat_locks_kprobes(struct kprobe **out, unsigned int max)
 void pmdstat_locks_forget(void)
 {
 	unsigned int i;
+#ifdef HAVE_RWSEM_RWBASE
+	bool bad = false;
+	int cpu;
 
+	/*
+	 * No handler runs now: a CPU whose running count is not back to 0
+	 * had a handler moved to another CPU half-way, and dropped every
+	 * tracepoint hit since.  Say so: the tests look for it.
+	 */
+	for_each_possible_cpu(cpu) {
+		int n = per_cpu(pmdstat_lp_running, cpu);
+
+		if (n) {
+			pr_err("CPU %d's handler count is %d at unload: contention was missed\n",
+			       cpu, n);
+			bad = true;
+		}
+	}
+	WARN_ONCE(bad, "pmdstat: unbalanced handler counts at unload\n");
+#endif
 	for (i = 0; i < NR_LOCKPROBES; i++) {
 		pmdstat_lockprobes[i].nr_kp = 0;
 		memset(pmdstat_lockprobes[i].kp, 0, sizeof(pmdstat_lockprobes[i].kp));

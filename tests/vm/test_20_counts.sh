@@ -6,7 +6,10 @@
 # huge_pmd_unshare trampoline, so it also checks nested-call accounting.
 N=${COUNTS_PROCS:-4}
 R=${COUNTS_ROUNDS:-2}
-syms=$(sites /tmp/sites.stats)
+# the sites from a snapshot of its own, so that the test runs alone too
+snap /tmp/counts.sites
+syms=$(sites /tmp/counts.sites)
+check_gt "probe sites to trace" "$(echo $syms | wc -w)" 0
 for trig in ${COUNTS_TRIGGERS:-munmap dontneed mprotect punch truncate exit softoffline}; do
 	tracer_start $syms || { not_ok "$trig: tracer setup"; continue; }
 	echo reset > $D/control
