@@ -37,6 +37,7 @@ struct pmdstat_cli {
 	long top;		/* rows of the caller table; 0: all */
 	bool top_set;
 	bool timestamp;
+	bool bars;		/* --hist: draw the histograms as log2 bars */
 	bool json;
 	bool prom;
 	bool reset;
@@ -48,7 +49,7 @@ struct pmdstat_cli {
 	const char *output;	/* -o: record's lines, heatmap's SVG ("-": stdout) */
 	long pid;		/* attach -p; 0: none */
 	long duration;		/* -d: seconds; 0: none (--backend bpf: its default) */
-	const char *hist;	/* heatmap --hist */
+	const char *hist;	/* heatmap --hist NAME */
 	const char *input;	/* report, heatmap: the recording ("-": stdin) */
 	char **argv;		/* attach, --backend bpf: the command and its arguments,
 				 * NULL-terminated */
@@ -59,11 +60,17 @@ struct pmdstat_cli {
 enum pmdstat_cli_result {
 	PMDSTAT_CLI_RUN,	/* go on */
 	PMDSTAT_CLI_USAGE,	/* wrong: msg says why (exit 2) */
-	PMDSTAT_CLI_HELP,	/* -h: print pmdstat_usage_text, exit 0 */
+	PMDSTAT_CLI_HELP,	/* -h: print pmdstat_help(cli), exit 0 */
 	PMDSTAT_CLI_VERSION,	/* -V */
 };
 
-extern const char pmdstat_usage_text[];
+/*
+ * The help of the command named on the command line (pmdstat CMD --help,
+ * pmdstat help CMD), or the overview (pmdstat --help).
+ */
+const char *pmdstat_help(const struct pmdstat_cli *cli);
+/* "stats", "events", ... */
+const char *pmdstat_command_name(enum pmdstat_command cmd);
 
 /*
  * Parse argv into cli (defaults first).  argv's pointers may be reordered

@@ -56,37 +56,10 @@ struct heatmap {
 	size_t cap_cols;
 	char *unit;		/* of the first interval that has the histogram */
 	bool found;
-	char **names;		/* the histograms the recording has, first seen first */
-	size_t nr_names;
-	size_t cap_names;
+	struct pmdstat_names names;	/* the histograms the recording has */
 };
 
 /* ---- reading the columns ---- */
-
-/* name, once, into the list of the recording's histograms. */
-static int add_name(struct heatmap *hm, const char *name)
-{
-	size_t i;
-	char *s, **nn;
-
-	for (i = 0; i < hm->nr_names; i++)
-		if (!strcmp(hm->names[i], name))
-			return 0;
-	if (hm->nr_names == hm->cap_names) {
-		size_t cap = hm->cap_names ? hm->cap_names * 2 : 32;
-
-		nn = realloc(hm->names, cap * sizeof(*nn));
-		if (!nn)
-			return -ENOMEM;
-		hm->names = nn;
-		hm->cap_names = cap;
-	}
-	s = strdup(name);
-	if (!s)
-		return -ENOMEM;
-	hm->names[hm->nr_names++] = s;
-	return 0;
-}
 
 /*
  * The non-empty log2 buckets of h into c: the parser sums a log2 bucket's
@@ -133,21 +106,14 @@ static int read_line(const struct pmdstat_rec_line *l, void *ctx, char *msg,
 	size_t i;
 	int err;
 
-	if (hm->nr_cols == hm->cap_cols) {
-		size_t cap = hm->cap_cols ? hm->cap_cols * 2 : 64;
-		struct column *nc = realloc(hm->col, cap * sizeof(*nc));
-
-		if (!nc)
-			goto nomem;
-		hm->col = nc;
-		hm->cap_cols = cap;
-	}
+	if (pmdstat_grow((void **)&hm->col, &hm->cap_cols, hm->nr_cols, sizeof(*hm->col)))
+		goto nomem;
 	c = &hm->col[hm->nr_cols++];
 	memset(c, 0, sizeof(*c));
 	c->t_ms = l->t_ms;
 	c->interval_ms = l->interval_ms;
 	for (i = 0; i < l->st->nr_hists; i++)
-		if (add_name(hm, l->st->hist[i].name))
+		if (pmdstat_names_add(&hm->names, l->st->hist[i].name))
 			goto nomem;
 	h = pmdstat_find_hist(l->st, hm->o->hist);
 	if (!h)
@@ -167,40 +133,12 @@ nomem:
 /* Text or an attribute value, escaped; what XML cannot carry as '?'. */
 static void put_xml(pmdstat_out_t *out, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	const unsigned char *end = s + strlen(str);
+	static const char *const esc[0x80] = {
+		['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;",
+		['\''] = "&apos;",
+	};
 
-	while (s < end) {
-		size_t n;
-
-		switch (*s) {
-		case '&':
-			pmdstat_out_append(out, "&amp;", 5);
-			break;
-		case '<':
-			pmdstat_out_append(out, "&lt;", 4);
-			break;
-		case '>':
-			pmdstat_out_append(out, "&gt;", 4);
-			break;
-		case '"':
-			pmdstat_out_append(out, "&quot;", 6);
-			break;
-		case '\'':
-			pmdstat_out_append(out, "&apos;", 6);
-			break;
-		default:
-			n = *s < 0x20 ? 0 : pmdstat_utf8_seq(s, end);
-			if (!n) {
-				pmdstat_out_append(out, "?", 1);
-				break;
-			}
-			pmdstat_out_append(out, (const char *)s, n);
-			s += n;
-			continue;
-		}
-		s++;
-	}
+	pmdstat_out_escaped(out, str, esc, "?", "?");
 }
 
 /* ms as seconds: "12", "12.5", "0.003". */
@@ -492,10 +430,10 @@ static void unknown(const struct heatmap *hm, char *msg, size_t size)
 
 	n = (size_t)snprintf(msg, size, "no histogram '%.64s' in the recording; it has: ",
 			     hm->o->hist);
-	for (i = 0; i < hm->nr_names && n < size; i++)
+	for (i = 0; i < hm->names.nr && n < size; i++)
 		n += (size_t)snprintf(msg + n, size - n, "%s%s", i ? ", " : "",
-				      hm->names[i]);
-	if (!hm->nr_names && n < size)
+				      hm->names.name[i]);
+	if (!hm->names.nr && n < size)
 		snprintf(msg + n, size - n, "none");
 }
 
@@ -506,9 +444,7 @@ static void heatmap_free(struct heatmap *hm)
 	for (i = 0; i < hm->nr_cols; i++)
 		free(hm->col[i].bucket);
 	free(hm->col);
-	for (i = 0; i < hm->nr_names; i++)
-		free(hm->names[i]);
-	free(hm->names);
+	pmdstat_names_free(&hm->names);
 	free(hm->unit);
 }
 
@@ -520,7 +456,7 @@ int pmdstat_heatmap(FILE *f, const struct pmdstat_heatmap_opts *o,
 
 	err = pmdstat_recording_each(f, read_line, &hm, msg, size);
 	if (!err && !hm.nr_cols) {
-		snprintf(msg, size, "no intervals: the recording is empty (record with: pmdstat record -i SECS -o FILE)");
+		snprintf(msg, size, "no intervals: the recording is empty (record with: pmdstat record INTERVAL -o FILE)");
 		err = -ENODATA;
 	} else if (!err && !hm.found) {
 		unknown(&hm, msg, size);

@@ -11,59 +11,16 @@
 #include "out.h"
 #include "render_priv.h"
 
-/* Length of the valid UTF-8 sequence at s (NUL-terminated), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-	return pmdstat_utf8_seq(s, s + strlen((const char *)s));
-}
-
 void pmdstat_json_string(pmdstat_out_t *out, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	static const char *const esc[0x80] = {
+		['"'] = "\\\"", ['\\'] = "\\\\", ['\b'] = "\\b", ['\f'] = "\\f",
+		['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t",
+	};
 
 	pmdstat_out_append(out, "\"", 1);
-	while (*s) {
-		size_t n;
-
-		switch (*s) {
-		case '"':
-			pmdstat_out_append(out, "\\\"", 2);
-			break;
-		case '\\':
-			pmdstat_out_append(out, "\\\\", 2);
-			break;
-		case '\b':
-			pmdstat_out_append(out, "\\b", 2);
-			break;
-		case '\f':
-			pmdstat_out_append(out, "\\f", 2);
-			break;
-		case '\n':
-			pmdstat_out_append(out, "\\n", 2);
-			break;
-		case '\r':
-			pmdstat_out_append(out, "\\r", 2);
-			break;
-		case '\t':
-			pmdstat_out_append(out, "\\t", 2);
-			break;
-		default:
-			if (*s < 0x20) {
-				pmdstat_printf(out, "\\u%04x", *s);
-				break;
-			}
-			n = utf8_len(s);
-			if (!n) {
-				/* not UTF-8: the replacement character */
-				pmdstat_out_append(out, "\\ufffd", 6);
-				break;
-			}
-			pmdstat_out_append(out, (const char *)s, n);
-			s += n;
-			continue;
-		}
-		s++;
-	}
+	/* not UTF-8: the replacement character */
+	pmdstat_out_escaped(out, str, esc, "\\u%04x", "\\ufffd");
 	pmdstat_out_append(out, "\"", 1);
 }
 
@@ -205,4 +162,15 @@ void render_json_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
 			       (unsigned long long)bk[i].hi,
 			       (unsigned long long)bk[i].count);
 	pmdstat_out_append(out, "]}", 2);
+}
+
+void render_json_object(pmdstat_out_t *out, bool *first, const char *key,
+			const struct pmdstat_kvs *kvs)
+{
+	bool sub = true;
+
+	render_json_key(out, first, key);
+	pmdstat_out_append(out, "{", 1);
+	render_json_kvs(out, &sub, kvs);
+	pmdstat_out_append(out, "}", 1);
 }

@@ -40,24 +40,6 @@ enum pmdstat_parse_code parse_nomem(struct parser *p)
 	return parse_fail(p, PMDSTAT_PARSE_ENOMEM, "out of memory");
 }
 
-int parse_grow(void **arr, size_t *cap, size_t nr, size_t size)
-{
-	size_t ncap;
-	void *na;
-
-	if (nr < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	if (ncap < *cap || ncap > SIZE_MAX / size)
-		return -ENOMEM;
-	na = realloc(*arr, ncap * size);
-	if (!na)
-		return -ENOMEM;
-	*arr = na;
-	*cap = ncap;
-	return 0;
-}
-
 bool parse_u64(const char *s, u64 *val)
 {
 	u64 v = 0;
@@ -135,7 +117,7 @@ int pmdstat_kvs_add(struct pmdstat_kvs *kvs, const char *key, size_t klen,
 {
 	struct pmdstat_kv *kv;
 
-	if (parse_grow((void **)&kvs->kv, &kvs->cap, kvs->nr, sizeof(*kvs->kv)))
+	if (pmdstat_grow((void **)&kvs->kv, &kvs->cap, kvs->nr, sizeof(*kvs->kv)))
 		return -ENOMEM;
 	kv = &kvs->kv[kvs->nr];
 	kv->key = strndup(key, klen);
@@ -208,7 +190,7 @@ static int tokenize(struct parser *p, char *line)
 			s++;
 		if (!*s)
 			return 0;
-		if (parse_grow((void **)&p->tok, &p->cap_tok, p->nr_tok, sizeof(*p->tok)))
+		if (pmdstat_grow((void **)&p->tok, &p->cap_tok, p->nr_tok, sizeof(*p->tok)))
 			return -ENOMEM;
 		p->tok[p->nr_tok++] = s;
 		while (*s && *s != ' ')

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "out.h"
 
 #define OUT_MIN_CAP	256
@@ -136,7 +137,8 @@ int pmdstat_out_write(const pmdstat_out_t *out, FILE *f)
 	return 0;
 }
 
-size_t pmdstat_utf8_seq(const unsigned char *s, const unsigned char *end)
+/* Length of the valid UTF-8 sequence at s (s < end), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, const unsigned char *end)
 {
 	size_t n, i;
 	u32 cp;
@@ -166,4 +168,78 @@ size_t pmdstat_utf8_seq(const unsigned char *s, const unsigned char *end)
 	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
 		return 0;
 	return n;
+}
+
+void pmdstat_out_escaped(pmdstat_out_t *out, const char *str,
+			 const char *const esc[0x80], const char *ctl, const char *bad)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *end = s + strlen(str);
+	size_t n;
+
+	for (; s < end; s += n) {
+		n = utf8_seq(s, end);
+		if (*s < 0x80 && esc[*s])
+			pmdstat_printf(out, "%s", esc[*s]);
+		else if (*s < 0x20 && ctl)
+			pmdstat_printf(out, ctl, *s);
+		else if (n)
+			pmdstat_out_append(out, (const char *)s, n);
+		else if (bad)
+			pmdstat_printf(out, "%s", bad);
+		else
+			pmdstat_out_append(out, (const char *)s, 1);
+		n = n ? n : 1;
+	}
+}
+
+int pmdstat_grow(void **arr, size_t *cap, size_t nr, size_t size)
+{
+	size_t ncap;
+	void *na;
+
+	if (nr < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	if (ncap < *cap || ncap > SIZE_MAX / size)
+		return -ENOMEM;
+	na = realloc(*arr, ncap * size);
+	if (!na)
+		return -ENOMEM;
+	*arr = na;
+	*cap = ncap;
+	return 0;
+}
+
+bool pmdstat_names_has(const struct pmdstat_names *n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n->nr; i++)
+		if (!strcmp(n->name[i], name))
+			return true;
+	return false;
+}
+
+int pmdstat_names_add(struct pmdstat_names *n, const char *name)
+{
+	if (pmdstat_names_has(n, name))
+		return 0;
+	if (pmdstat_grow((void **)&n->name, &n->cap, n->nr, sizeof(*n->name)))
+		return -ENOMEM;
+	n->name[n->nr] = strdup(name);
+	if (!n->name[n->nr])
+		return -ENOMEM;
+	n->nr++;
+	return 0;
+}
+
+void pmdstat_names_free(struct pmdstat_names *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->nr; i++)
+		free(n->name[i]);
+	free(n->name);
+	memset(n, 0, sizeof(*n));
 }

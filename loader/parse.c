@@ -92,7 +92,7 @@ static enum pmdstat_parse_code parse_probe(struct parser *p, struct pmdstat_kvs 
 		rc = parse_need_str(p, kvs, "symbol", true, &pr.symbol);
 	if (!rc)
 		rc = parse_need_str(p, kvs, "role", true, &pr.role);
-	if (!rc && parse_grow((void **)&st->probe, &st->cap_probes, st->nr_probes,
+	if (!rc && pmdstat_grow((void **)&st->probe, &st->cap_probes, st->nr_probes,
 			      sizeof(*st->probe)))
 		rc = parse_nomem(p);
 	if (rc) {
@@ -141,7 +141,7 @@ static enum pmdstat_parse_code parse_hist(struct parser *p, struct pmdstat_kvs *
 	if (!rc && pmdstat_find_hist(st, h.name))
 		rc = parse_fail(p, PMDSTAT_PARSE_MALFORMED, "a second hist named %s",
 				h.name);
-	if (!rc && parse_grow((void **)&st->hist, &st->cap_hists, st->nr_hists,
+	if (!rc && pmdstat_grow((void **)&st->hist, &st->cap_hists, st->nr_hists,
 			      sizeof(*st->hist)))
 		rc = parse_nomem(p);
 	if (rc) {
@@ -210,7 +210,7 @@ static enum pmdstat_parse_code parse_bucket(struct parser *p)
 		return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
 				  "bucket: %llu..%llu is not above the previous bucket of hist %s",
 				  (unsigned long long)b.lo, (unsigned long long)b.hi, h->name);
-	if (parse_grow((void **)&h->fine, &h->cap_fine, h->nr_fine,
+	if (pmdstat_grow((void **)&h->fine, &h->cap_fine, h->nr_fine,
 		       sizeof(*h->fine)))
 		return parse_nomem(p);
 	h->fine[h->nr_fine++] = b;
@@ -224,7 +224,7 @@ static enum pmdstat_parse_code parse_bucket(struct parser *p)
 			return PMDSTAT_PARSE_OK;
 		}
 	}
-	if (parse_grow((void **)&h->bucket, &h->cap_buckets, h->nr_buckets,
+	if (pmdstat_grow((void **)&h->bucket, &h->cap_buckets, h->nr_buckets,
 		       sizeof(*h->bucket)))
 		return parse_nomem(p);
 	h->bucket[h->nr_buckets++] = b;
@@ -652,7 +652,7 @@ int pmdstat_stats_add(struct pmdstat_stats *sum, const struct pmdstat_stats *b)
 		if (ps) {
 			err = pmdstat_kvs_merge(&ps->keys, &b->probe[i].keys, "probe");
 		} else {
-			err = parse_grow((void **)&sum->probe, &sum->cap_probes,
+			err = pmdstat_grow((void **)&sum->probe, &sum->cap_probes,
 					 sum->nr_probes, sizeof(*sum->probe));
 			if (!err)
 				err = probe_dup(&b->probe[i], &sum->probe[sum->nr_probes]);
@@ -669,7 +669,7 @@ int pmdstat_stats_add(struct pmdstat_stats *sum, const struct pmdstat_stats *b)
 		if (hs) {
 			err = hist_add(hs, &b->hist[i]);
 		} else {
-			err = parse_grow((void **)&sum->hist, &sum->cap_hists,
+			err = pmdstat_grow((void **)&sum->hist, &sum->cap_hists,
 					 sum->nr_hists, sizeof(*sum->hist));
 			if (!err)
 				err = hist_dup(&b->hist[i], &sum->hist[sum->nr_hists]);

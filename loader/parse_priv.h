@@ -9,6 +9,7 @@
 #define PMDSTAT_PARSE_PRIV_H
 
 #include "fields.h"
+#include "out.h"
 #include "parse.h"
 
 struct parser;
@@ -54,8 +55,6 @@ __attribute__((format(printf, 3, 4)))
 enum pmdstat_parse_code parse_fail(struct parser *p, enum pmdstat_parse_code code,
 				   const char *fmt, ...);
 enum pmdstat_parse_code parse_nomem(struct parser *p);
-/* Grow *arr (of elements of size) so that it holds at least nr + 1. */
-int parse_grow(void **arr, size_t *cap, size_t nr, size_t size);
 /* An unsigned decimal u64: digits only, no sign, no spaces, no overflow. */
 bool parse_u64(const char *s, u64 *val);
 /* The key=value tokens after the keyword, into kvs (emptied first). */

@@ -269,15 +269,16 @@ int main(int argc, char **argv)
 
 	switch (pmdstat_cli_parse(&env, argc, argv)) {
 	case PMDSTAT_CLI_HELP:
-		fputs(pmdstat_usage_text, stdout);
+		fputs(pmdstat_help(&env), stdout);
 		return 0;
 	case PMDSTAT_CLI_VERSION:
 		printf("pmdstat %s (stats format %d)\n", PMDSTAT_VERSION,
 		       PMDSTAT_READER_FORMAT);
 		return 0;
 	case PMDSTAT_CLI_USAGE:
-		fprintf(stderr, "pmdstat: %s\nTry 'pmdstat --help' for more information.\n",
-			env.msg);
+		fprintf(stderr, "pmdstat: %s\nTry 'pmdstat %s%s--help' for more information.\n",
+			env.msg, env.cmd_given ? pmdstat_command_name(env.cmd) : "",
+			env.cmd_given ? " " : "");
 		return EXIT_USAGE;
 	case PMDSTAT_CLI_RUN:
 		break;

@@ -38,9 +38,7 @@ struct prom {
 	const char *help;
 	bool head_done;		/* its HELP and TYPE are out */
 	bool skip;		/* its name was taken: write nothing */
-	char **taken;		/* family names so far */
-	size_t nr_taken;
-	size_t cap_taken;
+	struct pmdstat_names taken;	/* family names so far */
 };
 
 /* outcome label values: keys of the probe lines */
@@ -86,26 +84,12 @@ static const char *type_of(const struct pmdstat_field *f)
 /* A HELP text (quote false) or a label value: backslash, newline and a quote escaped. */
 static void put_escaped(pmdstat_out_t *out, const char *s, bool quote)
 {
-	for (; *s; s++) {
-		if (*s == '\\')
-			pmdstat_out_append(out, "\\\\", 2);
-		else if (*s == '"' && quote)
-			pmdstat_out_append(out, "\\\"", 2);
-		else if (*s == '\n')
-			pmdstat_out_append(out, "\\n", 2);
-		else
-			pmdstat_out_append(out, s, 1);
-	}
-}
+	static const char *const help[0x80] = { ['\\'] = "\\\\", ['\n'] = "\\n" };
+	static const char *const label[0x80] = {
+		['\\'] = "\\\\", ['\n'] = "\\n", ['"'] = "\\\"",
+	};
 
-static bool taken(const struct prom *p, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < p->nr_taken; i++)
-		if (!strcmp(p->taken[i], name))
-			return true;
-	return false;
+	pmdstat_out_escaped(out, s, quote ? label : help, NULL, NULL);
 }
 
 /* The family of the samples that follow; its head is written with the first. */
@@ -116,34 +100,19 @@ static void family(struct prom *p, const char *name, const char *type,
 	p->type = type;
 	p->help = help;
 	p->head_done = false;
-	p->skip = taken(p, name);
+	p->skip = pmdstat_names_has(&p->taken, name);
 }
 
 static bool head(struct prom *p)
 {
-	char **nt;
-
 	if (p->skip)
 		return false;
 	if (p->head_done)
 		return true;
-	if (p->nr_taken == p->cap_taken) {
-		size_t cap = p->cap_taken ? p->cap_taken * 2 : 32;
-
-		nt = realloc(p->taken, cap * sizeof(*nt));
-		if (!nt) {
-			pmdstat_out_set_failed(p->out);
-			return false;
-		}
-		p->taken = nt;
-		p->cap_taken = cap;
-	}
-	p->taken[p->nr_taken] = strdup(p->name);
-	if (!p->taken[p->nr_taken]) {
+	if (pmdstat_names_add(&p->taken, p->name)) {
 		pmdstat_out_set_failed(p->out);
 		return false;
 	}
-	p->nr_taken++;
 	pmdstat_printf(p->out, "# HELP %s ", p->name);
 	put_escaped(p->out, p->help, false);
 	pmdstat_printf(p->out, "\n# TYPE %s %s\n", p->name, p->type);
@@ -480,7 +449,7 @@ static void hist_families(struct prom *p, const struct pmdstat_stats *st)
 			continue;
 		}
 		hist_family_name(name, sizeof(name), h->name, h->unit);
-		if (taken(p, name)) {
+		if (pmdstat_names_has(&p->taken, name)) {
 			pmdstat_printf(p->out, "# pmdstat: histogram %s left out: its metric name %s is taken\n",
 				       h->name, name);
 			continue;
@@ -509,7 +478,6 @@ void pmdstat_render_prom(pmdstat_out_t *out, const struct pmdstat_stats *st,
 {
 	static const struct pmdstat_render_opts no_opts;
 	struct prom p = { .out = out };
-	size_t i;
 
 	if (!opts)
 		opts = &no_opts;
@@ -518,7 +486,5 @@ void pmdstat_render_prom(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	lock_families(&p, st);
 	race_families(&p, st);
 	hist_families(&p, st);
-	for (i = 0; i < p.nr_taken; i++)
-		free(p.taken[i]);
-	free(p.taken);
+	pmdstat_names_free(&p.taken);
 }

@@ -13,7 +13,7 @@
 #include "out.h"
 #include "record.h"
 
-static const char hint[] = "record with: pmdstat record -i SECS -o FILE";
+static const char hint[] = "record with: pmdstat record INTERVAL -o FILE";
 
 /* " key=value" for each token of kvs. */
 static void write_kvs(pmdstat_out_t *out, const struct pmdstat_kvs *kvs)

@@ -265,7 +265,7 @@ static enum pmdstat_parse_code parse_record(struct parser *p, const struct schem
 
 		if (sc->unique && find_same(r, &kvs, sc->fields, SIZE_MAX))
 			rc = fail_twice(p, sc, &kvs);
-		else if (parse_grow((void **)&r->rec, &r->cap, r->nr, sizeof(*r->rec)))
+		else if (pmdstat_grow((void **)&r->rec, &r->cap, r->nr, sizeof(*r->rec)))
 			rc = parse_nomem(p);
 		else
 			r->rec[r->nr++] = kvs;
@@ -415,7 +415,7 @@ int records_stats_add(struct pmdstat_stats *sum, const struct pmdstat_stats *b)
 
 			if (x) {
 				err = pmdstat_kvs_merge(x, &rb->rec[k], sc->fields);
-			} else if (parse_grow((void **)&rs->rec, &rs->cap, rs->nr,
+			} else if (pmdstat_grow((void **)&rs->rec, &rs->cap, rs->nr,
 					      sizeof(*rs->rec))) {
 				err = -ENOMEM;
 			} else {

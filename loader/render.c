@@ -13,26 +13,11 @@
 #include "out.h"
 #include "render.h"
 #include "render_priv.h"
+#include "table.h"
 
 static const struct pmdstat_render_opts no_opts;
 
 /* ---- text report ---- */
-
-static int u64_width(u64 v)
-{
-	int n = 1;
-
-	while (v >= 10) {
-		v /= 10;
-		n++;
-	}
-	return n;
-}
-
-static int max_int(int a, int b)
-{
-	return a > b ? a : b;
-}
 
 static bool is_column_key(const char *key)
 {
@@ -40,59 +25,43 @@ static bool is_column_key(const char *key)
 	       !strcmp(key, "nested") || !strcmp(key, "reads");
 }
 
+/* Every probe, sites and lock functions: hits, missed, nested, the rest. */
 static void render_probes(pmdstat_out_t *out, const struct pmdstat_stats *st)
 {
-	int wsym = 6, wrole = 4, whits = 4, wmissed = 6, wnested = 6;
-	size_t i, k, shown = 0;
+	struct pmdstat_table t;
+	size_t i, k, sites = 0;
+	char more[1024];
 
 	for (i = 0; i < st->nr_probes; i++)
 		if (!render_is_lock_probe(&st->probe[i]))
-			shown++;
-	if (!shown) {
+			sites++;
+	if (!sites)
 		pmdstat_printf(out, "No probe sites: the module resolved none (see dmesg).\n");
+	if (!st->nr_probes)
 		return;
-	}
+	pmdstat_table_init(&t, "llrrrl", "SYMBOL,ROLE,HITS,MISSED,NESTED,OUTCOMES");
 	for (i = 0; i < st->nr_probes; i++) {
 		const struct pmdstat_probe *pr = &st->probe[i];
+		size_t n = 0;
 
-		if (render_is_lock_probe(pr))
-			continue;
-		wsym = max_int(wsym, (int)strlen(pr->symbol));
-		wrole = max_int(wrole, (int)strlen(pr->role));
-		whits = max_int(whits, u64_width(pmdstat_kv_get(&pr->keys, "hits", 0)));
-		wmissed = max_int(wmissed, u64_width(pmdstat_kv_get(&pr->keys, "missed", 0)));
-		wnested = max_int(wnested, u64_width(pmdstat_kv_get(&pr->keys, "nested", 0)));
-	}
-	pmdstat_printf(out, "%-*s  %-*s  %*s  %*s  %*s  %s\n", wsym, "SYMBOL",
-		       wrole, "ROLE", whits, "HITS", wmissed, "MISSED",
-		       wnested, "NESTED", "OUTCOMES");
-	for (i = 0; i < st->nr_probes; i++) {
-		const struct pmdstat_probe *pr = &st->probe[i];
-		const char *sep = "";
-		u64 nested;
-
-		if (render_is_lock_probe(pr))
-			continue;
-		pmdstat_printf(out, "%-*s  %-*s  %*llu  %*llu  ", wsym,
-			       pr->symbol, wrole, pr->role, whits,
-			       (unsigned long long)pmdstat_kv_get(&pr->keys, "hits", 0),
-			       wmissed,
-			       (unsigned long long)pmdstat_kv_get(&pr->keys, "missed", 0));
+		pmdstat_table_cell(&t, "%s", pr->symbol);
+		pmdstat_table_cell(&t, "%s", pr->role);
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(&pr->keys, "hits"));
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(&pr->keys, "missed"));
 		/* a site kind without nesting (e.g. role=lock) shows "-" */
-		if (pmdstat_kv_u64(&pr->keys, "nested", &nested))
-			pmdstat_printf(out, "%*s  ", wnested, "-");
-		else
-			pmdstat_printf(out, "%*llu  ", wnested, (unsigned long long)nested);
-		for (k = 0; k < pr->keys.nr; k++) {
+		pmdstat_table_cell(&t, "%s", pmdstat_kv_str(&pr->keys, "nested", "-"));
+		more[0] = '\0';
+		for (k = 0; k < pr->keys.nr && n < sizeof(more); k++) {
 			const struct pmdstat_kv *kv = &pr->keys.kv[k];
 
-			if (is_column_key(kv->key))
-				continue;
-			pmdstat_printf(out, "%s%s=%s", sep, kv->key, kv->value);
-			sep = " ";
+			if (!is_column_key(kv->key))
+				n += (size_t)snprintf(more + n, sizeof(more) - n, "%s%s=%s",
+						      n ? " " : "", kv->key, kv->value);
 		}
-		pmdstat_printf(out, "\n");
+		pmdstat_table_cell(&t, "%s", more);
 	}
+	pmdstat_table_print(out, &t);
+	pmdstat_table_free(&t);
 }
 
 static void render_hist(pmdstat_out_t *out, const struct pmdstat_phist *h)
@@ -135,6 +104,76 @@ static const struct pmdstat_phist *repeated_role(const struct pmdstat_stats *st,
 	return r;
 }
 
+static void cell_value(struct pmdstat_table *t, const char *unit, u64 v)
+{
+	char buf[PMDSTAT_DURATION_LEN];
+
+	if (!strcmp(unit, "ns"))
+		pmdstat_table_cell(t, "%s", pmdstat_fmt_ns(buf, sizeof(buf), v));
+	else
+		pmdstat_table_cell(t, "%llu %s", (unsigned long long)v, unit);
+}
+
+static void repeat_note(pmdstat_out_t *out, const struct pmdstat_phist *h,
+			const struct pmdstat_phist *role)
+{
+	pmdstat_printf(out, "%s: the same calls as %s, not shown again\n",
+		       h->name, role->name);
+}
+
+/* Count, p50, p90, p99 and max of every histogram with values. */
+static void render_hist_table(pmdstat_out_t *out, const struct pmdstat_stats *st)
+{
+	struct pmdstat_table t;
+	size_t i, rows = 0;
+
+	pmdstat_table_init(&t, "lrrrrr", "Histogram,Count,p50,p90,p99,Max");
+	for (i = 0; i < st->nr_hists; i++) {
+		const struct pmdstat_phist *h = &st->hist[i];
+
+		if (!h->count || repeated_role(st, h))
+			continue;
+		pmdstat_table_cell(&t, "%s", h->name);
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)h->count);
+		cell_value(&t, h->unit, pmdstat_hist_percentile(h, 50));
+		cell_value(&t, h->unit, pmdstat_hist_percentile(h, 90));
+		cell_value(&t, h->unit, pmdstat_hist_percentile(h, 99));
+		cell_value(&t, h->unit, h->max);
+		rows++;
+	}
+	if (rows) {
+		pmdstat_printf(out, "\nHistograms (percentiles within log2 buckets; --hist draws them):\n");
+		pmdstat_table_print(out, &t);
+	}
+	pmdstat_table_free(&t);
+	for (i = 0; i < st->nr_hists; i++) {
+		const struct pmdstat_phist *role = repeated_role(st, &st->hist[i]);
+
+		if (st->hist[i].count && role)
+			repeat_note(out, &st->hist[i], role);
+	}
+}
+
+/* The share and unshare histograms drawn (the lock ones: render_locks.c). */
+static void render_hist_bars(pmdstat_out_t *out, const struct pmdstat_stats *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nr_hists; i++) {
+		const struct pmdstat_phist *role;
+
+		if (!st->hist[i].count || render_is_lock_hist(st->hist[i].name))
+			continue;
+		role = repeated_role(st, &st->hist[i]);
+		if (role) {
+			pmdstat_printf(out, "\n");
+			repeat_note(out, &st->hist[i], role);
+		} else {
+			render_hist(out, &st->hist[i]);
+		}
+	}
+}
+
 void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 			 const struct pmdstat_render_opts *opts)
 {
@@ -164,19 +203,13 @@ void pmdstat_render_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 		pmdstat_printf(out, "The counters were reset during this interval: counts since the reset.\n");
 	pmdstat_printf(out, "\n");
 	render_probes(out, st);
-	for (i = 0; i < st->nr_hists; i++) {
-		const struct pmdstat_phist *role;
-
-		if (!st->hist[i].count || render_is_lock_hist(st->hist[i].name))
-			continue;
-		role = repeated_role(st, &st->hist[i]);
-		if (role)
-			pmdstat_printf(out, "\n%s: the same calls as %s, not drawn again\n",
-				       st->hist[i].name, role->name);
-		else
-			render_hist(out, &st->hist[i]);
-		shown++;
-	}
+	for (i = 0; i < st->nr_hists; i++)
+		if (st->hist[i].count && !render_is_lock_hist(st->hist[i].name))
+			shown++;
+	if (opts->bars)
+		render_hist_bars(out, st);
+	else
+		render_hist_table(out, st);
 	if (!shown)
 		pmdstat_printf(out, "\nNo share or unshare calls %s.\n",
 			       opts->interval ? "in this interval" :
@@ -263,11 +296,7 @@ void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	}
 	pmdstat_out_append(out, "}", 1);
 
-	render_json_key(out, &first, "totals");
-	pmdstat_out_append(out, "{", 1);
-	sub = true;
-	render_json_kvs(out, &sub, &st->totals);
-	pmdstat_out_append(out, "}", 1);
+	render_json_object(out, &first, "totals", &st->totals);
 
 	render_locks_json(out, &first, st);
 	render_races_json(out, &first, st);

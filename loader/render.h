@@ -18,6 +18,7 @@ struct pmdstat_render_opts {
 	bool interval;		/* stats are a delta over one interval */
 	bool reset_seen;	/* counters were zeroed during that interval */
 	unsigned int max_callers;	/* rows of the caller table; 0: all */
+	bool bars;		/* draw the histograms (--hist), not a table */
 	/* pmdstat report: the sum of a recording's intervals */
 	bool recording;
 	u64 intervals;		/* how many lines */
@@ -25,12 +26,14 @@ struct pmdstat_render_opts {
 };
 
 /*
- * Text report: a header line, the probe table, then for each histogram with
- * values its log2 distribution (like bcc's print_log2_hist, from its first
- * to its last non-empty bucket) and a summary line (count, avg, p50, p90,
- * p99, max), a site histogram that repeats its role's only named; then the lock timing, after
- * klockstat: lock probes, acquisitions, callers by wait + hold time
- * (opts->max_callers rows), the lock histograms, the longest waits and
+ * Text report: a header line, the probe table, a table of count, p50, p90,
+ * p99 and max of every histogram with values (opts->bars: instead each
+ * share/unshare histogram's log2 distribution, like bcc's print_log2_hist
+ * from its first to its last non-empty bucket, with a count, avg, p50,
+ * p90, p99, max line); a site histogram that repeats its role's is only
+ * named.  Then the lock timing, after klockstat: lock probes,
+ * acquisitions, callers by wait + hold time (opts->max_callers rows), the
+ * lock histograms (opts->bars), the longest waits and
  * holds with their stacks, the tracking state; then the race detector:
  * overlaps, checked unshares, shadow tables and fault injection (a loud
  * line when on), the violation counts of every kind, the logged violations

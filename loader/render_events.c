@@ -12,8 +12,6 @@
 #include "render_priv.h"
 #include "table.h"
 
-#define STACK_INDENT	"        "
-
 static const struct pmdstat_render_opts no_opts;
 
 /* ---- events ---- */
@@ -57,23 +55,12 @@ void pmdstat_render_events_text(pmdstat_out_t *out, const struct pmdstat_recfile
 		if (pmdstat_kv_find(e, "stack_at"))
 			pmdstat_printf(out, ", stack at %s", str(e, "stack_at"));
 		pmdstat_printf(out, "\n");
-		render_stack(out, str(e, "stack"), STACK_INDENT);
+		render_stack(out, NULL, str(e, "stack"));
 	}
 	if (num(t, "drops"))
 		pmdstat_printf(out, "\nWarning: %llu events did not fit in the log (capacity %llu): reset with pmdstat --reset, or raise the threshold.\n",
 			       (unsigned long long)num(t, "drops"),
 			       (unsigned long long)num(t, "capacity"));
-}
-
-static void json_object_of(pmdstat_out_t *out, bool *first, const char *key,
-			   const struct pmdstat_kvs *kvs)
-{
-	bool sub = true;
-
-	render_json_key(out, first, key);
-	pmdstat_out_append(out, "{", 1);
-	render_json_kvs(out, &sub, kvs);
-	pmdstat_out_append(out, "}", 1);
 }
 
 /* {"version":N,["time":...,]<header keys>,"<name>":[records],"totals":{...}} */
@@ -91,7 +78,7 @@ static void json_recfile(pmdstat_out_t *out, const struct pmdstat_recfile *f,
 	render_json_kvs(out, &first, &f->header);
 	render_json_key(out, &first, name);
 	render_json_records(out, &f->rec);
-	json_object_of(out, &first, "totals", &f->totals);
+	render_json_object(out, &first, "totals", &f->totals);
 	pmdstat_out_append(out, "}", 1);
 }
 
@@ -123,10 +110,6 @@ static void cell_opt(struct pmdstat_table *t, const struct pmdstat_kvs *kvs,
 void pmdstat_render_live_text(pmdstat_out_t *out, const struct pmdstat_recfile *f,
 			      const struct pmdstat_render_opts *opts)
 {
-	static const char *const head[] = {
-		"State", "Lock", "Mode", "Dev:Ino", "Func", "Comm/PID", "CPU",
-		"Age", "Contended", "Scan",
-	};
 	const struct pmdstat_kvs **row;
 	char dur[PMDSTAT_DURATION_LEN];
 	struct pmdstat_table t;
@@ -148,9 +131,8 @@ void pmdstat_render_live_text(pmdstat_out_t *out, const struct pmdstat_recfile *
 			row[i] = &f->rec.rec[i];
 		qsort(row, n, sizeof(*row), cmp_age);
 		pmdstat_printf(out, "Tasks waiting for or holding a tracked lock, or in huge_pmd_share, oldest first:\n");
-		pmdstat_table_init(&t, "llllllrrlr");
-		for (i = 0; i < ARRAY_SIZE(head); i++)
-			pmdstat_table_cell(&t, "%s", head[i]);
+		pmdstat_table_init(&t, "llllllrrlr",
+				   "State,Lock,Mode,Dev:Ino,Func,Comm/PID,CPU,Age,Contended,Scan");
 		for (i = 0; i < n; i++) {
 			const struct pmdstat_kvs *l = row[i];
 			u64 c;

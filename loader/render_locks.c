@@ -15,8 +15,6 @@
 #include "render_priv.h"
 #include "table.h"
 
-#define STACK_INDENT	"        "
-
 static bool has_locks(const struct pmdstat_stats *st)
 {
 	size_t i;
@@ -34,39 +32,6 @@ static bool has_locks(const struct pmdstat_stats *st)
 
 /* ---- text ---- */
 
-static void render_lock_probes(pmdstat_out_t *out, const struct pmdstat_stats *st)
-{
-	struct pmdstat_table t;
-	size_t i;
-	bool any = false;
-
-	pmdstat_table_init(&t, "lrrr");
-	pmdstat_table_cell(&t, "Symbol");
-	pmdstat_table_cell(&t, "Hits");
-	pmdstat_table_cell(&t, "Calls");
-	pmdstat_table_cell(&t, "Missed");
-	for (i = 0; i < st->nr_probes; i++) {
-		const struct pmdstat_probe *pr = &st->probe[i];
-		u64 calls;
-
-		if (!render_is_lock_probe(pr))
-			continue;
-		any = true;
-		pmdstat_table_cell(&t, "%s", pr->symbol);
-		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(&pr->keys, "hits"));
-		if (pmdstat_kv_u64(&pr->keys, "calls", &calls))
-			pmdstat_table_cell(&t, "-");
-		else
-			pmdstat_table_cell(&t, "%llu", (unsigned long long)calls);
-		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(&pr->keys, "missed"));
-	}
-	if (any) {
-		pmdstat_printf(out, "\nLock probes (hits: calls on a tracked lock):\n");
-		pmdstat_table_print(out, &t);
-	}
-	pmdstat_table_free(&t);
-}
-
 static void render_acquisitions(pmdstat_out_t *out, const struct pmdstat_stats *st)
 {
 	struct pmdstat_table t;
@@ -74,14 +39,7 @@ static void render_acquisitions(pmdstat_out_t *out, const struct pmdstat_stats *
 
 	if (!st->locks.nr)
 		return;
-	pmdstat_table_init(&t, "llrrrrr");
-	pmdstat_table_cell(&t, "Lock");
-	pmdstat_table_cell(&t, "Mode");
-	pmdstat_table_cell(&t, "Acquired");
-	pmdstat_table_cell(&t, "Contended");
-	pmdstat_table_cell(&t, "Try ok");
-	pmdstat_table_cell(&t, "Try fail");
-	pmdstat_table_cell(&t, "Failed");
+	pmdstat_table_init(&t, "llrrrrr", "Lock,Mode,Acquired,Contended,Try ok,Try fail,Failed");
 	for (i = 0; i < st->locks.nr; i++) {
 		const struct pmdstat_kvs *l = &st->locks.rec[i];
 
@@ -96,7 +54,7 @@ static void render_acquisitions(pmdstat_out_t *out, const struct pmdstat_stats *
 		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "try_fail"));
 		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "failed"));
 	}
-	pmdstat_printf(out, "\nLock acquisitions (trylocks included):\n");
+	pmdstat_printf(out, "\nLock acquisitions of i_mmap_rwsem (hugetlb files) and hugetlb vma locks, trylocks included:\n");
 	pmdstat_table_print(out, &t);
 	if (st->contention_unknown)
 		pmdstat_printf(out, "Contended acquisitions and waits are unknown: this kernel's contended lock paths could not be probed (see dmesg | grep pmdstat).\n");
@@ -154,11 +112,6 @@ static void cell_avg(struct pmdstat_table *t, u64 total, u64 n)
 static void render_callers(pmdstat_out_t *out, const struct pmdstat_stats *st,
 			   const struct pmdstat_render_opts *opts)
 {
-	static const char *const head[] = {
-		"Caller", "Lock", "Mode", "Acq", "Contended", "Avg wait",
-		"Max wait", "Total wait", "|", "Holds", "Avg hold", "Max hold",
-		"Total hold",
-	};
 	const struct pmdstat_kvs **row;
 	struct pmdstat_table t;
 	size_t i, n = 0, shown;
@@ -186,9 +139,8 @@ static void render_callers(pmdstat_out_t *out, const struct pmdstat_stats *st,
 			       shown, n);
 	else
 		pmdstat_printf(out, "\nCallers by total wait + hold time:\n");
-	pmdstat_table_init(&t, "lllrrrrrlrrrr");
-	for (i = 0; i < ARRAY_SIZE(head); i++)
-		pmdstat_table_cell(&t, "%s", head[i]);
+	pmdstat_table_init(&t, "lllrrrrrlrrrr", "Caller,Lock,Mode,Acq,Contended,"
+			   "Avg wait,Max wait,Total wait,|,Holds,Avg hold,Max hold,Total hold");
 	for (i = 0; i < shown; i++) {
 		const struct pmdstat_kvs *c = row[i];
 
@@ -231,37 +183,20 @@ static void render_lock_hists(pmdstat_out_t *out, const struct pmdstat_stats *st
 	}
 }
 
-void render_stack(pmdstat_out_t *out, const char *stack, const char *indent)
-{
-	const char *s = stack, *comma;
-
-	if (!strcmp(stack, "none")) {
-		pmdstat_printf(out, "%s(no stack)\n", indent);
-		return;
-	}
-	while (*s) {
-		comma = strchr(s, ',');
-		pmdstat_printf(out, "%s%.*s\n", indent,
-			       (int)(comma ? comma - s : (long)strlen(s)), s);
-		if (!comma)
-			break;
-		s = comma + 1;
-	}
-}
-
-void render_table_stack(struct pmdstat_table *t, const char *stack,
-			const char *indent)
+void render_stack(pmdstat_out_t *out, struct pmdstat_table *t, const char *stack)
 {
 	const char *s, *comma;
+	int n;
 
-	if (!strcmp(stack, "none")) {
-		pmdstat_table_line(t, "%s(no stack)", indent);
-		return;
-	}
 	for (s = stack; *s; s = comma + 1) {
 		comma = strchr(s, ',');
-		pmdstat_table_line(t, "%s%.*s", indent,
-				   (int)(comma ? comma - s : (long)strlen(s)), s);
+		n = comma ? (int)(comma - s) : (int)strlen(s);
+		if (!strcmp(stack, "none"))
+			s = "(no stack)", n = 10;
+		if (t)
+			pmdstat_table_line(t, STACK_INDENT "%.*s", n, s);
+		else
+			pmdstat_printf(out, STACK_INDENT "%.*s\n", n, s);
 		if (!comma)
 			break;
 	}
@@ -297,56 +232,54 @@ const struct pmdstat_kvs **render_by_rank(pmdstat_out_t *out,
 	return row;
 }
 
-static void render_outliers_of(pmdstat_out_t *out, const struct pmdstat_stats *st,
-			       const char *what, const char *title)
+/* An outlier's row, and its stack in lines below it. */
+static void outlier_row(struct pmdstat_table *t, const struct pmdstat_kvs *e)
 {
+	const char *at = pmdstat_kv_str(e, "stack_at", NULL);
+	const char *usual = strcmp(str(e, "what"), "wait") ? "release" : "acquire";
+
+	pmdstat_table_cell(t, "%llu", (unsigned long long)num(e, "rank"));
+	pmdstat_table_cell(t, "%s", str(e, "what"));
+	cell_ns(t, num(e, "ns"));
+	pmdstat_table_cell(t, "%s", str(e, "lock"));
+	pmdstat_table_cell(t, "%s", str(e, "mode"));
+	pmdstat_table_cell(t, "%s:%llu", str(e, "dev"), (unsigned long long)num(e, "ino"));
+	pmdstat_table_cell(t, "%s", str(e, "func"));
+	pmdstat_table_cell(t, "%s/%llu", str(e, "comm"), (unsigned long long)num(e, "pid"));
+	pmdstat_table_cell(t, "%llu", (unsigned long long)num(e, "cpu"));
+	if (at && strcmp(at, usual))
+		pmdstat_table_line(t, STACK_INDENT "(stack taken at %s)", at);
+	render_stack(NULL, t, str(e, "stack"));
+}
+
+/* The longest waits, then the longest holds, by rank. */
+static void render_outliers(pmdstat_out_t *out, const struct pmdstat_stats *st)
+{
+	static const char *const what[] = { "wait", "hold" };
 	const struct pmdstat_kvs **row;
 	struct pmdstat_table t;
-	const char *at;
-	size_t i, n = 0;
+	bool at = false;
+	size_t i, k, n, rows = 0;
 
-	row = render_by_rank(out, &st->outliers, "what", what, &n);
-	if (!row) {
-		pmdstat_printf(out, "\n%s since load or reset: none.\n", title);
-		return;
+	pmdstat_table_init(&t, "rlrlllllr", "Rank,What,Time,Lock,Mode,Dev:Ino,Func,Comm/PID,CPU");
+	for (k = 0; k < ARRAY_SIZE(what); k++) {
+		row = render_by_rank(out, &st->outliers, "what", what[k], &n);
+		for (i = 0; i < n; i++) {
+			outlier_row(&t, row[i]);
+			at |= pmdstat_kv_find(row[i], "stack_at") != NULL;
+		}
+		rows += n;
+		free(row);
 	}
-	/* where the stacks were taken: acquire (waits) or release (holds) */
-	at = pmdstat_kv_str(row[0], "stack_at", NULL);
-	if (at)
-		pmdstat_printf(out, "\n%s since load or reset (stacks taken at %s):\n",
-			       title, at);
+	if (!rows)
+		pmdstat_printf(out, "\nLongest waits and holds since load or reset: none.\n");
+	else if (at)
+		pmdstat_printf(out, "\nLongest waits and holds since load or reset (stacks taken at acquire for a wait, at release for a hold):\n");
 	else
-		pmdstat_printf(out, "\n%s since load or reset:\n", title);
-	pmdstat_table_init(&t, "rrlllllr");
-	pmdstat_table_cell(&t, "Rank");
-	pmdstat_table_cell(&t, "%s", !strcmp(what, "wait") ? "Wait" : "Hold");
-	pmdstat_table_cell(&t, "Lock");
-	pmdstat_table_cell(&t, "Mode");
-	pmdstat_table_cell(&t, "Dev:Ino");
-	pmdstat_table_cell(&t, "Func");
-	pmdstat_table_cell(&t, "Comm/PID");
-	pmdstat_table_cell(&t, "CPU");
-	for (i = 0; i < n; i++) {
-		const struct pmdstat_kvs *e = row[i];
-
-		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(e, "rank"));
-		cell_ns(&t, num(e, "ns"));
-		pmdstat_table_cell(&t, "%s", str(e, "lock"));
-		pmdstat_table_cell(&t, "%s", str(e, "mode"));
-		pmdstat_table_cell(&t, "%s:%llu", str(e, "dev"),
-				   (unsigned long long)num(e, "ino"));
-		pmdstat_table_cell(&t, "%s", str(e, "func"));
-		pmdstat_table_cell(&t, "%s/%llu", str(e, "comm"),
-				   (unsigned long long)num(e, "pid"));
-		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(e, "cpu"));
-		if (at && strcmp(pmdstat_kv_str(e, "stack_at", at), at))
-			pmdstat_table_line(&t, STACK_INDENT "(stack taken at %s)",
-					   str(e, "stack_at"));
-		render_table_stack(&t, str(e, "stack"), STACK_INDENT);
-	}
-	pmdstat_table_print(out, &t);
+		pmdstat_printf(out, "\nLongest waits and holds since load or reset:\n");
+	if (rows)
+		pmdstat_table_print(out, &t);
 	pmdstat_table_free(&t);
-	free(row);
 }
 
 /* what lock_state counters mean when they are not 0 */
@@ -386,13 +319,11 @@ void render_locks_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 {
 	if (!has_locks(st))
 		return;
-	pmdstat_printf(out, "\n--- Lock timing: i_mmap_rwsem of hugetlb files, hugetlb vma locks ---\n");
-	render_lock_probes(out, st);
 	render_acquisitions(out, st);
 	render_callers(out, st, opts);
-	render_lock_hists(out, st);
-	render_outliers_of(out, st, "wait", "Longest waits");
-	render_outliers_of(out, st, "hold", "Longest holds");
+	if (opts->bars)
+		render_lock_hists(out, st);
+	render_outliers(out, st);
 	render_lock_state(out, st, opts);
 }
 
@@ -422,20 +353,10 @@ static void json_callers(pmdstat_out_t *out, const struct pmdstat_records *r)
 void render_locks_json(pmdstat_out_t *out, bool *first,
 		       const struct pmdstat_stats *st)
 {
-	bool sub = true;
-
-	render_json_key(out, first, "layout");
-	pmdstat_out_append(out, "{", 1);
-	render_json_kvs(out, &sub, &st->layout);
-	pmdstat_out_append(out, "}", 1);
-
+	render_json_object(out, first, "layout", &st->layout);
 	render_json_key(out, first, "locks");
 	render_json_records(out, &st->locks);
-	render_json_key(out, first, "lock_state");
-	pmdstat_out_append(out, "{", 1);
-	sub = true;
-	render_json_kvs(out, &sub, &st->lock_state);
-	pmdstat_out_append(out, "}", 1);
+	render_json_object(out, first, "lock_state", &st->lock_state);
 	render_json_key(out, first, "callers");
 	json_callers(out, &st->callers);
 	render_json_key(out, first, "outliers");

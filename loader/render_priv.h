@@ -37,6 +37,9 @@ void render_json_bool(pmdstat_out_t *out, bool *first, const char *key, bool v);
 void render_json_ms(pmdstat_out_t *out, bool *first, const char *key, u64 ms);
 /* Members for kvs: numbers as numbers, other values (and reads) as strings. */
 void render_json_kvs(pmdstat_out_t *out, bool *first, const struct pmdstat_kvs *kvs);
+/* "key":{members for kvs} */
+void render_json_object(pmdstat_out_t *out, bool *first, const char *key,
+			const struct pmdstat_kvs *kvs);
 /* {"unit":..., "count":..., ..., "buckets":[[lo,hi,count],...]} */
 void render_json_hist(pmdstat_out_t *out, const struct pmdstat_phist *h);
 /*
@@ -87,11 +90,12 @@ void render_locks_json(pmdstat_out_t *out, bool *first,
 const struct pmdstat_kvs **render_by_rank(pmdstat_out_t *out,
 					   const struct pmdstat_records *r,
 					   const char *key, const char *value, size_t *n);
-/* The frames of stack= one per line, each after indent. */
-void render_stack(pmdstat_out_t *out, const char *stack, const char *indent);
-/* The same as lines of t after its current row; "(no stack)" for none. */
-void render_table_stack(struct pmdstat_table *t, const char *stack,
-			const char *indent);
+/*
+ * The frames of stack= one per line after STACK_INDENT, "(no stack)" for
+ * none: as lines of t after its current row, or to out if t is NULL.
+ */
+#define STACK_INDENT	"        "
+void render_stack(pmdstat_out_t *out, struct pmdstat_table *t, const char *stack);
 
 /* render_races.c */
 

@@ -16,8 +16,6 @@
 #include "render_priv.h"
 #include "table.h"
 
-#define STACK_INDENT	"        "
-
 /* What each kind of detect.h means, for the table of counts. */
 static const struct {
 	const char *kind;
@@ -105,10 +103,7 @@ static void render_violation_counts(pmdstat_out_t *out, const struct pmdstat_sta
 
 	if (!vs->nr)
 		return;
-	pmdstat_table_init(&t, "lrl");
-	pmdstat_table_cell(&t, "Violation");
-	pmdstat_table_cell(&t, "Count");
-	pmdstat_table_cell(&t, "Meaning");
+	pmdstat_table_init(&t, "lrl", "Violation,Count,Meaning");
 	for (i = 0; i < vs->nr; i++) {
 		const struct pmdstat_kv *kv = &vs->kv[i];
 
@@ -125,84 +120,56 @@ static void render_violation_counts(pmdstat_out_t *out, const struct pmdstat_sta
 		pmdstat_printf(out, "No violation.\n");
 }
 
-static void render_violation_log(pmdstat_out_t *out, const struct pmdstat_stats *st)
+static void violation_row(struct pmdstat_table *t, const struct pmdstat_kvs *v)
 {
-	const struct pmdstat_kvs **row;
-	struct pmdstat_table t;
-	size_t i, n;
-
-	row = render_by_rank(out, &st->violation_log, NULL, NULL, &n);
-	if (!row) {
-		pmdstat_printf(out, "\nViolations logged since load or reset: none.\n");
-		return;
-	}
-	pmdstat_printf(out, "\nViolations logged since load or reset (stacks where they were seen):\n");
-	pmdstat_table_init(&t, "rllrlrl");
-	pmdstat_table_cell(&t, "Rank");
-	pmdstat_table_cell(&t, "Kind");
-	pmdstat_table_cell(&t, "Comm/PID");
-	pmdstat_table_cell(&t, "CPU");
-	pmdstat_table_cell(&t, "Func");
-	pmdstat_table_cell(&t, "At (s)");
-	pmdstat_table_cell(&t, "Detail");
-	for (i = 0; i < n; i++) {
-		const struct pmdstat_kvs *v = row[i];
-
-		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(v, "rank"));
-		pmdstat_table_cell(&t, "%s", str(v, "kind"));
-		pmdstat_table_cell(&t, "%s/%llu", str(v, "comm"),
-				   (unsigned long long)num(v, "pid"));
-		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(v, "cpu"));
-		pmdstat_table_cell(&t, "%s", str(v, "func"));
-		cell_at(&t, num(v, "at_ns"));
-		pmdstat_table_cell(&t, "%s", str(v, "detail"));
-		render_table_stack(&t, str(v, "stack"), STACK_INDENT);
-	}
-	pmdstat_table_print(out, &t);
-	pmdstat_table_free(&t);
-	free(row);
+	pmdstat_table_cell(t, "%llu", (unsigned long long)num(v, "rank"));
+	pmdstat_table_cell(t, "%s", str(v, "kind"));
+	pmdstat_table_cell(t, "%s/%llu", str(v, "comm"), (unsigned long long)num(v, "pid"));
+	pmdstat_table_cell(t, "%llu", (unsigned long long)num(v, "cpu"));
+	pmdstat_table_cell(t, "%s", str(v, "func"));
+	cell_at(t, num(v, "at_ns"));
+	pmdstat_table_cell(t, "%s", str(v, "detail"));
+	render_stack(NULL, t, str(v, "stack"));
 }
 
-static void render_overlap_log(pmdstat_out_t *out, const struct pmdstat_stats *st)
+static void overlap_row(struct pmdstat_table *t, const struct pmdstat_kvs *o)
 {
-	const struct pmdstat_kvs **row;
 	char dur[PMDSTAT_DURATION_LEN];
+
+	pmdstat_table_cell(t, "%llu", (unsigned long long)num(o, "rank"));
+	cell_at(t, num(o, "at_ns"));
+	pmdstat_table_cell(t, "%s/%llu", str(o, "share_comm"),
+			   (unsigned long long)num(o, "share_pid"));
+	pmdstat_table_cell(t, "%llu", (unsigned long long)num(o, "share_cpu"));
+	pmdstat_table_cell(t, "%s", pmdstat_fmt_ns(dur, sizeof(dur), num(o, "share_age_ns")));
+	pmdstat_table_cell(t, "%s/%llu", str(o, "unshare_comm"),
+			   (unsigned long long)num(o, "unshare_pid"));
+	pmdstat_table_cell(t, "%llu", (unsigned long long)num(o, "unshare_cpu"));
+	pmdstat_table_cell(t, "%s", str(o, "unshare_func"));
+}
+
+/* A log of the races line by rank: "<what> logged since load or reset". */
+static void render_log(pmdstat_out_t *out, const struct pmdstat_records *r,
+		       const char *what, const char *why, const char *align,
+		       const char *head,
+		       void (*row)(struct pmdstat_table *, const struct pmdstat_kvs *))
+{
+	const struct pmdstat_kvs **rec;
 	struct pmdstat_table t;
 	size_t i, n;
 
-	row = render_by_rank(out, &st->overlap_log, NULL, NULL, &n);
-	if (!row) {
-		pmdstat_printf(out, "\nOverlaps logged since load or reset: none.\n");
+	rec = render_by_rank(out, r, NULL, NULL, &n);
+	if (!rec) {
+		pmdstat_printf(out, "\n%s logged since load or reset: none.\n", what);
 		return;
 	}
-	pmdstat_printf(out, "\nOverlaps logged since load or reset (an unshare detached a table of a file while a share of that file was in flight):\n");
-	pmdstat_table_init(&t, "rrlrrlrl");
-	pmdstat_table_cell(&t, "Rank");
-	pmdstat_table_cell(&t, "At (s)");
-	pmdstat_table_cell(&t, "Share Comm/PID");
-	pmdstat_table_cell(&t, "CPU");
-	pmdstat_table_cell(&t, "In flight");
-	pmdstat_table_cell(&t, "Unshare Comm/PID");
-	pmdstat_table_cell(&t, "CPU");
-	pmdstat_table_cell(&t, "Unshare caller");
-	for (i = 0; i < n; i++) {
-		const struct pmdstat_kvs *o = row[i];
-
-		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(o, "rank"));
-		cell_at(&t, num(o, "at_ns"));
-		pmdstat_table_cell(&t, "%s/%llu", str(o, "share_comm"),
-				   (unsigned long long)num(o, "share_pid"));
-		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(o, "share_cpu"));
-		pmdstat_table_cell(&t, "%s",
-				   pmdstat_fmt_ns(dur, sizeof(dur), num(o, "share_age_ns")));
-		pmdstat_table_cell(&t, "%s/%llu", str(o, "unshare_comm"),
-				   (unsigned long long)num(o, "unshare_pid"));
-		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(o, "unshare_cpu"));
-		pmdstat_table_cell(&t, "%s", str(o, "unshare_func"));
-	}
+	pmdstat_printf(out, "\n%s logged since load or reset (%s):\n", what, why);
+	pmdstat_table_init(&t, align, head);
+	for (i = 0; i < n; i++)
+		row(&t, rec[i]);
 	pmdstat_table_print(out, &t);
 	pmdstat_table_free(&t);
-	free(row);
+	free(rec);
 }
 
 void render_races_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
@@ -213,8 +180,12 @@ void render_races_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	pmdstat_printf(out, "\n--- Races and lock rules: share counts, share/unshare overlaps, lock rules ---\n");
 	render_race_state(out, st, opts);
 	render_violation_counts(out, st, opts);
-	render_violation_log(out, st);
-	render_overlap_log(out, st);
+	render_log(out, &st->violation_log, "Violations", "stacks where they were seen",
+		   "rllrlrl", "Rank,Kind,Comm/PID,CPU,Func,At (s),Detail", violation_row);
+	render_log(out, &st->overlap_log, "Overlaps",
+		   "an unshare detached a table of a file while a share of that file was in flight",
+		   "rrlrrlrl", "Rank,At (s),Share Comm/PID,CPU,In flight,Unshare Comm/PID,CPU,Unshare caller",
+		   overlap_row);
 }
 
 /* ---- JSON ---- */

@@ -136,21 +136,28 @@ void pmdstat_run_opts(const struct pmdstat_run *r, struct pmdstat_render_opts *r
 {
 	memset(ro, 0, sizeof(*ro));
 	ro->max_callers = (unsigned int)r->cli->top;
+	ro->bars = r->cli->bars;
 	if (r->cli->timestamp)
 		ro->timestamp = now_hms(ts, size);
 }
 
-int pmdstat_run_emit(struct pmdstat_run *r)
+/* r's output to f (what: for a message); 0, or 1 after a message. */
+static int emit_to(struct pmdstat_run *r, FILE *f, const char *what)
 {
 	if (pmdstat_out_failed(&r->out)) {
 		fprintf(stderr, "pmdstat: out of memory\n");
 		return 1;
 	}
-	if (pmdstat_out_write(&r->out, stdout) || fflush(stdout)) {
-		fprintf(stderr, "pmdstat: writing the report: %s\n", strerror(errno));
+	if (pmdstat_out_write(&r->out, f) || fflush(f)) {
+		fprintf(stderr, "pmdstat: writing %s: %s\n", what, strerror(errno));
 		return 1;
 	}
 	return 0;
+}
+
+int pmdstat_run_emit(struct pmdstat_run *r)
+{
+	return emit_to(r, stdout, "the report");
 }
 
 int pmdstat_run_report(struct pmdstat_run *r, const struct pmdstat_stats *st,
@@ -278,15 +285,7 @@ static int record_line(struct pmdstat_run *r, struct pmdstat_sink *sk,
 {
 	pmdstat_out_clear(&r->out);
 	pmdstat_record_write(&r->out, d, t_ms, interval_ms);
-	if (pmdstat_out_failed(&r->out)) {
-		fprintf(stderr, "pmdstat: out of memory\n");
-		return 1;
-	}
-	if (pmdstat_out_write(&r->out, sk->rec) || fflush(sk->rec)) {
-		fprintf(stderr, "pmdstat: writing %s: %s\n", sk->rec_name, strerror(errno));
-		return 1;
-	}
-	return 0;
+	return emit_to(r, sk->rec, sk->rec_name);
 }
 
 int pmdstat_run_intervals(struct pmdstat_run *r, struct pmdstat_sink *sk,

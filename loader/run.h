@@ -62,7 +62,7 @@ int pmdstat_run_show(struct pmdstat_run *r, const struct pmdstat_stats *st);
 /* Load and report once: the counts since load or reset. */
 int pmdstat_run_once(struct pmdstat_run *r);
 
-/* What ends a run of intervals, besides Ctrl-C and -c. */
+/* What ends a run of intervals, besides Ctrl-C and COUNT. */
 struct pmdstat_until {
 	bool has_end;
 	struct timespec end;	/* CLOCK_MONOTONIC: -d */
@@ -93,7 +93,7 @@ struct pmdstat_sink {
 
 /*
  * Every cli->interval seconds, the difference since the last snapshot to
- * sk, until u ends it, Ctrl-C (then the partial interval too), or -c
+ * sk, until u ends it, Ctrl-C (then the partial interval too), or COUNT
  * intervals.
  */
 int pmdstat_run_intervals(struct pmdstat_run *r, struct pmdstat_sink *sk,

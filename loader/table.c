@@ -12,14 +12,22 @@
 
 #define TABLE_MAX_COLS	32
 
-void pmdstat_table_init(struct pmdstat_table *t, const char *align)
+void pmdstat_table_init(struct pmdstat_table *t, const char *align,
+			const char *head)
 {
+	const char *comma;
+
 	memset(t, 0, sizeof(*t));
 	t->align = align;
 	t->ncols = (unsigned int)strlen(align);
 	if (t->ncols > TABLE_MAX_COLS)
 		t->ncols = TABLE_MAX_COLS;
 	pmdstat_out_init(&t->text);
+	for (; head; head = comma ? comma + 1 : NULL) {
+		comma = strchr(head, ',');
+		pmdstat_table_cell(t, "%.*s",
+				   (int)(comma ? comma - head : (long)strlen(head)), head);
+	}
 }
 
 void pmdstat_table_free(struct pmdstat_table *t)
@@ -50,16 +58,9 @@ static void table_add(struct pmdstat_table *t, bool line, const char *fmt,
 		t->failed = true;
 		return;
 	}
-	if (t->nr == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 32;
-		struct pmdstat_table_item *ni = realloc(t->item, ncap * sizeof(*ni));
-
-		if (!ni) {
-			t->failed = true;
-			goto out;
-		}
-		t->item = ni;
-		t->cap = ncap;
+	if (pmdstat_grow((void **)&t->item, &t->cap, t->nr, sizeof(*t->item))) {
+		t->failed = true;
+		goto out;
 	}
 	t->item[t->nr].off = t->text.len;
 	t->item[t->nr].line = line;

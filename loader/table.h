@@ -5,9 +5,8 @@
  *
  *	struct pmdstat_table t;
  *
- *	pmdstat_table_init(&t, "lr");		(2 columns: left, right aligned)
- *	pmdstat_table_cell(&t, "Name");		(the first row is the header)
- *	pmdstat_table_cell(&t, "Count");
+ *	pmdstat_table_init(&t, "lr", "Name,Count");	(2 columns: left, right
+ *						aligned; the first row)
  *	pmdstat_table_cell(&t, "%s", name);
  *	pmdstat_table_cell(&t, "%llu", n);
  *	pmdstat_table_line(&t, "    %s", more);	(a line of its own after the row)
@@ -39,7 +38,9 @@ struct pmdstat_table {
 	bool failed;
 };
 
-void pmdstat_table_init(struct pmdstat_table *t, const char *align);
+/* head: the header row's cells separated by ',' (NULL: no header). */
+void pmdstat_table_init(struct pmdstat_table *t, const char *align,
+			const char *head);
 __attribute__((format(printf, 2, 3)))
 void pmdstat_table_cell(struct pmdstat_table *t, const char *fmt, ...);
 /* A line printed as it is after the current (complete) row. */

@@ -31,7 +31,7 @@ done
 echo
 echo "### 3. contention: sharers, unsharers and a process doing mmap/mprotect/munmap on one file,"
 echo "###    recorded every second (pmdstat record) and attached to the repro's cgroup (pmdstat attach)"
-pmdstat record -i 1 -d 6 -o /tmp/demo.rec &
+pmdstat record 1 -d 6 -o /tmp/demo.rec &
 rec=$!
 pmdstat attach -- pmdstat-repro -s mixed -p 6 -d 5 -q
 wait $rec

@@ -7,7 +7,8 @@
 #   * it has the sections SYNOPSIS ... SEE ALSO, and pmdstat(8)'s FILES
 #     names every debugfs file that module/*.c creates;
 #   * every long option that the tool's help prints (--[a-z][a-z-]*)
-#     appears in the page.  The tool is the executable of the page's name
+#     appears in the page, and, for a help that lists "Commands:", every
+#     long option of each command's help (TOOL CMD --help).  The tool is the executable of the page's name
 #     in the build/host directory (make tools), run with --help, or with -h
 #     if --help fails (pmdstat-bpf takes no long options).
 #
@@ -128,6 +129,15 @@ for page in "${pages[@]}"; do
 		not_ok "$rel: $name --help (or -h) succeeds" "both exited non-zero"
 		continue
 	fi
+	# a help with a "Commands:" list: each command's help too
+	for cmd in $(sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p' <<<"$help"); do
+		[ "$cmd" = help ] && continue
+		if cmd_help=$("$tool" "$cmd" --help 2>/dev/null); then
+			help+=$'\n'$cmd_help
+		else
+			not_ok "$rel: $name $cmd --help succeeds" "it exited non-zero"
+		fi
+	done
 	mapfile -t opts < <(grep -oE -- '--[a-z][a-z-]*' <<<"$help" | sort -u)
 	if [ ${#opts[@]} -eq 0 ]; then
 		ok "$rel: $name's help lists no long option"

@@ -92,9 +92,9 @@ static void test_attach_usage(void)
 	check_usage("attach -p 1 -- true", "a command to run or -p PID, not both");
 	check_usage("attach -o run.jsonl -- true", "give -i SECS too");
 	check_usage("attach -i 1 -o - -- true", "give -o a file name");
-	check_usage("attach -c 3 -i 1 -- true", "pmdstat attach does not take -c/--count (it is for: stats, live, record)");
+	check_usage("attach -c 3 -i 1 -- true", "-c/--count is gone (in libbpf-tools -c is a cgroup): use the positional count: pmdstat INTERVAL COUNT");
 	check_usage("attach -f stats.txt -- true", "does not take -f/--file");
-	check_usage("attach --hist x -- true", "does not take --hist (it is for: heatmap)");
+	check_usage("attach -p 1 2", "pmdstat attach takes a command to run or -p PID, not both");
 	check_usage("--prom attach -i 1 -- true", "--prom prints one report");
 	check_usage("-j --prom attach -- true", "two formats");
 }
@@ -143,14 +143,28 @@ static void test_attach_args(void)
 
 static void test_other_commands(void)
 {
-	check_run("record -i 1 -d 60 -o run.jsonl");
+	check_run("record 1 -d 60 -o run.jsonl");
 	CHECK(cli.cmd == PMDSTAT_CMD_RECORD && cli.interval == 1 && cli.duration == 60);
 	CHECK_STR(cli.output, "run.jsonl");
-	check_run("record -o - -i 5 -c 3 -T");
-	check_usage("record", "pmdstat record needs -i SECS");
-	check_usage("record -i 1", "pmdstat record needs -o FILE");
-	check_usage("record -i 1 -o x -p 3", "does not take -p/--pid (it is for: attach)");
-	check_usage("record -i 1 -o x y", "unexpected argument 'y'");
+	check_run("record 1 4 -o run.rec");
+	CHECK(cli.interval == 1 && cli.count == 4 && cli.duration == 0);
+	CHECK_STR(cli.output, "run.rec");
+	check_run("record -o - 5 3 -T");
+	CHECK(cli.interval == 5 && cli.count == 3 && cli.timestamp);
+	/* -i stays as another way to give the interval */
+	check_run("record -i 1 -d 60 -o run.jsonl");
+	CHECK(cli.interval == 1 && cli.count == 0);
+	check_usage("record", "pmdstat record needs INTERVAL: the length of each interval in seconds (pmdstat record 1 -o FILE)");
+	check_usage("record 1", "pmdstat record needs -o FILE");
+	check_usage("record -i 1 2 -o x", "the interval twice: give INTERVAL or -i SECS, not both");
+	check_usage("record 1 -o x -p 3", "does not take -p/--pid (it is for: attach)");
+	check_usage("record 1 2 -o x y", "unexpected argument 'y'");
+	check_usage("record 1 -o x y", "unexpected argument 'y'");
+	check_usage("record 0 -o x", "invalid interval '0': expected a whole number from 1 to");
+	check_usage("record 1 0 -o x", "invalid count '0': expected a whole number from 1 to");
+	check_usage("record 1 x2 -o x", "unexpected argument 'x2'");
+	check_usage("record 1.5 -o x", "invalid interval '1.5'");
+	check_usage("record -c 4 1 -o x", "use the positional count: pmdstat INTERVAL COUNT");
 
 	check_run("report run.jsonl");
 	CHECK(cli.cmd == PMDSTAT_CMD_REPORT);
@@ -179,6 +193,7 @@ static void test_other_commands(void)
 	CHECK(cli.prom && cli.cmd == PMDSTAT_CMD_STATS);
 	check_run("stats --prom -f stats.txt");
 	check_usage("--prom -i 1", "--prom prints one report");
+	check_usage("--prom 1", "--prom prints one report, for a scraper to read; it cannot go with an interval");
 	check_usage("--prom -j", "two formats");
 	check_usage("events --prom", "pmdstat events does not take --prom");
 	check_usage("live --prom", "pmdstat live does not take --prom");
@@ -190,8 +205,8 @@ static void test_classic(void)
 	check_run("");
 	CHECK(cli.cmd == PMDSTAT_CMD_STATS && !cli.cmd_given && cli.top == 10);
 	CHECK_STR(cli.dir, "/sys/kernel/debug/pmdstat");
-	check_run("-i 5 -c 3 -T");
-	CHECK(cli.interval == 5 && cli.count == 3 && cli.timestamp);
+	check_run("-i 5 -T");
+	CHECK(cli.interval == 5 && cli.count == 0 && cli.timestamp);
 	check_run("-j -i 1");
 	check_run("events -j");
 	check_run("-j events");
@@ -200,7 +215,9 @@ static void test_classic(void)
 	check_run("--reset -i 10");
 	check_run("events -f ev.txt");
 	check_run("-n 0");
-	check_usage("-c 3", "-c/--count needs -i/--interval");
+	check_usage("-c 3", "-c/--count is gone (in libbpf-tools -c is a cgroup): use the positional count: pmdstat INTERVAL COUNT");
+	check_usage("-i 5 -c 3", "use the positional count: pmdstat INTERVAL COUNT");
+	check_usage("--count 3", "use the positional count");
 	check_usage("events -i 1", "-i/--interval is for the stats report and live; pmdstat events prints the log once");
 	check_usage("live -n 3", "-n/--top sizes the caller table of the stats report");
 	check_usage("-f x --reset", "it cannot reset a saved file (-f)");
@@ -210,24 +227,137 @@ static void test_classic(void)
 	check_usage("bogus", "unknown command 'bogus': give stats, events, live, attach, record, report or heatmap");
 	check_usage("-x", "unknown option '-x'");
 	check_usage("--bogus", "unknown option '--bogus'");
-	check_usage("stats extra", "unexpected argument 'extra'");
+	check_usage("stats extra", "unexpected argument 'extra': give INTERVAL [COUNT]");
 	check_usage("stats extra -j", "unexpected argument 'extra'");
+	check_usage("stats 1 2 3", "unexpected argument '3'");
+	check_usage("-f x 1", "a saved file (-f) does not change: drop the interval");
+	check_usage("events 1", "unexpected argument '1': pmdstat events prints the log once, it takes no INTERVAL");
+	check_usage("--hist -j", "--hist draws the text report's bars; -j and --prom always have every bucket: drop --hist");
+	check_usage("live --hist", "pmdstat live does not take --hist (it is for: stats, attach, report, heatmap)");
 	/* "--" before a command word, without --backend bpf, as before */
 	check_run("-j -- events");
 	CHECK(cli.cmd == PMDSTAT_CMD_EVENTS && cli.json);
-	CHECK(parse("-h") == PMDSTAT_CLI_HELP);
-	CHECK(parse("attach -h") == PMDSTAT_CLI_HELP);
 	CHECK(parse("-V") == PMDSTAT_CLI_VERSION);
-	/* the help names every command and gives examples of the new ones */
-	CHECK(strstr(pmdstat_usage_text, "pmdstat attach -- pmdstat-repro -s scan -p 8") != NULL);
-	CHECK(strstr(pmdstat_usage_text, "pmdstat attach -p 1234 -d 30") != NULL);
-	CHECK(strstr(pmdstat_usage_text, "pmdstat record -i 1 -d 60 -o run.rec") != NULL);
-	CHECK(strstr(pmdstat_usage_text, "pmdstat report run.rec") != NULL);
-	CHECK(strstr(pmdstat_usage_text, "pmdstat heatmap run.rec --hist share_ns -o share.svg") != NULL);
-	CHECK(strstr(pmdstat_usage_text, "pmdstat --prom > /var/lib/node_exporter/textfile/pmdstat.prom") != NULL);
-	CHECK(strstr(pmdstat_usage_text, "pmdstat --backend bpf -d 10") != NULL);
-	CHECK(strstr(pmdstat_usage_text, "pmdstat --backend bpf -j -- ./repro") != NULL);
-	CHECK(strstr(pmdstat_usage_text, "--backend=NAME") != NULL);
+}
+
+/* bcc's positional INTERVAL [COUNT], and options before or after them. */
+static void test_positional(void)
+{
+	check_run("1 5");
+	CHECK(cli.cmd == PMDSTAT_CMD_STATS && !cli.cmd_given);
+	CHECK(cli.interval == 1 && cli.count == 5);
+	check_run("1");
+	CHECK(cli.interval == 1 && cli.count == 0);
+	check_run("-j 2 3 -T");
+	CHECK(cli.json && cli.timestamp && cli.interval == 2 && cli.count == 3);
+	check_run("stats 1 5 -n 0 --hist");
+	CHECK(cli.cmd_given && cli.interval == 1 && cli.count == 5 && cli.top == 0 && cli.bars);
+	check_run("--reset 10");
+	CHECK(cli.reset && cli.interval == 10);
+	check_run("live 1 10 -j");
+	CHECK(cli.cmd == PMDSTAT_CMD_LIVE && cli.interval == 1 && cli.count == 10 && cli.json);
+	check_usage("0", "invalid interval '0': expected a whole number from 1 to");
+	check_usage("1 -1", "unknown option '-1'");
+	check_usage("1 5x", "invalid count '5x'");
+	check_usage("-i 1 2", "the interval twice");
+	check_usage("1 -i 2", "the interval twice");
+	check_usage("--backend bpf 1", "--backend bpf measures once: give -d SECS");
+	check_usage("1 --backend bpf", "--backend bpf measures once: give -d SECS");
+	check_run("--backend bpf -- 1");
+	CHECK(cli.argc == 1);
+}
+
+static unsigned int lines(const char *s)
+{
+	unsigned int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/*
+ * The examples of a help text: each "  pmdstat ..." line up to a comment,
+ * a redirection or a second command, as the command line parses it.
+ */
+static void check_examples(const char *help)
+{
+	char copy[4096], ex[256];
+	char *l, *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", strstr(help, "Examples:\n"));
+	for (l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(l, "  pmdstat ", 10))
+			continue;
+		snprintf(ex, sizeof(ex), "%s", l + 10);
+		ex[strcspn(ex, "#>&|")] = '\0';
+		check_run(ex);
+	}
+}
+
+/* pmdstat --help, pmdstat CMD --help, pmdstat help CMD: each fits a screen. */
+static void test_help(void)
+{
+	static const char *const cmds[] = {
+		"stats", "events", "live", "attach", "record", "report", "heatmap",
+	};
+	char line[64];
+	const char *h;
+	size_t i;
+
+	CHECK(parse("-h") == PMDSTAT_CLI_HELP);
+	h = pmdstat_help(&cli);
+	CHECK(strncmp(h, "Usage: pmdstat [OPTIONS] [INTERVAL [COUNT]]\n", 44) == 0);
+	CHECK(lines(h) <= 40);
+	CHECK(strstr(h, "  pmdstat 1 5              # five 1-second intervals\n") != NULL);
+	for (i = 0; i < TAP_COUNT(cmds); i++)
+		CHECK(strstr(h, cmds[i]) != NULL);
+	CHECK(parse("help") == PMDSTAT_CLI_HELP);
+	CHECK(pmdstat_help(&cli) == h);
+	for (i = 0; i < TAP_COUNT(cmds); i++) {
+		const char *c;
+
+		snprintf(line, sizeof(line), "%s --help", cmds[i]);
+		CHECK(parse(line) == PMDSTAT_CLI_HELP);
+		c = pmdstat_help(&cli);
+		snprintf(line, sizeof(line), "Usage: pmdstat %s", cmds[i]);
+		if (i == 0)
+			snprintf(line, sizeof(line), "Usage: pmdstat [stats]");
+		if (!CHECK(strncmp(c, line, strlen(line)) == 0))
+			printf("# %s\n", c);
+		if (!CHECK(lines(c) <= 40))
+			printf("# %s: %u lines\n", cmds[i], lines(c));
+		CHECK(strstr(c, "Examples:\n") != NULL);
+		snprintf(line, sizeof(line), "help %s", cmds[i]);
+		CHECK(parse(line) == PMDSTAT_CLI_HELP);
+		CHECK(pmdstat_help(&cli) == c);
+	}
+	CHECK(parse("attach -h") == PMDSTAT_CLI_HELP);
+	CHECK(strstr(pmdstat_help(&cli), "pmdstat attach -p 1234 -d 30") != NULL);
+	CHECK(strstr(pmdstat_help(&cli), "pmdstat attach -- pmdstat-repro -s scan -p 8") != NULL);
+	CHECK(parse("record -h") == PMDSTAT_CLI_HELP);
+	CHECK(strstr(pmdstat_help(&cli), "pmdstat record 1 60 -o run.rec ") != NULL);
+	CHECK(parse("report -h") == PMDSTAT_CLI_HELP);
+	CHECK(strstr(pmdstat_help(&cli), "pmdstat report run.rec ") != NULL);
+	CHECK(parse("heatmap -h") == PMDSTAT_CLI_HELP);
+	CHECK(strstr(pmdstat_help(&cli), "pmdstat heatmap run.rec --hist share_ns -o share.svg") != NULL);
+	CHECK(parse("stats -h") == PMDSTAT_CLI_HELP);
+	h = pmdstat_help(&cli);
+	CHECK(strstr(h, "pmdstat --prom > /var/lib/node_exporter/textfile/pmdstat.prom") != NULL);
+	CHECK(strstr(h, "pmdstat --backend bpf -d 10") != NULL);
+	CHECK(strstr(h, "pmdstat --backend bpf -j -- ./repro") != NULL);
+	CHECK(strstr(h, "--backend=NAME") != NULL);
+	CHECK(strstr(h, "interpolated linearly within the log2") != NULL);
+	/* every example of every help parses */
+	CHECK(parse("-h") == PMDSTAT_CLI_HELP);
+	check_examples(pmdstat_help(&cli));
+	for (i = 0; i < TAP_COUNT(cmds); i++) {
+		snprintf(line, sizeof(line), "help %s", cmds[i]);
+		CHECK(parse(line) == PMDSTAT_CLI_HELP);
+		check_examples(pmdstat_help(&cli));
+	}
+	check_usage("help bogus", "unknown command 'bogus'");
+	check_usage("help stats live", "pmdstat help takes one command: pmdstat help CMD");
 }
 
 /* ---- --backend ---- */
@@ -285,7 +415,7 @@ static void test_backend_args(void)
 static void test_backend_usage(void)
 {
 	static const char *const others[] = {
-		"events", "live", "attach -- true", "attach -p 1", "record -i 1 -o x",
+		"events", "live", "attach -- true", "attach -p 1", "record 1 -o x",
 		"report run.jsonl", "heatmap run.jsonl --hist share_ns -o x.svg",
 	};
 	char line[128];
@@ -315,9 +445,9 @@ static void test_backend_usage(void)
 	check_usage("--backend bpf --reset", "--backend bpf counts from zero on every run: drop --reset");
 	check_usage("--reset stats --backend bpf -d 5", "drop --reset");
 	check_usage("--backend bpf --threshold 10", "drop --threshold");
-	check_usage("--backend bpf -i 1", "--backend bpf measures once: give -d SECS for how long, or -- CMD");
-	check_usage("--backend bpf -c 3", "--backend bpf measures once: give -d SECS");
-	check_usage("--backend bpf -i 1 -c 3 -j", "-i/--interval and -c/--count");
+	check_usage("--backend bpf -i 1", "an interval reads the module again and again; --backend bpf measures once: give -d SECS for how long, or -- CMD");
+	check_usage("--backend bpf -c 3", "use the positional count");
+	check_usage("--backend bpf -i 1 -j", "--backend bpf measures once: give -d SECS");
 	/* -d: pmdstat-bpf's range, and not with a command */
 	check_usage("--backend bpf -d 0", "invalid duration '0'");
 	check_usage("--backend bpf -d x", "invalid duration 'x'");
@@ -331,9 +461,9 @@ static void test_backend_usage(void)
 	check_usage("--backend bpf -j --prom", "two formats");
 	/* the module's stats report has no -d and no command */
 	check_usage("-d 5", "-d/--duration with the stats report is for --backend bpf");
-	check_usage("stats -d 5", "give -i SECS -c 1");
+	check_usage("stats -d 5", "for SECS seconds of the module, give: pmdstat SECS 1");
 	check_usage("--backend module -d 5", "is for --backend bpf");
-	check_usage("stats -- ./repro", "unexpected argument './repro' (to measure a command: pmdstat --backend bpf -- CMD, or pmdstat attach -- CMD)");
+	check_usage("stats -- ./repro", "unexpected argument './repro': give INTERVAL [COUNT] (to measure a command: pmdstat --backend bpf -- CMD, or pmdstat attach -- CMD)");
 	check_usage("live -d 5", "pmdstat live does not take -d/--duration");
 }
 
@@ -881,6 +1011,8 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_attach_args),
 	TAP_TEST(test_other_commands),
 	TAP_TEST(test_classic),
+	TAP_TEST(test_positional),
+	TAP_TEST(test_help),
 	TAP_TEST(test_backend_args),
 	TAP_TEST(test_backend_usage),
 	TAP_TEST(test_backend_find),

@@ -410,6 +410,24 @@ static void test_text_report(void)
 		  "huge_pmd_share                         share      10       0       0  attached=9 fresh=1 failed=0");
 	CHECK_STR(line_of(out.buf, 5, buf, sizeof(buf)),
 		  "__huge_pmd_unshare.constprop.0.isra.0  unshare    40       3       2  ret1=9 ret0=31");
+	/* the percentiles of each histogram with values, in a table */
+	CHECK_STR(line_of(out.buf, 7, buf, sizeof(buf)),
+		  "Histograms (percentiles within log2 buckets; --hist draws them):");
+	CHECK_STR(line_of(out.buf, 8, buf, sizeof(buf)),
+		  "Histogram  Count      p50      p90      p99      Max");
+	/* p50: rank 5, 16384 + 16383 * 2 / 7 = 21064; p90: rank 9: 37446 -> max */
+	CHECK_STR(line_of(out.buf, 9, buf, sizeof(buf)),
+		  "share_ns      10  21.1 us  30.0 us  30.0 us  30.0 us");
+	/* the empty unshare_ns is left out */
+	CHECK(strstr(out.buf, "unshare_ns") == NULL);
+	CHECK_STR(line_of(out.buf, 11, buf, sizeof(buf)),
+		  "Totals: hits=50 missed=3 share_calls=10 attached=9 unshare_calls=0 unshared=0");
+	CHECK(strstr(out.buf, "Warning: 3 calls were missed") != NULL);
+
+	/* --hist: each drawn, with a line of its percentiles */
+	ro.bars = true;
+	pmdstat_out_clear(&out);
+	pmdstat_render_text(&out, &st, &ro);
 	CHECK_STR(line_of(out.buf, 7, buf, sizeof(buf)),
 		  "share_ns: outermost share calls, entry to return");
 	CHECK_STR(line_of(out.buf, 8, buf, sizeof(buf)),
@@ -417,14 +435,11 @@ static void test_text_report(void)
 	/* the rows start at the first non-empty bucket */
 	CHECK_STR(line_of(out.buf, 9, buf, sizeof(buf)),
 		  "      8192 -> 16383      : 3        |*****************                       |");
-	/* p50: rank 5, 16384 + 16383 * 2 / 7 = 21064; p90: rank 9: 37446 -> max */
 	CHECK_STR(line_of(out.buf, 11, buf, sizeof(buf)),
 		  "count 10, avg 12345 ns, p50 21064 ns, p90 30000 ns, p99 30000 ns, max 30000 ns");
-	/* the empty unshare_ns is left out */
 	CHECK(strstr(out.buf, "unshare_ns") == NULL);
 	CHECK_STR(line_of(out.buf, 13, buf, sizeof(buf)),
 		  "Totals: hits=50 missed=3 share_calls=10 attached=9 unshare_calls=0 unshared=0");
-	CHECK(strstr(out.buf, "Warning: 3 calls were missed") != NULL);
 	pmdstat_out_free(&out);
 	pmdstat_stats_free(&st);
 }
@@ -449,14 +464,24 @@ static void test_text_site_repeats(void)
 		"hist name=site:huge_pmd_unshare unit=ns count=2 sum=2000 max=1500\n"
 		"bucket 512 1023 1\nbucket 1024 2047 1\nend\n"
 		"Totals: hits=8 missed=0 share_calls=3 attached=3 unshare_calls=3 unshared=3\n";
+	struct pmdstat_render_opts ro = { .bars = true };
 	struct pmdstat_stats st;
 	pmdstat_out_t out;
+	char buf[256];
 
 	if (!CHECK(test_parse_str(text, &st, NULL) == PMDSTAT_PARSE_OK))
 		return;
 	pmdstat_out_init(&out);
+	/* the table: no row for the repeating site, a note; one for the other */
 	pmdstat_render_text(&out, &st, NULL);
-	CHECK(strstr(out.buf, "\nsite:huge_pmd_share: the same calls as share_ns, not drawn again\n") != NULL);
+	CHECK(strstr(out.buf, "\nsite:huge_pmd_share  ") == NULL);
+	CHECK(strstr(out.buf, "\nsite:huge_pmd_share: the same calls as share_ns, not shown again\n") != NULL);
+	CHECK_STR(line_with(out.buf, "site:huge_pmd_unshare ", buf, sizeof(buf)),
+		  "site:huge_pmd_unshare      2   1.0 us   1.5 us   1.5 us   1.5 us");
+	/* --hist */
+	pmdstat_out_clear(&out);
+	pmdstat_render_text(&out, &st, &ro);
+	CHECK(strstr(out.buf, "\nsite:huge_pmd_share: the same calls as share_ns, not shown again\n") != NULL);
 	CHECK(strstr(out.buf, "site:huge_pmd_share: every call of") == NULL);
 	CHECK_U64(test_count(out.buf, "count 3, avg 13333 ns"), 1);
 	/* a site that differs from its role's is drawn */

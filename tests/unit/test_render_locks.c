@@ -341,16 +341,37 @@ static void test_text_example(void)
 	pmdstat_render_text(&out, &st, &ro);
 	t = out.buf;
 
-	/* lock probes have their own table, not the share/unshare one */
+	/* the default report fits a screen */
+	CHECK_U64(test_count(t, "\n"), 50);
+	/* lock probes are rows of the probe table, role lock, nesting "-" */
 	CHECK_STR(line_with(t, "SYMBOL", buf, sizeof(buf)),
 		  "SYMBOL            ROLE     HITS  MISSED  NESTED  OUTCOMES");
 	CHECK_STR(line_with(t, "down_read", buf, sizeof(buf)),
-		  "down_read   102    421       0");
-	CHECK_STR(line_after(t, "Lock probes", 1, buf, sizeof(buf)),
-		  "Symbol     Hits  Calls  Missed");
+		  "down_read         lock      102       0       -  calls=421");
 	CHECK_STR(line_with(t, "up_write", buf, sizeof(buf)),
-		  "up_write    236   1200       2");
+		  "up_write          lock      236       2       -  calls=1200");
+	CHECK(strstr(t, "Lock probes") == NULL);
 
+	/* a table of percentiles, every histogram with values, no bars */
+	CHECK_STR(line_with(t, "Histograms", buf, sizeof(buf)),
+		  "Histograms (percentiles within log2 buckets; --hist draws them):");
+	CHECK_STR(line_after(t, "Histograms", 1, buf, sizeof(buf)),
+		  "Histogram               Count       p50       p90       p99       Max");
+	/* share_ns p50: rank 24 of 30 in [16384, 32767]: 16384 + 16383 * 24 / 30 */
+	CHECK_STR(line_after(t, "Histograms", 2, buf, sizeof(buf)),
+		  "share_ns                   48   29.5 us    1.6 ms    1.6 ms    1.6 ms");
+	CHECK_STR(line_after(t, "Histograms", 3, buf, sizeof(buf)),
+		  "i_mmap_wait_ns.read        48    1.8 us   91.3 us   91.3 us   91.3 us");
+	CHECK_STR(line_after(t, "Histograms", 6, buf, sizeof(buf)),
+		  "vma_lock_hold_ns.write     20  101.9 us  131.1 us  842.4 us  842.4 us");
+	CHECK_STR(line_after(t, "Histograms", 8, buf, sizeof(buf)),
+		  "scan_vmas                  48    5 vmas    5 vmas    5 vmas    5 vmas");
+	CHECK_STR(line_after(t, "Histograms", 9, buf, sizeof(buf)),
+		  "site:huge_pmd_share: the same calls as share_ns, not shown again");
+	CHECK(strstr(t, "distribution") == NULL);
+
+	CHECK_STR(line_with(t, "Lock acquisitions", buf, sizeof(buf)),
+		  "Lock acquisitions of i_mmap_rwsem (hugetlb files) and hugetlb vma locks, trylocks included:");
 	CHECK_STR(line_after(t, "Lock acquisitions", 1, buf, sizeof(buf)),
 		  "Lock      Mode   Acquired  Contended  Try ok  Try fail  Failed");
 	CHECK_STR(line_after(t, "Lock acquisitions", 2, buf, sizeof(buf)),
@@ -371,6 +392,46 @@ static void test_text_example(void)
 		  "hugetlb_vmdelete_list     vma_lock  write   20          0    1.7 us   20.4 us     34.5 us  |     20  108.1 us  842.4 us      2.2 ms");
 	CHECK_STR(line_after(t, "Callers", 5, buf, sizeof(buf)), "");
 
+	/* outliers: waits then holds, by rank, frames below each */
+	CHECK_STR(line_with(t, "Longest", buf, sizeof(buf)),
+		  "Longest waits and holds since load or reset (stacks taken at acquire for a wait, at release for a hold):");
+	CHECK_STR(line_after(t, "Longest", 1, buf, sizeof(buf)),
+		  "Rank  What     Time  Lock      Mode   Dev:Ino   Func                   Comm/PID             CPU");
+	CHECK_STR(line_after(t, "Longest", 2, buf, sizeof(buf)),
+		  "   1  wait  91.3 us  i_mmap    read   0:15:107  huge_pmd_share         pmdstat-workloa/104    0");
+	CHECK_STR(line_after(t, "Longest", 3, buf, sizeof(buf)),
+		  "        huge_pmd_share+0x4d/0x360");
+	CHECK_STR(line_after(t, "Longest", 6, buf, sizeof(buf)),
+		  "        handle_mm_fault+0x2ad/0x2d0");
+	CHECK_STR(line_after(t, "Longest", 7, buf, sizeof(buf)),
+		  "   2  wait  20.4 us  vma_lock  write  0:15:116  hugetlb_vmdelete_list  a?b/105                1");
+	CHECK_STR(line_after(t, "Longest", 8, buf, sizeof(buf)),
+		  "        (no stack)");
+	CHECK_STR(line_after(t, "Longest", 9, buf, sizeof(buf)),
+		  "   1  hold   8.0 ms  vma_lock  read   0:15:116  hugetlb_fault          pmdstat-workloa/108    1");
+	CHECK_STR(line_after(t, "Longest", 10, buf, sizeof(buf)),
+		  "        hugetlb_fault+0x7aa/0xd30");
+
+	/* the state of the tracking, warnings, then Totals: */
+	CHECK_STR(line_with(t, "Tracked now", buf, sizeof(buf)),
+		  "Tracked now: 0 i_mmap, 33 vma_lock; unmatched releases 6; event log: threshold 1000 us, 2 events, 1 dropped");
+	CHECK(strstr(t, "Warning: 1 events were dropped") != NULL);
+	CHECK(strstr(t, "Warning: the table of tracked locks") == NULL);
+	CHECK(strstr(t, "Totals: hits=8618") > strstr(t, "Tracked now"));
+	CHECK(strstr(t, "No share or unshare calls") == NULL);
+	pmdstat_out_free(&out);
+
+	/* --hist: the histograms drawn, the share/unshare ones first */
+	ro.bars = true;
+	pmdstat_out_init(&out);
+	pmdstat_render_text(&out, &st, &ro);
+	t = out.buf;
+	CHECK_U64(test_count(t, "\n"), 107);
+	CHECK(strstr(t, "Histograms (") == NULL);
+	CHECK_STR(line_with(t, "share_ns", buf, sizeof(buf)),
+		  "share_ns: outermost share calls, entry to return");
+	CHECK_STR(line_with(t, "site:huge_pmd_share", buf, sizeof(buf)),
+		  "site:huge_pmd_share: the same calls as share_ns, not shown again");
 	/* lock histograms with their labels; the empty ones left out */
 	CHECK_STR(line_with(t, "i_mmap_wait_ns.read", buf, sizeof(buf)),
 		  "i_mmap_wait_ns.read: i_mmap_rwsem wait, read (nsecs)");
@@ -392,37 +453,9 @@ static void test_text_example(void)
 	CHECK(strstr(t, "i_mmap_wait_ns.write") == NULL);
 	CHECK(strstr(t, "share_i_mmap_hold_ns") == NULL);
 
-	/* outliers: ranked rows, frames below each, one per line */
-	CHECK_STR(line_with(t, "Longest waits", buf, sizeof(buf)),
-		  "Longest waits since load or reset (stacks taken at acquire):");
-	CHECK_STR(line_after(t, "Longest waits", 1, buf, sizeof(buf)),
-		  "Rank     Wait  Lock      Mode   Dev:Ino   Func                   Comm/PID             CPU");
-	CHECK_STR(line_after(t, "Longest waits", 2, buf, sizeof(buf)),
-		  "   1  91.3 us  i_mmap    read   0:15:107  huge_pmd_share         pmdstat-workloa/104    0");
-	CHECK_STR(line_after(t, "Longest waits", 3, buf, sizeof(buf)),
-		  "        huge_pmd_share+0x4d/0x360");
-	CHECK_STR(line_after(t, "Longest waits", 6, buf, sizeof(buf)),
-		  "        handle_mm_fault+0x2ad/0x2d0");
-	CHECK_STR(line_after(t, "Longest waits", 7, buf, sizeof(buf)),
-		  "   2  20.4 us  vma_lock  write  0:15:116  hugetlb_vmdelete_list  a?b/105                1");
-	CHECK_STR(line_after(t, "Longest waits", 8, buf, sizeof(buf)),
-		  "        (no stack)");
-	CHECK_STR(line_with(t, "Longest holds", buf, sizeof(buf)),
-		  "Longest holds since load or reset (stacks taken at release):");
-	CHECK_STR(line_after(t, "Longest holds", 2, buf, sizeof(buf)),
-		  "   1  8.0 ms  vma_lock  read  0:15:116  hugetlb_fault  pmdstat-workloa/108    1");
-
-	/* the state of the tracking, warnings, then Totals: */
-	CHECK_STR(line_with(t, "Tracked now", buf, sizeof(buf)),
-		  "Tracked now: 0 i_mmap, 33 vma_lock; unmatched releases 6; event log: threshold 1000 us, 2 events, 1 dropped");
-	CHECK(strstr(t, "Warning: 1 events were dropped") != NULL);
-	CHECK(strstr(t, "Warning: the table of tracked locks") == NULL);
-	CHECK(strstr(t, "Totals: hits=8618") > strstr(t, "Tracked now"));
-	/* the share/unshare part is as it was */
-	CHECK_STR(line_with(t, "share_ns", buf, sizeof(buf)),
-		  "share_ns: outermost share calls, entry to return");
-	CHECK(strstr(t, "No share or unshare calls") == NULL);
+	CHECK(strstr(t, "i_mmap_wait_ns.read") > strstr(t, "Callers"));
 	pmdstat_out_free(&out);
+	ro.bars = false;
 
 	/* -n caps the caller rows */
 	ro.max_callers = 2;
@@ -479,7 +512,7 @@ static void test_contention_unknown(void)
 
 static void test_text_interval(void)
 {
-	struct pmdstat_render_opts ro = { .interval = true };
+	struct pmdstat_render_opts ro = { .interval = true, .bars = true };
 	struct pmdstat_stats a, d;
 	pmdstat_out_t out;
 	char buf[512];
@@ -495,7 +528,7 @@ static void test_text_interval(void)
 	CHECK_STR(line_after(out.buf, "Lock acquisitions", 2, buf, sizeof(buf)),
 		  "i_mmap    read          0          0       0         0       0");
 	CHECK(strstr(out.buf, "(nsecs)") == NULL);	/* no lock histogram */
-	CHECK(strstr(out.buf, "   1  91.3 us") != NULL);
+	CHECK(strstr(out.buf, "   1  wait  91.3 us") != NULL);
 	CHECK_STR(line_with(out.buf, "Tracked now", buf, sizeof(buf)),
 		  "Tracked now: 0 i_mmap, 33 vma_lock; unmatched releases 0; event log: threshold 1000 us, 0 events, 0 dropped (counts of this interval)");
 	pmdstat_out_free(&out);
@@ -698,10 +731,7 @@ static void test_table(void)
 	pmdstat_out_t out;
 	char big[600];
 
-	pmdstat_table_init(&t, "lrl");
-	pmdstat_table_cell(&t, "A");
-	pmdstat_table_cell(&t, "Num");
-	pmdstat_table_cell(&t, "Last");
+	pmdstat_table_init(&t, "lrl", "A,Num,Last");
 	pmdstat_table_cell(&t, "longer");
 	pmdstat_table_cell(&t, "%d", 12345);
 	pmdstat_table_cell(&t, "x");

@@ -39,7 +39,7 @@ for bad in "filter_tgid=abc" "filter_tgid=-5" "filter_tgid=999999" "filter_cgrou
 done
 
 # record, report, heatmap, Prometheus
-pmdstat record -i 1 -c 4 -o /tmp/rec.txt &
+pmdstat record 1 4 -o /tmp/rec.txt &
 rp=$!
 pmdstat-workload -q -n 3 -r 3 -t exit > /dev/null 2>&1
 wait $rp

@@ -97,8 +97,8 @@ rm -r /tmp/be.bin
 # usage errors: 2, and the module untouched
 be_resets=$(sed -n 's/^state .*resets=\([0-9]*\).*/\1/p' "$D/stats")
 for args in "--backend foo" "--backend bpf events" "--backend bpf live" "--backend bpf attach -- true" \
-	    "--backend bpf record -i 1 -o /tmp/x" "--backend bpf -f /tmp/be2.stats" "--backend bpf -D $D" \
-	    "--backend bpf --reset" "--backend bpf --threshold 5" "--backend bpf -i 1" "--backend bpf -c 2" \
+	    "--backend bpf record 1 -o /tmp/x" "--backend bpf -f /tmp/be2.stats" "--backend bpf -D $D" \
+	    "--backend bpf --reset" "--backend bpf --threshold 5" "--backend bpf -i 1" "--backend bpf 1 2" "--backend bpf -c 2" \
 	    "--backend bpf -d 5 -- true" "--backend bpf -d 86401" "--backend bpf --"; do
 	# shellcheck disable=SC2086
 	pmdstat $args > /tmp/be7.out 2> /tmp/be7.err
