@@ -126,6 +126,8 @@ const struct pmdstat_field pmdstat_fields[] = {
 	  PROM("pmdstat_blame_enabled", "1 if each contended wait notes whom it waited behind.") },
 	{ F("locks", "blame_full", NUM, SUM), .optional = true,
 	  PROM("pmdstat_blame_full_total", "Contended waits that found no free blocked_by line.") },
+	{ F("locks", "blame_off", NUM, SUM), .optional = true,
+	  PROM("pmdstat_blame_off_total", "Contended waits that began while blame was off.") },
 
 	{ F("races", "overlaps", NUM, SUM), .title = "Overlaps of share and unshare",
 	  PROM("pmdstat_race_overlaps_total",

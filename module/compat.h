@@ -114,6 +114,50 @@ static inline int pmdstat_rwsem_held_by_task(struct rw_semaphore *sem,
 #endif
 }
 
+/* What the lock word says about its owner (lp_blame). */
+enum {
+	PMDSTAT_OWNER_NONE,
+	PMDSTAT_OWNER_WRITER,	/* write-held by the task */
+	PMDSTAT_OWNER_READER,	/* read-held; the task was the last reader in */
+	PMDSTAT_OWNER_RTMUTEX,	/* PREEMPT_RT: the task holds the rtmutex only */
+};
+
+/*
+ * The task (as a number: never dereferenced) that @sem's lock word names,
+ * and *@how it names it.  Read nofault, once.
+ */
+static inline unsigned long pmdstat_rwsem_owner(struct rw_semaphore *sem, int *how)
+{
+#if defined(HAVE_RWSEM_RWBASE)
+	unsigned long owner;
+	unsigned int readers;
+
+	*how = PMDSTAT_OWNER_NONE;
+	if (get_kernel_nofault(readers, (unsigned int *)&sem->rwbase.readers) ||
+	    get_kernel_nofault(owner, (unsigned long *)&sem->rwbase.rtmutex.owner))
+		return 0;
+	owner &= ~1UL;
+	if (owner)
+		*how = readers == WRITER_BIAS ? PMDSTAT_OWNER_WRITER : PMDSTAT_OWNER_RTMUTEX;
+	return owner;
+#elif defined(HAVE_RWSEM_COUNT_OWNER)
+	long count, owner;
+
+	*how = PMDSTAT_OWNER_NONE;
+	if (get_kernel_nofault(count, (long *)&sem->count) ||
+	    get_kernel_nofault(owner, (long *)&sem->owner))
+		return 0;
+	if (count & PMDSTAT_RWSEM_WRITER_LOCKED)
+		*how = PMDSTAT_OWNER_WRITER;
+	else if ((count >> PMDSTAT_RWSEM_READER_SHIFT) && (owner & PMDSTAT_RWSEM_READER_OWNED))
+		*how = PMDSTAT_OWNER_READER;
+	return (unsigned long)owner & ~PMDSTAT_RWSEM_OWNER_FLAGS;
+#else
+	*how = PMDSTAT_OWNER_NONE;
+	return 0;
+#endif
+}
+
 static inline int pmdstat_rwsem_held_by_current(struct rw_semaphore *sem,
 						bool write)
 {

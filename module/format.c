@@ -242,6 +242,7 @@ static void format_locks(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 	kv(out, "threshold_us", s->threshold_us);
 	kv(out, "blame", s->blame);
 	kv(out, "blame_full", s->blame_full);
+	kv(out, "blame_off", s->blame_off);
 	pmdstat_printf(out, "\n");
 }
 

@@ -602,6 +602,8 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 		r->checked = 0;
 		r->wait_pending = 0;
 		r->blk_state = PMDSTAT_BLOCK_UNKNOWN;
+		r->blamed = 0;
+		r->wslot = 0;
 		r->kind = kind;
 		r->mode = mode;
 		r->contended = 0;
@@ -648,8 +650,33 @@ struct pmdstat_inflight *pmdstat_inflight_find(unsigned long lock,
 
 NOKPROBE_SYMBOL(pmdstat_inflight_find);
 
+/*
+ * The first contended write request of each lock, by lock hash (record
+ * index + 1; 0: none): the writer a new reader queues behind (rwsem
+ * hand-off), which the lock word does not name.  Written only on the
+ * contended path, by the waiter itself.
+ */
+#define WW_SLOTS	256
+static unsigned long pmdstat_wwait[WW_SLOTS];
+
+static inline unsigned long *wwait_slot(unsigned long lock)
+{
+	return &pmdstat_wwait[hash_long(lock >> 3, ilog2(WW_SLOTS))];
+}
+
+static void wwait_clear(struct pmdstat_inflight *r)
+{
+	if (!r->wslot)
+		return;
+	cmpxchg(wwait_slot(r->lock), (unsigned long)(r - pmdstat_inflight) + 1, 0);
+	r->wslot = 0;
+}
+
+NOKPROBE_SYMBOL(wwait_clear);
+
 void pmdstat_inflight_free(struct pmdstat_inflight *r)
 {
+	wwait_clear(r);
 	if (r->slow) {
 		r->slow = 0;
 		atomic_dec(&pmdstat_nr_slow);
@@ -966,7 +993,7 @@ static __always_inline unsigned long return_address(struct pt_regs *regs)
 /* ---- blame: what each contended wait waited behind ------------------ */
 
 /* on by default: it costs nothing until a wait is contended */
-static bool pmdstat_blame_on = true;
+static bool pmdstat_blame_on __read_mostly = true;
 
 int pmdstat_locks_set_blame(unsigned long on)
 {
@@ -1016,90 +1043,72 @@ static bool blame_peek(const struct pmdstat_inflight *r, unsigned long lock,
 
 NOKPROBE_SYMBOL(blame_peek);
 
+/* @task's record of @lock, found in its own home's span; or false. */
+static bool blame_find(unsigned long task, unsigned long lock,
+		       struct blame_cand *c)
+{
+	unsigned int h = hash_ptr((void *)task, ilog2(INFLIGHT_SLOTS)), i, span;
+
+	if (!atomic_read(&pmdstat_home[h]))
+		return false;
+	span = pmdstat_inflight_span(h);
+	for (i = 0; i < span; i++)
+		if (blame_peek(&pmdstat_inflight[(h + i) & (INFLIGHT_SLOTS - 1)],
+			       lock, c) && c->task == task)
+			return true;
+	return false;
+}
+
+NOKPROBE_SYMBOL(blame_find);
+
 /*
- * @w's request is contended: note what it waits behind, from the other
- * records of its lock (no lock is taken; records may change meanwhile).
- * The writer that holds it; for a writer, else the reader that has held
- * it longest, else the first waiter ahead of it (a reader there may hold
- * it already: a release hands the lock to the queued readers before they
- * return; on PREEMPT_RT a reader in its slow path holds the rtmutex that
- * a writer takes first); for a reader, else the writer waiting ahead (a
- * new reader queues behind a waiting writer: rwsem hand-off); else
- * unknown: a holder that took it before tracking began, or a task the
- * filter leaves out.  A request that took the fast path stays a request
- * until its release: it holds the lock unless the lock word denies it.
- * Runs once per contended request; reads the home counts and the records
- * of the tasks that have any, nothing that the hot path writes per call.
+ * @w's request is contended: note what it waits behind.  The lock word
+ * names a task: the writer that holds it; the last reader in (a writer
+ * waits for it; it may have left); on PREEMPT_RT the holder of the
+ * rtmutex (a writer waiting for the readers to leave, whom every later
+ * request queues behind, or a reader in its slow path, which a writer
+ * waits for).  That task's own record of the lock says how it asked.
+ * Else the first writer that waits for the lock (a new reader queues
+ * behind it: rwsem hand-off; so does a later writer).  Else unknown: a
+ * holder that took it before tracking began, a task the filter leaves
+ * out, or a reader that was not the last one in.  Looks at no more than
+ * two tasks' records: it runs in the waiter's context, on PREEMPT_RT
+ * under the rtmutex's wait_lock with interrupts off.
  */
-static void lp_blame(struct pmdstat_inflight *w)
+static noinline void lp_blame(struct pmdstat_inflight *w)
 {
 	struct rw_semaphore *sem = (struct rw_semaphore *)w->lock;
-	struct blame_cand c, hw, hr, wr, ww;
-	bool has_hw = false, has_hr = false, has_wr = false, has_ww = false;
-	const struct blame_cand *b;
-	unsigned int h, i;
+	unsigned long task, v;
+	struct blame_cand c;
+	int how;
 
-	for (h = 0; h < INFLIGHT_SLOTS && !has_hw; h++) {
-		unsigned int span;
+	w->blk_state = PMDSTAT_BLOCK_UNKNOWN;
+	task = pmdstat_rwsem_owner(sem, &how);
+	if (how != PMDSTAT_OWNER_NONE && task != (unsigned long)current &&
+	    blame_find(task, w->lock, &c)) {
+		bool write = c.mode == PMDSTAT_MODE_WRITE;
 
-		if (!atomic_read(&pmdstat_home[h]))
-			continue;
-		span = pmdstat_inflight_span(h);
-		for (i = 0; i < span; i++) {
-			const struct pmdstat_inflight *r =
-				&pmdstat_inflight[(h + i) & (INFLIGHT_SLOTS - 1)];
-			bool write;
-
-			if (r == w || READ_ONCE(r->home) != h ||
-			    !blame_peek(r, w->lock, &c))
-				continue;
-			write = c.mode == PMDSTAT_MODE_WRITE;
-			if (c.waiting && write) {
-				if (c.t0 <= w->t0 && (!has_ww || c.t0 < ww.t0)) {
-					ww = c;
-					has_ww = true;
-				}
-			} else if (c.waiting) {
-				if (c.t0 <= w->t0 && (!has_wr || c.t0 < wr.t0)) {
-					wr = c;
-					has_wr = true;
-				}
-			} else if (pmdstat_rwsem_held_by_task(sem, write, c.task) ==
-				   PMDSTAT_NO) {
-				continue;	/* the lock word denies it */
-			} else if (write) {
-				hw = c;
-				has_hw = true;
-				break;
-			} else if (!has_hr || c.t0 < hr.t0) {
-				hr = c;
-				has_hr = true;
-			}
-		}
+		if (how == PMDSTAT_OWNER_WRITER && write && !c.waiting)
+			w->blk_state = PMDSTAT_BLOCK_HOLD;
+		else if (how == PMDSTAT_OWNER_READER && !write && !c.waiting &&
+			 w->mode == PMDSTAT_MODE_WRITE)
+			w->blk_state = PMDSTAT_BLOCK_HOLD;
+		else if (how == PMDSTAT_OWNER_RTMUTEX && c.waiting &&
+			 (write || w->mode == PMDSTAT_MODE_WRITE))
+			w->blk_state = write ? PMDSTAT_BLOCK_WAIT : PMDSTAT_BLOCK_HOLD;
 	}
-	if (has_hw) {
-		b = &hw;
-		w->blk_state = PMDSTAT_BLOCK_HOLD;
-	} else if (has_hr && w->mode == PMDSTAT_MODE_WRITE) {
-		b = &hr;
-		w->blk_state = PMDSTAT_BLOCK_HOLD;
-	} else if (has_wr && w->mode == PMDSTAT_MODE_WRITE &&
-		   (!has_ww || wr.t0 < ww.t0)) {
-		b = &wr;
-		/* granted already if readers hold it */
-		w->blk_state = pmdstat_rwsem_held_by_task(sem, false, wr.task) ==
-			       PMDSTAT_NO ? PMDSTAT_BLOCK_WAIT : PMDSTAT_BLOCK_HOLD;
-	} else if (has_ww) {
-		b = &ww;
+	if (w->blk_state == PMDSTAT_BLOCK_UNKNOWN) {
+		v = READ_ONCE(*wwait_slot(w->lock));
+		if (!v || v > INFLIGHT_SLOTS || &pmdstat_inflight[v - 1] == w ||
+		    !blame_peek(&pmdstat_inflight[v - 1], w->lock, &c) ||
+		    c.mode != PMDSTAT_MODE_WRITE || !c.waiting)
+			return;
 		w->blk_state = PMDSTAT_BLOCK_WAIT;
-	} else {
-		w->blk_state = PMDSTAT_BLOCK_UNKNOWN;
-		return;
 	}
-	w->blk_caller = b->caller;
-	w->blk_mode = b->mode;
-	w->blk_pid = b->pid;
-	memcpy(w->blk_comm, b->comm, TASK_COMM_LEN);
+	w->blk_caller = c.caller;
+	w->blk_mode = c.mode;
+	w->blk_pid = c.pid;
+	memcpy(w->blk_comm, c.comm, TASK_COMM_LEN);
 }
 
 NOKPROBE_SYMBOL(lp_blame);
@@ -1107,8 +1116,14 @@ NOKPROBE_SYMBOL(lp_blame);
 /* A contended request starts waiting: blame it, if blame is on. */
 static __always_inline void lp_contended(struct pmdstat_inflight *r)
 {
-	if (!r->contended && READ_ONCE(pmdstat_blame_on))
+	if (!r->contended && READ_ONCE(pmdstat_blame_on)) {
 		lp_blame(r);
+		r->blamed = 1;
+		if (r->mode == PMDSTAT_MODE_WRITE &&
+		    !cmpxchg(wwait_slot(r->lock), 0,
+			     (unsigned long)(r - pmdstat_inflight) + 1))
+			r->wslot = 1;
+	}
 	r->contended = 1;
 }
 
@@ -1177,8 +1192,12 @@ static void lp_acquired(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r
 		}
 		if (r->from_share)
 			pmdstat_hist_add(&lk->share_wait, wait);
-		if (READ_ONCE(pmdstat_blame_on))
+		/* blamed when it began: a row; else blame was off then */
+		if (r->blamed)
 			lp_blame_add(lk, r, wait);
+		else
+			lk->blame_off++;
+		wwait_clear(r);
 		pmdstat_note(PMDSTAT_WAIT, r, wait, first);
 		r->t0 = now;
 	}
@@ -2473,6 +2492,7 @@ static void pmdstat_fill_blame(struct pmdstat_snapshot *s)
 		if (!pc)
 			continue;
 		s->blame_full += pc->lk.blame_full;
+		s->blame_off += pc->lk.blame_off;
 		for (i = 0; i < PMDSTAT_PCPU_BLAME && pc->lk.blame[i].waiter; i++) {
 			const struct pmdstat_blame_stats *b = &pc->lk.blame[i];
 			struct pmdstat_snap_blame *d = NULL;

@@ -64,6 +64,7 @@ struct pmdstat_lock_pcpu {
 	struct pmdstat_blame_stats blame[PMDSTAT_PCPU_BLAME];
 	u64 callers_full;
 	u64 blame_full;
+	u64 blame_off;	/* contended waits that began with blame off */
 	u64 inflight_full;
 	u64 unmatched;
 	u64 stale;	/* records the lock word denied (trylock predictions) */
@@ -99,6 +100,8 @@ struct pmdstat_inflight {
 	u8 wait_pending;	/* RT: a wait ended at t0, from aux1; not counted yet */
 	u8 blk_state;		/* contended: what blocked it (PMDSTAT_BLOCK_*) */
 	u8 blk_mode;
+	u8 blamed;		/* blame was on when its wait began: it gets a row */
+	u8 wslot;		/* it is its lock's first waiting writer (wwait) */
 	u32 blk_pid;
 	unsigned long blk_caller;
 	char comm[TASK_COMM_LEN];

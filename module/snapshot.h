@@ -252,6 +252,7 @@ struct pmdstat_snapshot {
 	struct pmdstat_snap_caller caller[PMDSTAT_MAX_CALLERS];
 	u64 blame;		/* blame tracking on */
 	u64 blame_full;		/* waits without a row: the tables were full */
+	u64 blame_off;		/* waits without a row: they began with blame off */
 	unsigned int nr_blame;
 	struct pmdstat_snap_blame blocked_by[PMDSTAT_MAX_BLAME];
 	unsigned int nr_top[PMDSTAT_NR_WHAT];

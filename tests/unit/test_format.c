@@ -218,7 +218,7 @@ static void test_blocked_by(void)
 		  "blocked_by lock=i_mmap waiter=huge_pmd_share waiter_mode=read blocker=hugetlbfs_punch_hole blocker_mode=write blocker_state=wait waits=12 wait_total_ns=345678 wait_max_ns=99999 max_pid=412 max_comm=blame-writer");
 	CHECK_STR(line_with(out.buf, "blocked_by lock=vma_lock", line, sizeof(line)),
 		  "blocked_by lock=vma_lock waiter=hugetlb_fault waiter_mode=read blocker=unknown blocker_mode=unknown blocker_state=unknown waits=1 wait_total_ns=7 wait_max_ns=7 max_pid=0 max_comm=?");
-	CHECK(strstr(out.buf, " blame=1 blame_full=0\n") != NULL);
+	CHECK(strstr(out.buf, " blame=1 blame_full=0 blame_off=0\n") != NULL);
 	if (CHECK(test_parse_str(out.buf, &st, &err) == PMDSTAT_PARSE_OK))
 		pmdstat_stats_free(&st);
 	pmdstat_out_free(&out);

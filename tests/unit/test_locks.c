@@ -63,7 +63,7 @@ static void check_locks(const struct pmdstat_stats *st, const struct pmdstat_sna
 	static const char *const state_keys[] = {
 		"tracked_i_mmap", "tracked_vma_lock", "track_full", "inflight_full",
 		"unmatched_releases", "stale_records", "track_busy", "callers_full", "events", "event_drops",
-		"threshold_us", "blame", "blame_full",
+		"threshold_us", "blame", "blame_full", "blame_off",
 	};
 	static const char *const base[PMDSTAT_NR_LK][2] = {
 		{ "i_mmap_wait_ns", "i_mmap_hold_ns" },
@@ -172,6 +172,7 @@ static void check_locks(const struct pmdstat_stats *st, const struct pmdstat_sna
 	CHECK_U64(kv_num(&st->lock_state, "threshold_us"), s->threshold_us);
 	CHECK_U64(kv_num(&st->lock_state, "blame"), s->blame);
 	CHECK_U64(kv_num(&st->lock_state, "blame_full"), s->blame_full);
+	CHECK_U64(kv_num(&st->lock_state, "blame_off"), s->blame_off);
 }
 
 static void test_roundtrip_locks(void)

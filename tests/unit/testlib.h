@@ -240,6 +240,7 @@ TESTLIB_FN void test_fill_locks(struct pmdstat_snapshot *s, u64 seed, bool many)
 	s->threshold_us = 60000000;
 	s->blame = 1;
 	s->blame_full = many ? 3 : 0;
+	s->blame_off = many ? 2 : 0;
 }
 
 /*

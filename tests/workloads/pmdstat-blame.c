@@ -13,8 +13,9 @@
  * Usage: pmdstat-blame [-t READERS] [-d SECS] [-r READY] [-g GATE] [-W]
  *   -t  reader processes, 1..32 (default 3)
  *   -d  seconds, 1..600 (default 4)
- *   -r  write "writer_pid=PID" to file READY once every reader has its
- *       table (the file and its locks are then known to pmdstat)
+ *   -r  write "writer_pid=PID" and "reader_pid=PID" (the first reader) to
+ *       file READY once every reader has its table (the file and its locks
+ *       are then known to pmdstat)
  *   -g  then wait until file GATE exists before starting (for tracers)
  *   -W  no writer: the readers map the file before the start and fault it
  *       once after it, and nothing takes a lock for write meanwhile
@@ -180,7 +181,8 @@ int main(int argc, char **argv)
 		FILE *r = fopen(ready, "w");
 
 		if (r) {
-			fprintf(r, "writer_pid=%d\n", no_writer ? 0 : (int)pids[readers]);
+			fprintf(r, "writer_pid=%d\nreader_pid=%d\n",
+				no_writer ? 0 : (int)pids[readers], (int)pids[0]);
 			fclose(r);
 		}
 	}
