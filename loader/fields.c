@@ -88,6 +88,22 @@ const struct pmdstat_field pmdstat_fields[] = {
 	  "Time tracked locks were held, attributed to the acquiring function.") },
 	{ F("caller", "hold_max_ns", NUM, MAX), .unit = "ns" },
 
+	/* whom contended waits waited behind: waiter x blocker */
+	{ CHOICE("blocked_by", "lock", lock_kinds, IDENT) },
+	{ F("blocked_by", "waiter", STR, IDENT) },
+	{ CHOICE("blocked_by", "waiter_mode", lock_modes, IDENT) },
+	{ F("blocked_by", "blocker", STR, IDENT) },
+	{ F("blocked_by", "blocker_mode", STR, IDENT) },
+	{ F("blocked_by", "blocker_state", STR, IDENT) },
+	{ F("blocked_by", "waits", NUM, SUM), PROM("pmdstat_blocked_by_waits_total",
+	  "Contended waits, by waiter and the blocker seen when the wait began.") },
+	{ F("blocked_by", "wait_total_ns", NUM, SUM), .unit = "ns",
+	  PROM("pmdstat_blocked_by_wait_seconds_total",
+	  "Time of contended waits, by waiter and the blocker seen when the wait began.") },
+	{ F("blocked_by", "wait_max_ns", NUM, MAX), .unit = "ns" },
+	{ F("blocked_by", "max_pid", NUM, GAUGE) },
+	{ F("blocked_by", "max_comm", STR, GAUGE) },
+
 	/* the event lines of the events file have these keys too */
 	{ F("outlier", "rank", NUM, IDENT) },
 	{ CHOICE("outlier", "what", whats, IDENT) },

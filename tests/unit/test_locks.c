@@ -418,7 +418,7 @@ static void test_errors_recfiles(void)
 	BAD(LIVE, "state=hold", "state=held", "state=held is not one of wait, hold, share");
 	BAD(LIVE, "age_ns=1100", "age_ns=", "age_ns= is not");
 	BAD(LIVE, " scan=3", "", "'live' line of state=share has no scan=");
-	BAD(LIVE, " contended=0", "", "'live' line of state=wait has no contended=");
+	BAD(LIVE, " contended=1 blocker=", " blocker=", "'live' line of state=wait has no contended=");
 	BAD(LIVE, "hold lock=i_mmap ", "hold ", "'live' line of state=hold has no lock=");
 	BAD(LIVE, "dev=0:15 ino=116", "dev=0x0:15 ino=116", "dev=0x0:15 is not MAJOR:MINOR");
 	BAD(LIVE, "pid=124", "pid=-1", "pid=-1 is not");
