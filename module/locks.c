@@ -1141,12 +1141,13 @@ static void lp_blame_add(struct pmdstat_lock_pcpu *lk,
 		struct pmdstat_blame_stats *b = &lk->blame[i];
 
 		if (!b->waiter) {
-			b->waiter = waiter;
 			b->blocker = blocker;
 			b->kind = r->kind;
 			b->wmode = r->mode;
 			b->bmode = bmode;
 			b->bstate = r->blk_state;
+			/* the key before the waiter that says the row is in use */
+			smp_store_release(&b->waiter, waiter);
 		} else if (b->waiter != waiter || b->blocker != blocker ||
 			   b->kind != r->kind || b->wmode != r->mode ||
 			   b->bmode != bmode || b->bstate != r->blk_state) {
@@ -2493,7 +2494,10 @@ static void pmdstat_fill_blame(struct pmdstat_snapshot *s)
 			continue;
 		s->blame_full += pc->lk.blame_full;
 		s->blame_off += pc->lk.blame_off;
-		for (i = 0; i < PMDSTAT_PCPU_BLAME && pc->lk.blame[i].waiter; i++) {
+		cond_resched();
+		/* pairs with lp_blame_add()'s release: the key before its use */
+		for (i = 0; i < PMDSTAT_PCPU_BLAME && smp_load_acquire(&pc->lk.blame[i].waiter);
+		     i++) {
 			const struct pmdstat_blame_stats *b = &pc->lk.blame[i];
 			struct pmdstat_snap_blame *d = NULL;
 

@@ -85,6 +85,7 @@ struct pmdstat_inflight {
 	u32 pid;
 	u32 cpu;
 	u32 scan;
+	u32 blk_pid;		/* contended: its blocker's pid (blk_*) */
 	unsigned long aux1;	/* share: pud pointer; context: vma; RT lock: request time */
 	unsigned long aux2;	/* share: i_mmap_rwsem address; context: take_locks */
 	u16 home;		/* the bucket its task hashes to */
@@ -102,7 +103,6 @@ struct pmdstat_inflight {
 	u8 blk_mode;
 	u8 blamed;		/* blame was on when its wait began: it gets a row */
 	u8 wslot;		/* it is its lock's first waiting writer (wwait) */
-	u32 blk_pid;
 	unsigned long blk_caller;
 	char comm[TASK_COMM_LEN];
 	char blk_comm[TASK_COMM_LEN];
