@@ -604,6 +604,7 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 		r->blk_state = PMDSTAT_BLOCK_UNKNOWN;
 		r->blamed = 0;
 		r->wslot = 0;
+		r->rel_caller = 0;
 		r->kind = kind;
 		r->mode = mode;
 		r->contended = 0;
@@ -1113,6 +1114,32 @@ static noinline void lp_blame(struct pmdstat_inflight *w)
 
 NOKPROBE_SYMBOL(lp_blame);
 
+/*
+ * A reader releases @r's lock: if a writer waits for it (the lock's first
+ * waiting writer), note this reader on the writer's record.  The last one
+ * noted before the writer gets the lock let it in: blamed when nothing
+ * else was seen (the readers that held it when its wait began are not
+ * known, but for the last one in).  A read of a line that only contended
+ * writers write, on every tracked read release; a write into the waiting
+ * writer's record when there is one.
+ */
+static void blame_note_release(const struct pmdstat_inflight *r)
+{
+	unsigned long v = READ_ONCE(*wwait_slot(r->lock));
+	struct pmdstat_inflight *w;
+
+	if (likely(!v) || v > INFLIGHT_SLOTS)
+		return;
+	w = &pmdstat_inflight[v - 1];
+	if (w == r || READ_ONCE(w->lock) != r->lock || READ_ONCE(w->state) != ST_WAIT ||
+	    READ_ONCE(w->mode) != PMDSTAT_MODE_WRITE)
+		return;
+	WRITE_ONCE(w->rel_pid, r->pid);
+	WRITE_ONCE(w->rel_caller, r->caller);
+}
+
+NOKPROBE_SYMBOL(blame_note_release);
+
 /* A contended request starts waiting: blame it, if blame is on. */
 static __always_inline void lp_contended(struct pmdstat_inflight *r)
 {
@@ -1194,6 +1221,15 @@ static void lp_acquired(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r
 		if (r->from_share)
 			pmdstat_hist_add(&lk->share_wait, wait);
 		/* blamed when it began: a row; else blame was off then */
+		if (r->blamed && r->blk_state == PMDSTAT_BLOCK_UNKNOWN &&
+		    READ_ONCE(r->rel_caller)) {
+			/* a writer let in by the last reader to leave */
+			r->blk_state = PMDSTAT_BLOCK_HOLD;
+			r->blk_mode = PMDSTAT_MODE_READ;
+			r->blk_caller = READ_ONCE(r->rel_caller);
+			r->blk_pid = READ_ONCE(r->rel_pid);
+			r->blk_comm[0] = '\0';
+		}
 		if (r->blamed)
 			lp_blame_add(lk, r, wait);
 		else
@@ -1382,6 +1418,8 @@ static void lp_release(struct pmdstat_lockprobe *lp, unsigned long sem,
 	if (r->predicted)
 		lp_confirm_try(lk, r);
 	lp_end_hold(lk, r, now, caller);
+	if (r->mode == PMDSTAT_MODE_READ)
+		blame_note_release(r);
 	if (lp->op == LP_DOWNGRADE) {
 		r->mode = PMDSTAT_MODE_READ;
 		r->t0 = now;

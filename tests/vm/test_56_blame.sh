@@ -61,6 +61,13 @@ top=$(blame_rows /tmp/b.stats | awk '{ for (i = 2; i <= NF; i++) { split($i, a, 
 	if (m == "read" && t + 0 > best) { best = t + 0; line = $0 } } END { print line }')
 check_eq "the readers' top row names the writer's pid" "$(echo "$top" | kvcol max_pid)" "$wpid"
 check_eq "the readers' top row names the writer's comm" "$(echo "$top" | kvcol max_comm)" "blame-writer"
+# the writer's own waits (behind the readers): how much is known
+wsum=$(blame_rows /tmp/b.stats | awk -v wf="$(tr '\n' ' ' < /tmp/wfuncs)" 'BEGIN { n = split(wf, a, " "); for (i = 1; i <= n; i++) w[a[i]] = 1 }
+	{ delete f; for (i = 2; i <= NF; i++) { split($i, a, "="); f[a[1]] = a[2] }
+	  if (f["waiter_mode"] != "write" || !(f["waiter"] in w)) next
+	  tot += f["wait_total_ns"]; if (f["blocker"] == "unknown") unk += f["wait_total_ns"] }
+	END { printf "%d ns, %d ns of it behind an unknown blocker", tot, unk }')
+diag "the writer's own contended wait: $wsum"
 check "the readers' rows blamed on the writer name its pid" sh -c "! grep ' waiter_mode=read .* max_comm=blame-writer' /tmp/b.stats | grep -qv ' max_pid=$wpid '"
 # each contended acquisition is in exactly one row, or counted as without
 # one (waits that gave up after being counted, on PREEMPT_RT, are at most
