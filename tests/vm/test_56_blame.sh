@@ -66,8 +66,10 @@ wsum=$(blame_rows /tmp/b.stats | awk -v wf="$(tr '\n' ' ' < /tmp/wfuncs)" 'BEGIN
 	{ delete f; for (i = 2; i <= NF; i++) { split($i, a, "="); f[a[1]] = a[2] }
 	  if (f["waiter_mode"] != "write" || !(f["waiter"] in w)) next
 	  tot += f["wait_total_ns"]; if (f["blocker"] == "unknown") unk += f["wait_total_ns"] }
-	END { printf "%d ns, %d ns of it behind an unknown blocker", tot, unk }')
-diag "the writer's own contended wait: $wsum"
+	END { printf "%d %d", tot, unk }')
+diag "the writer's own contended wait: ${wsum% *} ns, ${wsum#* } ns of it behind an unknown blocker"
+check "the writer's own wait behind the readers: at most 10% unknown (${wsum#* } of ${wsum% *} ns)" \
+	[ $((${wsum#* } * 10)) -le "${wsum% *}" ]
 check "the readers' rows blamed on the writer name its pid" sh -c "! grep ' waiter_mode=read .* max_comm=blame-writer' /tmp/b.stats | grep -qv ' max_pid=$wpid '"
 # each contended acquisition is in exactly one row, or counted as without
 # one (waits that gave up after being counted, on PREEMPT_RT, are at most
