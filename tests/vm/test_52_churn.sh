@@ -66,15 +66,23 @@ check_eq "... and no lock acquisition" \
 
 # -- 1,536 vma locks tracked at once
 echo reset > $D/control
+# Each maps and faults its VMAs (the faults track their vma locks), says
+# "faulted" and holds them; they are sampled once all three hold theirs (a
+# run without the hold was too short when guests share the CPUs: the first
+# had exited before the third had faulted), then stopped.
 pids=
-for i in 1 2 3; do pmdstat-scan -v 512 -w 2 > /tmp/cap$i.out 2>&1 & pids="$pids $!"; done
-running() { for p in $pids; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+for i in 1 2 3; do pmdstat-scan -v 512 -H 120 > /tmp/cap$i.out 2>&1 & pids="$pids $!"; done
+for i in $(seq 1200); do
+	[ "$(cat /tmp/cap1.out /tmp/cap2.out /tmp/cap3.out 2>/dev/null | grep -c '^faulted')" -eq 3 ] && break
+	sleep 0.1
+done
 peak=0
-while running; do
+for i in 1 2 3 4 5; do
 	t=$(sed -n 's/^Totals: .*tracked_vma_lock=\([0-9]*\).*/\1/p' $D/live)
 	[ "${t:-0}" -gt "$peak" ] && peak=$t
 	sleep 0.2
 done
+kill $pids 2>/dev/null
 wait
 snap /tmp/cap.stats
 diag "peak tracked vma locks: $peak"

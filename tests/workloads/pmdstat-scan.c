@@ -11,10 +11,12 @@
  * i_mmap_rwsem (read) and finds nothing to share.  One hugepage is used in
  * all; VMAS page-table pages; VMAS GiB of address space (MAP_NORESERVE).
  *
- * Usage: pmdstat-scan -v VMAS [-w SECS]
+ * Usage: pmdstat-scan -v VMAS [-w SECS] [-H SECS]
  *   -v  VMAs, 1..512
  *   -w  after mapping, print "ready pid=PID" and wait SECS (0..600) before
  *       faulting: time to attach a tracer to this one process
+ *   -H  after faulting, print "faulted pid=PID" and hold the mappings SECS
+ *       (0..600) before exiting: their vma locks stay tracked meanwhile
  * Prints: result vmas=V share_calls=V scan_each=V
  * Exit: 0 ok, 1 failure, 2 bad arguments, 4 no free hugepage.
  */
@@ -32,19 +34,28 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: pmdstat-scan -v VMAS [-w SECS]   (1..512 VMAs of one hugetlb file, none can share)\n"
+	fprintf(f, "usage: pmdstat-scan -v VMAS [-w SECS] [-H SECS]   (1..512 VMAs of one hugetlb file, none can share)\n"
 		"example: pmdstat-scan -v 512\n"
-		"         pmdstat-scan -v 8 -w 2    # wait 2 s after mapping, then fault\n");
+		"         pmdstat-scan -v 8 -w 2    # wait 2 s after mapping, then fault\n"
+		"         pmdstat-scan -v 8 -H 5    # fault, then hold the mappings 5 s\n");
 }
 
 int main(int argc, char **argv)
 {
-	long vmas = 0, wait = 0, k;
+	long vmas = 0, wait = 0, hold = 0, k;
 	char *end, *res, *base;
 	int fd, opt;
 
-	while ((opt = getopt(argc, argv, "v:w:h")) != -1) {
+	while ((opt = getopt(argc, argv, "v:w:H:h")) != -1) {
 		switch (opt) {
+		case 'H':
+			errno = 0;
+			hold = strtol(optarg, &end, 10);
+			if (errno || *end || hold < 0 || hold > 600) {
+				fprintf(stderr, "pmdstat-scan: -H %s: give 0..600 seconds\n", optarg);
+				return 2;
+			}
+			break;
 		case 'w':
 			errno = 0;
 			wait = strtol(optarg, &end, 10);
@@ -106,5 +117,10 @@ int main(int argc, char **argv)
 		*p = 1;
 	}
 	printf("result vmas=%ld share_calls=%ld scan_each=%ld\n", vmas, vmas, vmas);
+	if (hold) {
+		printf("faulted pid=%d\n", (int)getpid());
+		fflush(stdout);
+		sleep(hold);
+	}
 	return 0;
 }
