@@ -124,7 +124,12 @@ enum {
 
 /*
  * The task (as a number: never dereferenced) that @sem's lock word names,
- * and *@how it names it.  Read nofault, once.
+ * and *@how it names it.  Read nofault, once; the two words are not read
+ * atomically, so the answer is a hint that the caller checks against that
+ * task's own record.  Caveats: a reader's owner is the last reader to take
+ * the lock, left there after it releases (up_read() clears it only with
+ * CONFIG_DEBUG_RWSEMS); on PREEMPT_RT the rtmutex's owner is a writer
+ * that may still wait for readers to leave, or a reader in its slow path.
  */
 static inline unsigned long pmdstat_rwsem_owner(struct rw_semaphore *sem, int *how)
 {
@@ -155,6 +160,30 @@ static inline unsigned long pmdstat_rwsem_owner(struct rw_semaphore *sem, int *h
 #else
 	*how = PMDSTAT_OWNER_NONE;
 	return 0;
+#endif
+}
+
+/*
+ * How many readers hold @sem, or -1 where the lock word cannot tell.  A
+ * read at one instant: readers come and go.
+ */
+static inline long pmdstat_rwsem_nr_readers(struct rw_semaphore *sem)
+{
+#if defined(HAVE_RWSEM_RWBASE)
+	unsigned int readers;
+
+	if (get_kernel_nofault(readers, (unsigned int *)&sem->rwbase.readers))
+		return -1;
+	return readers == WRITER_BIAS ? 0 : readers & (WRITER_BIAS - 1);
+#elif defined(HAVE_RWSEM_COUNT_OWNER)
+	long count;
+
+	if (get_kernel_nofault(count, (long *)&sem->count))
+		return -1;
+	/* bit 63 is RWSEM_FLAG_READFAIL, not a reader */
+	return (long)(((unsigned long)count << 1) >> (PMDSTAT_RWSEM_READER_SHIFT + 1));
+#else
+	return -1;
 #endif
 }
 

@@ -604,7 +604,6 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 		r->blk_state = PMDSTAT_BLOCK_UNKNOWN;
 		r->blamed = 0;
 		r->wslot = 0;
-		r->rel_caller = 0;
 		r->kind = kind;
 		r->mode = mode;
 		r->contended = 0;
@@ -652,24 +651,70 @@ struct pmdstat_inflight *pmdstat_inflight_find(unsigned long lock,
 NOKPROBE_SYMBOL(pmdstat_inflight_find);
 
 /*
- * The first contended write request of each lock, by lock hash (record
- * index + 1; 0: none): the writer a new reader queues behind (rwsem
- * hand-off), which the lock word does not name.  Written only on the
- * contended path, by the waiter itself.
+ * Per lock hash: the lock's first contended write request (record index
+ * + 1; 0: none), which a new reader queues behind (rwsem hand-off) and
+ * the lock word does not name; and the last reader that released the
+ * lock while that writer waited: the one that let it in.  A writer claims
+ * an empty slot with cmpxchg; the note and the slot's release are made
+ * under the busy bit, so a record whose index is in @who is never freed
+ * (pmdstat_inflight_free() takes the bit) while a reader notes on it.
+ * Written only while a writer waits for a lock of this hash: a line each,
+ * so contended writers of one lock do not share a line with another's.
  */
 #define WW_SLOTS	256
-static unsigned long pmdstat_wwait[WW_SLOTS];
 
-static inline unsigned long *wwait_slot(unsigned long lock)
+struct pmdstat_wwait {
+	unsigned long who;
+	unsigned long busy;		/* bit 0: the note below is being made */
+	unsigned long rel_who;		/* the @who the note was made for */
+	unsigned long rel_caller;	/* the releasing reader's caller, pid */
+	u32 rel_pid;
+} ____cacheline_aligned_in_smp;
+
+static struct pmdstat_wwait pmdstat_wwait[WW_SLOTS];
+
+static __always_inline struct pmdstat_wwait *wwait_slot(unsigned long lock)
 {
 	return &pmdstat_wwait[hash_long(lock >> 3, ilog2(WW_SLOTS))];
 }
 
-static void wwait_clear(struct pmdstat_inflight *r)
+static __always_inline unsigned long wwait_tag(const struct pmdstat_inflight *r)
 {
+	return (unsigned long)(r - pmdstat_inflight) + 1;
+}
+
+/*
+ * @r leaves its slot; with @take (its wait was blamed on nothing), the
+ * reader that last released the lock while it waited becomes its blocker.
+ * Spins on the busy bit for the few stores a noting reader makes, with
+ * preemption off so that the bit's holder never waits for this CPU.
+ */
+static void wwait_clear(struct pmdstat_inflight *r, bool take)
+{
+	struct pmdstat_wwait *s;
+	unsigned long tag;
+
 	if (!r->wslot)
 		return;
-	cmpxchg(wwait_slot(r->lock), (unsigned long)(r - pmdstat_inflight) + 1, 0);
+	s = wwait_slot(r->lock);
+	tag = wwait_tag(r);
+	preempt_disable_notrace();
+	while (test_and_set_bit_lock(0, &s->busy))
+		cpu_relax();
+	if (s->rel_who == tag) {
+		if (take && s->rel_caller) {
+			r->blk_state = PMDSTAT_BLOCK_HOLD;
+			r->blk_mode = PMDSTAT_MODE_READ;
+			r->blk_caller = s->rel_caller;
+			r->blk_pid = s->rel_pid;
+			r->blk_comm[0] = '\0';
+		}
+		s->rel_who = 0;
+	}
+	if (READ_ONCE(s->who) == tag)
+		WRITE_ONCE(s->who, 0);
+	clear_bit_unlock(0, &s->busy);
+	preempt_enable_notrace();
 	r->wslot = 0;
 }
 
@@ -677,7 +722,7 @@ NOKPROBE_SYMBOL(wwait_clear);
 
 void pmdstat_inflight_free(struct pmdstat_inflight *r)
 {
-	wwait_clear(r);
+	wwait_clear(r, false);
 	if (r->slow) {
 		r->slow = 0;
 		atomic_dec(&pmdstat_nr_slow);
@@ -1037,7 +1082,8 @@ static bool blame_peek(const struct pmdstat_inflight *r, unsigned long lock,
 	c->caller = READ_ONCE(r->caller);
 	c->pid = READ_ONCE(r->pid);
 	memcpy(c->comm, r->comm, TASK_COMM_LEN);
-	smp_rmb();	/* the fields before the recheck */
+	/* the copy above before the recheck below: a record freed meanwhile fails it */
+	smp_rmb();
 	return READ_ONCE(r->task) == task && READ_ONCE(r->state) == st &&
 	       READ_ONCE(r->lock) == lock;
 }
@@ -1099,7 +1145,7 @@ static noinline void lp_blame(struct pmdstat_inflight *w)
 			w->blk_state = write ? PMDSTAT_BLOCK_WAIT : PMDSTAT_BLOCK_HOLD;
 	}
 	if (w->blk_state == PMDSTAT_BLOCK_UNKNOWN) {
-		v = READ_ONCE(*wwait_slot(w->lock));
+		v = READ_ONCE(wwait_slot(w->lock)->who);
 		if (!v || v > INFLIGHT_SLOTS || &pmdstat_inflight[v - 1] == w ||
 		    !blame_peek(&pmdstat_inflight[v - 1], w->lock, &c) ||
 		    c.mode != PMDSTAT_MODE_WRITE || !c.waiting)
@@ -1115,27 +1161,37 @@ static noinline void lp_blame(struct pmdstat_inflight *w)
 NOKPROBE_SYMBOL(lp_blame);
 
 /*
- * A reader releases @r's lock: if a writer waits for it (the lock's first
- * waiting writer), note this reader on the writer's record.  The last one
- * noted before the writer gets the lock let it in: blamed when nothing
- * else was seen (the readers that held it when its wait began are not
- * known, but for the last one in).  A read of a line that only contended
- * writers write, on every tracked read release; a write into the waiting
- * writer's record when there is one.
+ * A reader is about to release @r's lock (up_read's entry: it still holds
+ * it).  If a writer waits for the lock and this is the last reader, it is
+ * the one that lets the writer in: noted in the lock's slot, blamed for
+ * the writer's wait when nothing else was seen (lp_blame runs when the
+ * wait begins, and the lock word names only the last reader in).  On
+ * every tracked read release, a read of a line that only contended
+ * writers of this lock hash write; the note is written once per waiting
+ * writer's wait, by the reader that finds itself last.
  */
 static void blame_note_release(const struct pmdstat_inflight *r)
 {
-	unsigned long v = READ_ONCE(*wwait_slot(r->lock));
-	struct pmdstat_inflight *w;
+	struct pmdstat_wwait *s = wwait_slot(r->lock);
+	unsigned long v = READ_ONCE(s->who);
 
-	if (likely(!v) || v > INFLIGHT_SLOTS)
+	if (likely(!v) || v > INFLIGHT_SLOTS || v == wwait_tag(r))
 		return;
-	w = &pmdstat_inflight[v - 1];
-	if (w == r || READ_ONCE(w->lock) != r->lock || READ_ONCE(w->state) != ST_WAIT ||
-	    READ_ONCE(w->mode) != PMDSTAT_MODE_WRITE)
+	/* other readers still in: the last of them lets the writer in */
+	if (pmdstat_rwsem_nr_readers((struct rw_semaphore *)r->lock) > 1)
 		return;
-	WRITE_ONCE(w->rel_pid, r->pid);
-	WRITE_ONCE(w->rel_caller, r->caller);
+	/* taken: another reader notes right now; one note is enough */
+	if (test_and_set_bit_lock(0, &s->busy))
+		return;
+	/* under the bit, record v stays the waiting writer's (wwait_clear) */
+	if (READ_ONCE(s->who) == v &&
+	    READ_ONCE(pmdstat_inflight[v - 1].lock) == r->lock &&
+	    READ_ONCE(pmdstat_inflight[v - 1].mode) == PMDSTAT_MODE_WRITE) {
+		s->rel_caller = r->caller;
+		s->rel_pid = r->pid;
+		s->rel_who = v;
+	}
+	clear_bit_unlock(0, &s->busy);
 }
 
 NOKPROBE_SYMBOL(blame_note_release);
@@ -1147,8 +1203,7 @@ static __always_inline void lp_contended(struct pmdstat_inflight *r)
 		lp_blame(r);
 		r->blamed = 1;
 		if (r->mode == PMDSTAT_MODE_WRITE &&
-		    !cmpxchg(wwait_slot(r->lock), 0,
-			     (unsigned long)(r - pmdstat_inflight) + 1))
+		    !cmpxchg(&wwait_slot(r->lock)->who, 0, wwait_tag(r)))
 			r->wslot = 1;
 	}
 	r->contended = 1;
@@ -1220,21 +1275,15 @@ static void lp_acquired(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r
 		}
 		if (r->from_share)
 			pmdstat_hist_add(&lk->share_wait, wait);
-		/* blamed when it began: a row; else blame was off then */
-		if (r->blamed && r->blk_state == PMDSTAT_BLOCK_UNKNOWN &&
-		    READ_ONCE(r->rel_caller)) {
-			/* a writer let in by the last reader to leave */
-			r->blk_state = PMDSTAT_BLOCK_HOLD;
-			r->blk_mode = PMDSTAT_MODE_READ;
-			r->blk_caller = READ_ONCE(r->rel_caller);
-			r->blk_pid = READ_ONCE(r->rel_pid);
-			r->blk_comm[0] = '\0';
-		}
+		/*
+		 * Blamed when it began: a row; else blame was off then.  A
+		 * writer blamed on nothing then: the reader that let it in.
+		 */
+		wwait_clear(r, r->blamed && r->blk_state == PMDSTAT_BLOCK_UNKNOWN);
 		if (r->blamed)
 			lp_blame_add(lk, r, wait);
 		else
 			lk->blame_off++;
-		wwait_clear(r);
 		pmdstat_note(PMDSTAT_WAIT, r, wait, first);
 		r->t0 = now;
 	}

@@ -86,7 +86,6 @@ struct pmdstat_inflight {
 	u32 cpu;
 	u32 scan;
 	u32 blk_pid;		/* contended: its blocker's pid (blk_*) */
-	u32 rel_pid;		/* a waiting writer: the last reader to release */
 	unsigned long aux1;	/* share: pud pointer; context: vma; RT lock: request time */
 	unsigned long aux2;	/* share: i_mmap_rwsem address; context: take_locks */
 	u16 home;		/* the bucket its task hashes to */
@@ -105,7 +104,6 @@ struct pmdstat_inflight {
 	u8 blamed;		/* blame was on when its wait began: it gets a row */
 	u8 wslot;		/* it is its lock's first waiting writer (wwait) */
 	unsigned long blk_caller;
-	unsigned long rel_caller;	/* ... and its caller: blamed if none else */
 	char comm[TASK_COMM_LEN];
 	char blk_comm[TASK_COMM_LEN];
 };
