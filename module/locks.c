@@ -1162,13 +1162,14 @@ NOKPROBE_SYMBOL(lp_blame);
 
 /*
  * A reader is about to release @r's lock (up_read's entry: it still holds
- * it).  If a writer waits for the lock and this is the last reader, it is
- * the one that lets the writer in: noted in the lock's slot, blamed for
- * the writer's wait when nothing else was seen (lp_blame runs when the
- * wait begins, and the lock word names only the last reader in).  On
- * every tracked read release, a read of a line that only contended
- * writers of this lock hash write; the note is written once per waiting
- * writer's wait, by the reader that finds itself last.
+ * it).  If a writer waits for the lock and this is one of the last
+ * readers, the last one noted lets the writer in: noted in the lock's
+ * slot, blamed for the writer's wait when nothing else was seen (lp_blame
+ * runs when the wait begins, and the lock word names only the last reader
+ * in).  On every tracked read release, a read of a line that only
+ * contended writers of this lock hash write; the note is written at most
+ * a few times per waiting writer's wait, by the readers that find
+ * themselves among the last two.
  */
 static void blame_note_release(const struct pmdstat_inflight *r)
 {
@@ -1177,8 +1178,11 @@ static void blame_note_release(const struct pmdstat_inflight *r)
 
 	if (likely(!v) || v > INFLIGHT_SLOTS || v == wwait_tag(r))
 		return;
-	/* other readers still in: the last of them lets the writer in */
-	if (pmdstat_rwsem_nr_readers((struct rw_semaphore *)r->lock) > 1)
+	/*
+	 * More readers still in: one of the last lets the writer in.  Two,
+	 * not one: two last readers that release at once both see two.
+	 */
+	if (pmdstat_rwsem_nr_readers((struct rw_semaphore *)r->lock) > 2)
 		return;
 	/* taken: another reader notes right now; one note is enough */
 	if (test_and_set_bit_lock(0, &s->busy))

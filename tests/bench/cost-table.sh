@@ -17,14 +17,15 @@
 # Each tracer is loaded (or started, and attached) before one workload run
 # and unloaded (stopped) after it, so every run starts from a fresh tracer
 # and attach/detach time is not in the wall time (the workload times
-# itself).  ROUNDS rounds (COST_ROUNDS, default 5); in round r every
+# itself).  ROUNDS rounds (COST_ROUNDS, default 5; COST_WORKLOADS and
+# COST_COLS pick subsets of the above); in round r every
 # workload runs once per column, the columns in an order rotated by r.  It
 # prints each column's runs, their median, and the median divided by the
 # median of "none".  A column that cannot run on this kernel says "n/a"
 # and why.  Numbers only: nothing is asserted.
 ROUNDS=${COST_ROUNDS:-5}
 WORKLOADS=${COST_WORKLOADS:-contend scan anon}
-COLS="none pmdstat noblame floor klockstat bpf"
+COLS=${COST_COLS:-none pmdstat noblame floor klockstat bpf}
 D=/tmp/cost
 rm -rf $D
 mkdir -p $D
