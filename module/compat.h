@@ -114,8 +114,14 @@ static inline int pmdstat_rwsem_held_by_task(struct rw_semaphore *sem,
 #endif
 }
 
+/* The readers in a non-RT rwsem's count: bit 63 is RWSEM_FLAG_READFAIL */
+static inline long pmdstat_count_readers(long count)
+{
+	return (long)(((unsigned long)count << 1) >> (PMDSTAT_RWSEM_READER_SHIFT + 1));
+}
+
 /* What the lock word says about its owner (lp_blame). */
-enum {
+enum pmdstat_owner {
 	PMDSTAT_OWNER_NONE,
 	PMDSTAT_OWNER_WRITER,	/* write-held by the task */
 	PMDSTAT_OWNER_READER,	/* read-held; the task was the last reader in */
@@ -154,7 +160,7 @@ static inline unsigned long pmdstat_rwsem_owner(struct rw_semaphore *sem, int *h
 		return 0;
 	if (count & PMDSTAT_RWSEM_WRITER_LOCKED)
 		*how = PMDSTAT_OWNER_WRITER;
-	else if ((count >> PMDSTAT_RWSEM_READER_SHIFT) && (owner & PMDSTAT_RWSEM_READER_OWNED))
+	else if (pmdstat_count_readers(count) && (owner & PMDSTAT_RWSEM_READER_OWNED))
 		*how = PMDSTAT_OWNER_READER;
 	return (unsigned long)owner & ~PMDSTAT_RWSEM_OWNER_FLAGS;
 #else
@@ -180,8 +186,7 @@ static inline long pmdstat_rwsem_nr_readers(struct rw_semaphore *sem)
 
 	if (get_kernel_nofault(count, (long *)&sem->count))
 		return -1;
-	/* bit 63 is RWSEM_FLAG_READFAIL, not a reader */
-	return (long)(((unsigned long)count << 1) >> (PMDSTAT_RWSEM_READER_SHIFT + 1));
+	return pmdstat_count_readers(count);
 #else
 	return -1;
 #endif

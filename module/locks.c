@@ -601,6 +601,7 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 		r->aux2 = 0;
 		r->checked = 0;
 		r->wait_pending = 0;
+		r->gen++;	/* blame_peek: a copy of this record's use only */
 		r->blk_state = PMDSTAT_BLOCK_UNKNOWN;
 		r->blamed = 0;
 		r->wslot = 0;
@@ -684,37 +685,62 @@ static __always_inline unsigned long wwait_tag(const struct pmdstat_inflight *r)
 }
 
 /*
+ * The slot's busy bit: a bit lock and not bit_spin_lock() (which disables
+ * preemption through the traced preempt_count helpers, and is what
+ * lockdep would be asked to check from inside lock probes).  Interrupts
+ * are off while it is held, so a holder is never stretched by an
+ * interrupt while another CPU spins on it from an int3 probe handler
+ * (NMI-like, interrupts off).  The probes never fire inside it (notrace,
+ * NOKPROBE), so a CPU never spins on a bit it holds itself.
+ */
+static __always_inline bool wwait_trylock(struct pmdstat_wwait *s,
+					  unsigned long *flags)
+{
+	local_irq_save(*flags);
+	if (!test_and_set_bit_lock(0, &s->busy))
+		return true;
+	local_irq_restore(*flags);
+	return false;
+}
+
+static __always_inline void wwait_unlock(struct pmdstat_wwait *s,
+					 unsigned long flags)
+{
+	clear_bit_unlock(0, &s->busy);
+	local_irq_restore(flags);
+}
+
+/*
  * @r leaves its slot; with @take (its wait was blamed on nothing), the
  * reader that last released the lock while it waited becomes its blocker.
- * Spins on the busy bit for the few stores a noting reader makes, with
- * preemption off so that the bit's holder never waits for this CPU.
+ * Spins for the few stores a noting reader makes; reads before it retries
+ * the atomic, so that spinners do not bounce the line.
  */
 static void wwait_clear(struct pmdstat_inflight *r, bool take)
 {
+	unsigned long tag, flags;
 	struct pmdstat_wwait *s;
-	unsigned long tag;
 
 	if (!r->wslot)
 		return;
 	s = wwait_slot(r->lock);
 	tag = wwait_tag(r);
-	preempt_disable_notrace();
-	while (test_and_set_bit_lock(0, &s->busy))
-		cpu_relax();
+	while (!wwait_trylock(s, &flags))
+		while (READ_ONCE(s->busy))
+			cpu_relax();
 	if (s->rel_who == tag) {
 		if (take && s->rel_caller) {
-			r->blk_state = PMDSTAT_BLOCK_HOLD;
-			r->blk_mode = PMDSTAT_MODE_READ;
 			r->blk_caller = s->rel_caller;
 			r->blk_pid = s->rel_pid;
 			r->blk_comm[0] = '\0';
+			r->blk_mode = PMDSTAT_MODE_READ;
+			r->blk_state = PMDSTAT_BLOCK_HOLD;
 		}
 		s->rel_who = 0;
 	}
 	if (READ_ONCE(s->who) == tag)
 		WRITE_ONCE(s->who, 0);
-	clear_bit_unlock(0, &s->busy);
-	preempt_enable_notrace();
+	wwait_unlock(s, flags);
 	r->wslot = 0;
 }
 
@@ -1067,6 +1093,7 @@ static bool blame_peek(const struct pmdstat_inflight *r, unsigned long lock,
 {
 	unsigned long task = READ_ONCE(r->task);
 	unsigned int st;
+	u32 gen;
 
 	if (!task || READ_ONCE(r->lock) != lock)
 		return false;
@@ -1074,6 +1101,7 @@ static bool blame_peek(const struct pmdstat_inflight *r, unsigned long lock,
 	st = smp_load_acquire(&r->state);
 	if (st != ST_WAIT && st != ST_HOLD)
 		return false;
+	gen = READ_ONCE(r->gen);
 	c->task = task;
 	c->state = st;
 	c->mode = READ_ONCE(r->mode);
@@ -1084,8 +1112,8 @@ static bool blame_peek(const struct pmdstat_inflight *r, unsigned long lock,
 	memcpy(c->comm, r->comm, TASK_COMM_LEN);
 	/* the copy above before the recheck below: a record freed meanwhile fails it */
 	smp_rmb();
-	return READ_ONCE(r->task) == task && READ_ONCE(r->state) == st &&
-	       READ_ONCE(r->lock) == lock;
+	return READ_ONCE(r->gen) == gen && READ_ONCE(r->task) == task &&
+	       READ_ONCE(r->state) == st && READ_ONCE(r->lock) == lock;
 }
 
 NOKPROBE_SYMBOL(blame_peek);
@@ -1120,42 +1148,51 @@ NOKPROBE_SYMBOL(blame_find);
  * holder that took it before tracking began, a task the filter leaves
  * out, or a reader that was not the last one in.  Looks at no more than
  * two tasks' records: it runs in the waiter's context, on PREEMPT_RT
- * under the rtmutex's wait_lock with interrupts off.
+ * under the rtmutex's wait_lock with interrupts off.  True if @w is a
+ * PREEMPT_RT writer that holds the rtmutex and waits for the readers to
+ * leave: every other request waits behind it.
  */
-static noinline void lp_blame(struct pmdstat_inflight *w)
+static noinline bool lp_blame(struct pmdstat_inflight *w)
 {
 	struct rw_semaphore *sem = (struct rw_semaphore *)w->lock;
+	unsigned int state = PMDSTAT_BLOCK_UNKNOWN;
 	unsigned long task, v;
 	struct blame_cand c;
 	int how;
 
-	w->blk_state = PMDSTAT_BLOCK_UNKNOWN;
 	task = pmdstat_rwsem_owner(sem, &how);
+	/* PREEMPT_RT: a writer that holds the rtmutex waits for the readers */
+	if (how == PMDSTAT_OWNER_RTMUTEX && task == (unsigned long)current)
+		return true;
 	if (how != PMDSTAT_OWNER_NONE && task != (unsigned long)current &&
 	    blame_find(task, w->lock, &c)) {
 		bool write = c.mode == PMDSTAT_MODE_WRITE;
 
 		if (how == PMDSTAT_OWNER_WRITER && write && !c.waiting)
-			w->blk_state = PMDSTAT_BLOCK_HOLD;
+			state = PMDSTAT_BLOCK_HOLD;
 		else if (how == PMDSTAT_OWNER_READER && !write && !c.waiting &&
 			 w->mode == PMDSTAT_MODE_WRITE)
-			w->blk_state = PMDSTAT_BLOCK_HOLD;
+			state = PMDSTAT_BLOCK_HOLD;
 		else if (how == PMDSTAT_OWNER_RTMUTEX && c.waiting &&
 			 (write || w->mode == PMDSTAT_MODE_WRITE))
-			w->blk_state = write ? PMDSTAT_BLOCK_WAIT : PMDSTAT_BLOCK_HOLD;
+			state = write ? PMDSTAT_BLOCK_WAIT : PMDSTAT_BLOCK_HOLD;
 	}
-	if (w->blk_state == PMDSTAT_BLOCK_UNKNOWN) {
+	if (state == PMDSTAT_BLOCK_UNKNOWN) {
+		/* a writer that asked before this request and still waits */
 		v = READ_ONCE(wwait_slot(w->lock)->who);
 		if (!v || v > INFLIGHT_SLOTS || &pmdstat_inflight[v - 1] == w ||
 		    !blame_peek(&pmdstat_inflight[v - 1], w->lock, &c) ||
-		    c.mode != PMDSTAT_MODE_WRITE || !c.waiting)
-			return;
-		w->blk_state = PMDSTAT_BLOCK_WAIT;
+		    c.mode != PMDSTAT_MODE_WRITE || !c.waiting || c.t0 > w->t0)
+			return false;
+		state = PMDSTAT_BLOCK_WAIT;
 	}
 	w->blk_caller = c.caller;
 	w->blk_mode = c.mode;
 	w->blk_pid = c.pid;
 	memcpy(w->blk_comm, c.comm, TASK_COMM_LEN);
+	/* the blocker before the state that says it is there (live view) */
+	smp_store_release(&w->blk_state, state);
+	return false;
 }
 
 NOKPROBE_SYMBOL(lp_blame);
@@ -1174,7 +1211,7 @@ NOKPROBE_SYMBOL(lp_blame);
 static void blame_note_release(const struct pmdstat_inflight *r)
 {
 	struct pmdstat_wwait *s = wwait_slot(r->lock);
-	unsigned long v = READ_ONCE(s->who);
+	unsigned long v = READ_ONCE(s->who), flags;
 
 	if (likely(!v) || v > INFLIGHT_SLOTS || v == wwait_tag(r))
 		return;
@@ -1184,8 +1221,11 @@ static void blame_note_release(const struct pmdstat_inflight *r)
 	 */
 	if (pmdstat_rwsem_nr_readers((struct rw_semaphore *)r->lock) > 2)
 		return;
+	/* most waiting writers of this slot's hash wait for other locks */
+	if (READ_ONCE(pmdstat_inflight[v - 1].lock) != r->lock)
+		return;
 	/* taken: another reader notes right now; one note is enough */
-	if (test_and_set_bit_lock(0, &s->busy))
+	if (!wwait_trylock(s, &flags))
 		return;
 	/* under the bit, record v stays the waiting writer's (wwait_clear) */
 	if (READ_ONCE(s->who) == v &&
@@ -1195,20 +1235,30 @@ static void blame_note_release(const struct pmdstat_inflight *r)
 		s->rel_pid = r->pid;
 		s->rel_who = v;
 	}
-	clear_bit_unlock(0, &s->busy);
+	wwait_unlock(s, flags);
 }
 
 NOKPROBE_SYMBOL(blame_note_release);
 
-/* A contended request starts waiting: blame it, if blame is on. */
+/*
+ * A contended request starts waiting: blame it, if blame is on.  A writer
+ * claims its lock's slot if it is free (read first: a taken slot's line
+ * stays shared), or takes it over if it is the PREEMPT_RT writer that
+ * every other request waits behind.
+ */
 static __always_inline void lp_contended(struct pmdstat_inflight *r)
 {
 	if (!r->contended && READ_ONCE(pmdstat_blame_on)) {
-		lp_blame(r);
+		bool first = lp_blame(r);
+
 		r->blamed = 1;
-		if (r->mode == PMDSTAT_MODE_WRITE &&
-		    !cmpxchg(&wwait_slot(r->lock)->who, 0, wwait_tag(r)))
-			r->wslot = 1;
+		if (r->mode == PMDSTAT_MODE_WRITE) {
+			unsigned long *who = &wwait_slot(r->lock)->who;
+			unsigned long v = READ_ONCE(*who);
+
+			if ((!v || first) && cmpxchg(who, v, wwait_tag(r)) == v)
+				r->wslot = 1;
+		}
 	}
 	r->contended = 1;
 }
@@ -1218,6 +1268,7 @@ static void lp_blame_add(struct pmdstat_lock_pcpu *lk,
 			 const struct pmdstat_inflight *r, u64 wait)
 {
 	bool known = r->blk_state != PMDSTAT_BLOCK_UNKNOWN;
+	/* a row's waiter is never 0, which marks an empty row: 1 symbolizes as "?" */
 	unsigned long waiter = r->caller ? r->caller : 1;
 	unsigned long blocker = known ? r->blk_caller : 0;
 	u8 bmode = known ? r->blk_mode : 0;
@@ -2592,13 +2643,14 @@ static void pmdstat_fill_blame(struct pmdstat_snapshot *s)
 			const struct pmdstat_blame_stats *b = &pc->lk.blame[i];
 			struct pmdstat_snap_blame *d = NULL;
 
+			/* published before its first wait is counted */
+			if (!READ_ONCE(b->waits))
+				continue;
 			pmdstat_symbolize(waiter, sizeof(waiter), b->waiter);
-			pmdstat_sanitize(waiter);
 			if (b->bstate == PMDSTAT_BLOCK_UNKNOWN)
 				strscpy(blocker, "unknown", sizeof(blocker));
 			else
 				pmdstat_symbolize(blocker, sizeof(blocker), b->blocker);
-			pmdstat_sanitize(blocker);
 			for (j = 0; j < s->nr_blame && !d; j++)
 				if (s->blocked_by[j].kind == b->kind &&
 				    s->blocked_by[j].wmode == b->wmode &&
@@ -2811,7 +2863,6 @@ static void live_blocker(struct seq_file *m, struct pmdstat_inflight *c,
 		return;
 	}
 	pmdstat_symbolize(func, sizeof(func), c->blk_caller);
-	pmdstat_sanitize(func);
 	c->blk_comm[TASK_COMM_LEN - 1] = '\0';
 	pmdstat_sanitize(c->blk_comm);
 	seq_printf(m, " blocker=%s blocker_mode=%s blocker_state=%s blocker_pid=%u blocker_comm=%s\n",

@@ -86,6 +86,7 @@ struct pmdstat_inflight {
 	u32 cpu;
 	u32 scan;
 	u32 blk_pid;		/* contended: its blocker's pid (blk_*) */
+	u32 gen;		/* bumped at each allocation (blame_peek) */
 	unsigned long aux1;	/* share: pud pointer; context: vma; RT lock: request time */
 	unsigned long aux2;	/* share: i_mmap_rwsem address; context: take_locks */
 	u16 home;		/* the bucket its task hashes to */
