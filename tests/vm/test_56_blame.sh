@@ -46,6 +46,7 @@ check_eq "the tracer is gone" "$(grep -c . $T/kprobe_events)" 0
 
 check_eq "blame is on by default" "$(sed -n 's/^locks .* blame=\([0-9]*\).*/\1/p' /tmp/b.stats)" 1
 blame_rows /tmp/b.stats | cut -c1-300 | sed 's/^/# /'
+grep -E '^(locks|lock) ' /tmp/b.stats | cut -c1-400 | sed 's/^/# /'
 # readers' waits: total, and on the writer's functions
 read -r tot mine <<EOF
 $(blame_rows /tmp/b.stats | awk -v wf="$(tr '\n' ' ' < /tmp/wfuncs)" 'BEGIN { n = split(wf, a, " "); for (i = 1; i <= n; i++) w[a[i]] = 1 }
