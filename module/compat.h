@@ -70,6 +70,12 @@ static inline long long pmdstat_table_expected_refs(long long share_count)
 #define PMDSTAT_RWSEM_READER_OWNED	1L
 #define PMDSTAT_RWSEM_OWNER_FLAGS	7L
 
+/* The readers in a non-RT rwsem's count: bit 63 is RWSEM_FLAG_READFAIL */
+static inline long pmdstat_count_readers(long count)
+{
+	return (long)(((unsigned long)count << 1) >> (PMDSTAT_RWSEM_READER_SHIFT + 1));
+}
+
 /*
  * Does @task (as a number: it is never dereferenced) hold @sem in the
  * given mode?  PMDSTAT_YES, PMDSTAT_NO, or PMDSTAT_UNKNOWN (-1) where the
@@ -105,19 +111,12 @@ static inline int pmdstat_rwsem_held_by_task(struct rw_semaphore *sem,
 	 * owner (unless CONFIG_DEBUG_RWSEMS), so owner may name a task that
 	 * has released it while others still read.
 	 */
-	if ((count & PMDSTAT_RWSEM_WRITER_LOCKED) ||
-	    !(count >> PMDSTAT_RWSEM_READER_SHIFT))
+	if ((count & PMDSTAT_RWSEM_WRITER_LOCKED) || !pmdstat_count_readers(count))
 		return 0;	/* no reader holds it */
 	return -1;
 #else
 	return -1;
 #endif
-}
-
-/* The readers in a non-RT rwsem's count: bit 63 is RWSEM_FLAG_READFAIL */
-static inline long pmdstat_count_readers(long count)
-{
-	return (long)(((unsigned long)count << 1) >> (PMDSTAT_RWSEM_READER_SHIFT + 1));
 }
 
 /* What the lock word says about its owner (lp_blame). */

@@ -601,7 +601,8 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 		r->aux2 = 0;
 		r->checked = 0;
 		r->wait_pending = 0;
-		r->gen++;	/* blame_peek: a copy of this record's use only */
+		/* blame_peek: a copy of this record's use only */
+		WRITE_ONCE(r->gen, r->gen + 1);
 		r->blk_state = PMDSTAT_BLOCK_UNKNOWN;
 		r->blamed = 0;
 		r->wslot = 0;
@@ -688,7 +689,7 @@ static __always_inline unsigned long wwait_tag(const struct pmdstat_inflight *r)
  * The slot's busy bit: a bit lock and not bit_spin_lock() (which disables
  * preemption through the traced preempt_count helpers, and is what
  * lockdep would be asked to check from inside lock probes).  Interrupts
- * are off while it is held, so a holder is never stretched by an
+ * are off while it is held (raw_: no irqsoff tracing), so a holder is never stretched by an
  * interrupt while another CPU spins on it from an int3 probe handler
  * (NMI-like, interrupts off).  The probes never fire inside it (notrace,
  * NOKPROBE), so a CPU never spins on a bit it holds itself.
@@ -696,18 +697,26 @@ static __always_inline unsigned long wwait_tag(const struct pmdstat_inflight *r)
 static __always_inline bool wwait_trylock(struct pmdstat_wwait *s,
 					  unsigned long *flags)
 {
-	local_irq_save(*flags);
+	raw_local_irq_save(*flags);
 	if (!test_and_set_bit_lock(0, &s->busy))
 		return true;
-	local_irq_restore(*flags);
+	raw_local_irq_restore(*flags);
 	return false;
+}
+
+static __always_inline void wwait_lock(struct pmdstat_wwait *s,
+				       unsigned long *flags)
+{
+	while (!wwait_trylock(s, flags))
+		while (READ_ONCE(s->busy))
+			cpu_relax();
 }
 
 static __always_inline void wwait_unlock(struct pmdstat_wwait *s,
 					 unsigned long flags)
 {
 	clear_bit_unlock(0, &s->busy);
-	local_irq_restore(flags);
+	raw_local_irq_restore(flags);
 }
 
 /*
@@ -725,16 +734,15 @@ static void wwait_clear(struct pmdstat_inflight *r, bool take)
 		return;
 	s = wwait_slot(r->lock);
 	tag = wwait_tag(r);
-	while (!wwait_trylock(s, &flags))
-		while (READ_ONCE(s->busy))
-			cpu_relax();
+	wwait_lock(s, &flags);
 	if (s->rel_who == tag) {
 		if (take && s->rel_caller) {
 			r->blk_caller = s->rel_caller;
 			r->blk_pid = s->rel_pid;
 			r->blk_comm[0] = '\0';
 			r->blk_mode = PMDSTAT_MODE_READ;
-			r->blk_state = PMDSTAT_BLOCK_HOLD;
+			/* the blocker before its state, as in lp_blame() */
+			smp_store_release(&r->blk_state, PMDSTAT_BLOCK_HOLD);
 		}
 		s->rel_who = 0;
 	}
@@ -1091,9 +1099,10 @@ struct blame_cand {
 static bool blame_peek(const struct pmdstat_inflight *r, unsigned long lock,
 		       struct blame_cand *c)
 {
+	/* pairs with the cmpxchg of task that orders a free before gen's bump */
+	u32 gen = smp_load_acquire(&r->gen);
 	unsigned long task = READ_ONCE(r->task);
 	unsigned int st;
-	u32 gen;
 
 	if (!task || READ_ONCE(r->lock) != lock)
 		return false;
@@ -1101,7 +1110,6 @@ static bool blame_peek(const struct pmdstat_inflight *r, unsigned long lock,
 	st = smp_load_acquire(&r->state);
 	if (st != ST_WAIT && st != ST_HOLD)
 		return false;
-	gen = READ_ONCE(r->gen);
 	c->task = task;
 	c->state = st;
 	c->mode = READ_ONCE(r->mode);
@@ -1178,7 +1186,11 @@ static noinline bool lp_blame(struct pmdstat_inflight *w)
 			state = write ? PMDSTAT_BLOCK_WAIT : PMDSTAT_BLOCK_HOLD;
 	}
 	if (state == PMDSTAT_BLOCK_UNKNOWN) {
-		/* a writer that asked before this request and still waits */
+		/*
+		 * A writer that asked before this request and still waits
+		 * (local_clock() of two CPUs: a writer that asked just before
+		 * may look later, and this wait is then unknown).
+		 */
 		v = READ_ONCE(wwait_slot(w->lock)->who);
 		if (!v || v > INFLIGHT_SLOTS || &pmdstat_inflight[v - 1] == w ||
 		    !blame_peek(&pmdstat_inflight[v - 1], w->lock, &c) ||
@@ -1241,24 +1253,45 @@ static void blame_note_release(const struct pmdstat_inflight *r)
 NOKPROBE_SYMBOL(blame_note_release);
 
 /*
- * A contended request starts waiting: blame it, if blame is on.  A writer
- * claims its lock's slot if it is free (read first: a taken slot's line
- * stays shared), or takes it over if it is the PREEMPT_RT writer that
- * every other request waits behind.
+ * A contended write request claims its lock's slot if it is free (read
+ * first: a taken slot's line stays shared).  With @first, the PREEMPT_RT
+ * writer that every other request of the lock waits behind takes it over
+ * from a writer of the same lock, under the bit (wwait_clear() clears
+ * under it), with the note made for that writer: it is this one's.
  */
+static void wwait_claim(struct pmdstat_inflight *r, bool first)
+{
+	struct pmdstat_wwait *s = wwait_slot(r->lock);
+	unsigned long v = READ_ONCE(s->who), tag = wwait_tag(r), flags;
+
+	if (!first) {
+		if (!v && !cmpxchg(&s->who, 0, tag))
+			r->wslot = 1;
+		return;
+	}
+	wwait_lock(s, &flags);
+	v = s->who;
+	if (!v || (v <= INFLIGHT_SLOTS &&
+		   READ_ONCE(pmdstat_inflight[v - 1].lock) == r->lock)) {
+		if (v && s->rel_who == v)
+			s->rel_who = tag;
+		WRITE_ONCE(s->who, tag);
+		r->wslot = 1;
+	}
+	wwait_unlock(s, flags);
+}
+
+NOKPROBE_SYMBOL(wwait_claim);
+
+/* A contended request starts waiting: blame it, if blame is on. */
 static __always_inline void lp_contended(struct pmdstat_inflight *r)
 {
 	if (!r->contended && READ_ONCE(pmdstat_blame_on)) {
 		bool first = lp_blame(r);
 
 		r->blamed = 1;
-		if (r->mode == PMDSTAT_MODE_WRITE) {
-			unsigned long *who = &wwait_slot(r->lock)->who;
-			unsigned long v = READ_ONCE(*who);
-
-			if ((!v || first) && cmpxchg(who, v, wwait_tag(r)) == v)
-				r->wslot = 1;
-		}
+		if (r->mode == PMDSTAT_MODE_WRITE)
+			wwait_claim(r, first);
 	}
 	r->contended = 1;
 }
@@ -2641,10 +2674,11 @@ static void pmdstat_fill_blame(struct pmdstat_snapshot *s)
 		for (i = 0; i < PMDSTAT_PCPU_BLAME && smp_load_acquire(&pc->lk.blame[i].waiter);
 		     i++) {
 			const struct pmdstat_blame_stats *b = &pc->lk.blame[i];
+			u64 waits = READ_ONCE(b->waits);
 			struct pmdstat_snap_blame *d = NULL;
 
 			/* published before its first wait is counted */
-			if (!READ_ONCE(b->waits))
+			if (!waits)
 				continue;
 			pmdstat_symbolize(waiter, sizeof(waiter), b->waiter);
 			if (b->bstate == PMDSTAT_BLOCK_UNKNOWN)
@@ -2672,7 +2706,7 @@ static void pmdstat_fill_blame(struct pmdstat_snapshot *s)
 				d->bmode = b->bmode;
 				d->bstate = b->bstate;
 			}
-			d->waits += b->waits;
+			d->waits += waits;
 			d->wait_total += b->wait_total;
 			if (b->wait_max >= d->wait_max) {
 				d->wait_max = b->wait_max;
