@@ -165,8 +165,19 @@ label() {
 }
 echo
 echo "median wall time / median with nothing loaded ($(uname -r), same boot, $ROUNDS rounds)"
-echo "| workload | none | pmdstat | pmdstat, blame=0 | floor (empty handlers) | klockstat | pmdstat-bpf |"
-echo "|---|---|---|---|---|---|---|"
+# colname COL: a column's title
+colname() {
+	case $1 in
+	noblame) echo "pmdstat, blame=0" ;;
+	floor) echo "floor (empty handlers)" ;;
+	bpf) echo "pmdstat-bpf" ;;
+	*) echo "$1" ;;
+	esac
+}
+head="| workload |"; rule="|---|"
+for c in $COLS; do head="$head $(colname $c) |"; rule="$rule---|"; done
+echo "$head"
+echo "$rule"
 for w in $WORKLOADS; do
 	base=$(median $D/$w.none 2>/dev/null)
 	line="| $(label $w) |"
@@ -181,6 +192,8 @@ done
 echo
 echo "the same, as the median over rounds of (run / the none run of the same round):"
 echo "less sensitive to a slow stretch of the host that spans a few runs"
+echo "$head"
+echo "$rule"
 for w in $WORKLOADS; do
 	line="| $w |"
 	for c in $COLS; do
