@@ -72,7 +72,7 @@ SHARED_SRCS := module/hist.c module/format.c module/decode.c module/detect.c
 
 tools: $(HOST)/pmdstat $(HOST)/pmdstat-bpf $(HOST)/pmdstat-workload $(HOST)/pmdstat-bench \
 	$(HOST)/pmdstat-scan $(HOST)/pmdstat-contend $(HOST)/pmdstat-repro $(HOST)/pmdstat-churn \
-	$(HOST)/pmdstat-cost $(HOST)/pmdstat-caps
+	$(HOST)/pmdstat-cost $(HOST)/pmdstat-caps $(HOST)/pmdstat-blame
 
 $(HOST)/pmdstat: $(READER_SRCS) $(wildcard loader/*.h) $(SHARED_SRCS) $(wildcard module/*.h)
 	@mkdir -p $(HOST)

@@ -88,6 +88,22 @@ const struct pmdstat_field pmdstat_fields[] = {
 	  "Time tracked locks were held, attributed to the acquiring function.") },
 	{ F("caller", "hold_max_ns", NUM, MAX), .unit = "ns" },
 
+	/* whom contended waits waited behind: waiter x blocker */
+	{ CHOICE("blocked_by", "lock", lock_kinds, IDENT) },
+	{ F("blocked_by", "waiter", STR, IDENT) },
+	{ CHOICE("blocked_by", "waiter_mode", lock_modes, IDENT) },
+	{ F("blocked_by", "blocker", STR, IDENT) },
+	{ F("blocked_by", "blocker_mode", STR, IDENT) },
+	{ F("blocked_by", "blocker_state", STR, IDENT) },
+	{ F("blocked_by", "waits", NUM, SUM), PROM("pmdstat_blocked_by_waits_total",
+	  "Contended waits, by waiter and the blocker seen when the wait began.") },
+	{ F("blocked_by", "wait_total_ns", NUM, SUM), .unit = "ns",
+	  PROM("pmdstat_blocked_by_wait_seconds_total",
+	  "Time of contended waits, by waiter and the blocker seen when the wait began.") },
+	{ F("blocked_by", "wait_max_ns", NUM, MAX), .unit = "ns" },
+	{ F("blocked_by", "max_pid", NUM, GAUGE) },
+	{ F("blocked_by", "max_comm", STR, GAUGE) },
+
 	/* the event lines of the events file have these keys too */
 	{ F("outlier", "rank", NUM, IDENT) },
 	{ CHOICE("outlier", "what", whats, IDENT) },
@@ -122,6 +138,12 @@ const struct pmdstat_field pmdstat_fields[] = {
 	  "Events dropped because the event log was full.") },
 	{ F("locks", "threshold_us", NUM, GAUGE), .unit = "us",
 	  PROM("pmdstat_event_threshold_seconds", "Threshold of the event log (0: off).") },
+	{ F("locks", "blame", NUM, GAUGE), .optional = true,
+	  PROM("pmdstat_blame_enabled", "1 if each contended wait notes whom it waited behind.") },
+	{ F("locks", "blame_full", NUM, SUM), .optional = true,
+	  PROM("pmdstat_blame_full_total", "Contended waits that found no free blocked_by line.") },
+	{ F("locks", "blame_off", NUM, SUM), .optional = true,
+	  PROM("pmdstat_blame_off_total", "Contended waits that began while blame was off.") },
 
 	{ F("races", "overlaps", NUM, SUM), .title = "Overlaps of share and unshare",
 	  PROM("pmdstat_race_overlaps_total",
@@ -187,6 +209,11 @@ const struct pmdstat_field pmdstat_fields[] = {
 	{ F("live", "age_ns", NUM, GAUGE), .unit = "ns" },
 	{ F("live", "contended", NUM, GAUGE), .optional = true },
 	{ F("live", "scan", NUM, GAUGE), .optional = true },
+	{ F("live", "blocker", STR, GAUGE), .optional = true },
+	{ F("live", "blocker_mode", STR, GAUGE), .optional = true },
+	{ F("live", "blocker_state", STR, GAUGE), .optional = true },
+	{ F("live", "blocker_pid", NUM, GAUGE), .optional = true },
+	{ F("live", "blocker_comm", STR, GAUGE), .optional = true },
 
 	{ F("Totals:", "hits", NUM, SUM) },
 	{ F("Totals:", "missed", NUM, SUM) },

@@ -113,6 +113,7 @@ struct pmdstat_stats {
 	struct pmdstat_kvs layout;		/* the "layout" line */
 	struct pmdstat_records locks;		/* "lock" lines */
 	struct pmdstat_records callers;		/* "caller" lines */
+	struct pmdstat_records blocked_by;	/* "blocked_by" lines */
 	struct pmdstat_records outliers;	/* "outlier" lines */
 	struct pmdstat_kvs lock_state;		/* the "locks" line */
 	/* race and lock-rule detector; all empty for a module without it */

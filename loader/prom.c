@@ -169,7 +169,7 @@ static void record_metrics(struct prom *p, const struct pmdstat_records *r,
 			   const char *line, const struct label *names, size_t nr_names)
 {
 	const struct pmdstat_field *f = NULL;
-	struct label l[4];
+	struct label l[8];
 	size_t k, j;
 	u64 v;
 
@@ -266,12 +266,18 @@ static void lock_families(struct prom *p, const struct pmdstat_stats *st)
 	static const struct label caller_labels[] = {
 		{ "func", "func" }, { "lock", "lock" }, { "mode", "mode" },
 	};
+	static const struct label blame_labels[] = {
+		{ "lock", "lock" }, { "waiter", "waiter" }, { "waiter_mode", "waiter_mode" },
+		{ "blocker", "blocker" }, { "blocker_mode", "blocker_mode" },
+		{ "blocker_state", "blocker_state" },
+	};
 	const struct pmdstat_kvs *ls = &st->lock_state;
 	struct label l;
 	u64 v;
 
 	record_metrics(p, &st->locks, "lock", lock_labels, ARRAY_SIZE(lock_labels));
 	record_metrics(p, &st->callers, "caller", caller_labels, ARRAY_SIZE(caller_labels));
+	record_metrics(p, &st->blocked_by, "blocked_by", blame_labels, ARRAY_SIZE(blame_labels));
 	family(p, "pmdstat_locks_tracked", "gauge", "Locks tracked now.");
 	if (!pmdstat_kv_u64(ls, "tracked_i_mmap", &v)) {
 		l = (struct label){ "lock", "i_mmap" };

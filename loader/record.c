@@ -80,6 +80,7 @@ void pmdstat_stats_write(pmdstat_out_t *out, const struct pmdstat_stats *st)
 	}
 	write_records(out, "lock", &st->locks);
 	write_records(out, "caller", &st->callers);
+	write_records(out, "blocked_by", &st->blocked_by);
 	write_records(out, "outlier", &st->outliers);
 	write_line(out, "locks", &st->lock_state);
 	write_line(out, "races", &st->races);

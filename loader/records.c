@@ -41,6 +41,7 @@ static const struct schema stats_schemas[] = {
 	{ STATS("layout", layout), .single = true, .newer = true },
 	{ STATS("lock", locks), .unique = true },
 	{ STATS("caller", callers), .unique = true },
+	{ STATS("blocked_by", blocked_by), .unique = true },
 	{ STATS("outlier", outliers), .unique = true, .newer = true },
 	{ STATS("locks", lock_state), .single = true },
 	{ STATS("races", races), .single = true },

@@ -131,8 +131,8 @@ void pmdstat_render_live_text(pmdstat_out_t *out, const struct pmdstat_recfile *
 			row[i] = &f->rec.rec[i];
 		qsort(row, n, sizeof(*row), cmp_age);
 		pmdstat_printf(out, "Tasks waiting for or holding a tracked lock, or in huge_pmd_share, oldest first:\n");
-		pmdstat_table_init(&t, "llllllrrlr",
-				   "State,Lock,Mode,Dev:Ino,Func,Comm/PID,CPU,Age,Contended,Scan");
+		pmdstat_table_init(&t, "llllllrrlrl",
+				   "State,Lock,Mode,Dev:Ino,Func,Comm/PID,CPU,Age,Contended,Scan,Blocked by");
 		for (i = 0; i < n; i++) {
 			const struct pmdstat_kvs *l = row[i];
 			u64 c;
@@ -156,6 +156,17 @@ void pmdstat_render_live_text(pmdstat_out_t *out, const struct pmdstat_recfile *
 			else
 				pmdstat_table_cell(&t, "%s", c ? "yes" : "no");
 			cell_opt(&t, l, "scan");
+			if (!pmdstat_kv_find(l, "blocker"))
+				pmdstat_table_cell(&t, "-");
+			else if (!strcmp(str(l, "blocker"), "unknown"))
+				pmdstat_table_cell(&t, "unknown");
+			else
+				pmdstat_table_cell(&t, "%s (%s %s, %s/%llu)", str(l, "blocker"),
+						   str(l, "blocker_mode"),
+						   !strcmp(str(l, "blocker_state"), "wait") ?
+						   "waiting" : "holding",
+						   str(l, "blocker_comm"),
+						   (unsigned long long)num(l, "blocker_pid"));
 		}
 		pmdstat_table_print(out, &t);
 		pmdstat_table_free(&t);

@@ -165,6 +165,134 @@ static void render_callers(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	free(row);
 }
 
+/* By total wait, descending; then by the names. */
+static int cmp_blame(const void *x, const void *y)
+{
+	const struct pmdstat_kvs *a = *(const struct pmdstat_kvs *const *)x;
+	const struct pmdstat_kvs *b = *(const struct pmdstat_kvs *const *)y;
+	static const char *const names[] = { "lock", "waiter", "waiter_mode", "blocker",
+					     "blocker_mode", "blocker_state" };
+	u64 ta = num(a, "wait_total_ns"), tb = num(b, "wait_total_ns");
+	size_t i;
+	int c;
+
+	if (ta != tb)
+		return ta > tb ? -1 : 1;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		c = strcmp(str(a, names[i]), str(b, names[i]));
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+/*
+ * One sentence per lock kind, for a ticket: the total contended wait and
+ * the share of it behind its largest blocker (summed over waiters and over
+ * holding or waiting ahead), with the task of that blocker's longest wait.
+ */
+static void render_blame_summary(pmdstat_out_t *out, const struct pmdstat_kvs **row,
+				 size_t n)
+{
+	static const char *const kinds[][2] = {
+		{ "i_mmap", "i_mmap_rwsem" }, { "vma_lock", "the hugetlb vma locks" },
+	};
+	char buf[PMDSTAT_DURATION_LEN];
+	size_t k, i, j;
+
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		const struct pmdstat_kvs *top = NULL;
+		u64 total = 0, best = 0;
+
+		for (i = 0; i < n; i++) {
+			u64 sum = 0;
+
+			if (strcmp(str(row[i], "lock"), kinds[k][0]))
+				continue;
+			total += num(row[i], "wait_total_ns");
+			if (!strcmp(str(row[i], "blocker"), "unknown"))
+				continue;
+			for (j = 0; j < n; j++)
+				if (!strcmp(str(row[j], "lock"), kinds[k][0]) &&
+				    !strcmp(str(row[j], "blocker"), str(row[i], "blocker")))
+					sum += num(row[j], "wait_total_ns");
+			if (sum > best) {
+				best = sum;
+				top = row[i];
+			}
+		}
+		if (!total)
+			continue;
+		pmdstat_printf(out, "Waits for %s: %s in all", kinds[k][1],
+			       pmdstat_fmt_ns(buf, sizeof(buf), total));
+		if (top)
+			pmdstat_printf(out, "; %llu%% behind %s (%s, pid %llu)",
+				       (unsigned long long)(best * 100 / total),
+				       str(top, "blocker"), str(top, "max_comm"),
+				       (unsigned long long)num(top, "max_pid"));
+		else
+			pmdstat_printf(out, "; no blocker known");
+		pmdstat_printf(out, ".\n");
+	}
+}
+
+/* Contended waits by waiter and blocker, by total wait. */
+static void render_blocked_by(pmdstat_out_t *out, const struct pmdstat_stats *st,
+			      const struct pmdstat_render_opts *opts)
+{
+	const struct pmdstat_kvs **row;
+	struct pmdstat_table t;
+	size_t i, n = 0, shown;
+
+	if (!st->blocked_by.nr)
+		return;
+	row = calloc(st->blocked_by.nr, sizeof(*row));
+	if (!row) {
+		pmdstat_out_set_failed(out);
+		return;
+	}
+	for (i = 0; i < st->blocked_by.nr; i++)
+		if (num(&st->blocked_by.rec[i], "waits"))
+			row[n++] = &st->blocked_by.rec[i];
+	if (!n) {
+		free(row);
+		return;
+	}
+	qsort(row, n, sizeof(*row), cmp_blame);
+	shown = opts->max_callers && opts->max_callers < n ? opts->max_callers : n;
+	pmdstat_printf(out, "\nBlocked by: contended waits by waiter and what it waited behind%s:\n",
+		       shown < n ? " (top rows; -n 0 shows all)" : "");
+	pmdstat_table_init(&t, "llllrrrl", "Waiter,Lock,Mode,Blocked by,Waits,"
+			   "Total wait,Max wait,Longest behind");
+	for (i = 0; i < shown; i++) {
+		const struct pmdstat_kvs *b = row[i];
+		bool known = strcmp(str(b, "blocker"), "unknown");
+
+		pmdstat_table_cell(&t, "%s", str(b, "waiter"));
+		pmdstat_table_cell(&t, "%s", str(b, "lock"));
+		pmdstat_table_cell(&t, "%s", str(b, "waiter_mode"));
+		if (known)
+			pmdstat_table_cell(&t, "%s (%s, %s)", str(b, "blocker"),
+					   str(b, "blocker_mode"),
+					   !strcmp(str(b, "blocker_state"), "wait") ?
+					   "waiting ahead" : "holding");
+		else
+			pmdstat_table_cell(&t, "unknown");
+		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(b, "waits"));
+		cell_ns(&t, num(b, "wait_total_ns"));
+		cell_ns(&t, num(b, "wait_max_ns"));
+		if (known)
+			pmdstat_table_cell(&t, "%s pid %llu", str(b, "max_comm"),
+					   (unsigned long long)num(b, "max_pid"));
+		else
+			pmdstat_table_cell(&t, "-");
+	}
+	pmdstat_table_print(out, &t);
+	pmdstat_table_free(&t);
+	render_blame_summary(out, row, n);
+	free(row);
+}
+
 static void render_lock_hists(pmdstat_out_t *out, const struct pmdstat_stats *st)
 {
 	char title[256];
@@ -289,6 +417,8 @@ static const struct render_note lock_notes[] = {
 	{ "callers_full", "Warning: %llu caller entries did not fit: the caller table is incomplete.\n" },
 	{ "stale_records", "Note: %llu stale lock records were dropped (a trylock that the lock word denied; pmdstat-bpf -k: a slow path whose kretprobe was missed): their waits are not counted.\n" },
 	{ "event_drops", "Warning: %llu events were dropped: the event log was full (read it with pmdstat events).\n" },
+	{ "blame_full", "Warning: %llu contended waits found no free blocked_by row: the blocked-by table is incomplete.\n" },
+	{ "blame_off", "Note: %llu contended waits began while blame was off: they are in no blocked-by row.\n" },
 };
 
 static void render_lock_state(pmdstat_out_t *out, const struct pmdstat_stats *st,
@@ -312,6 +442,8 @@ static void render_lock_state(pmdstat_out_t *out, const struct pmdstat_stats *st
 		       (unsigned long long)num(ls, "event_drops"),
 		       opts->interval ? " (counts of this interval)" : "");
 	render_notes(out, ls, lock_notes, ARRAY_SIZE(lock_notes));
+	if (pmdstat_kv_find(ls, "blame") && !num(ls, "blame"))
+		pmdstat_printf(out, "Blame is off (blame=0 in the control file): waits are not attributed to their blockers.\n");
 }
 
 void render_locks_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
@@ -321,6 +453,7 @@ void render_locks_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 		return;
 	render_acquisitions(out, st);
 	render_callers(out, st, opts);
+	render_blocked_by(out, st, opts);
 	if (opts->bars)
 		render_lock_hists(out, st);
 	render_outliers(out, st);
@@ -359,6 +492,8 @@ void render_locks_json(pmdstat_out_t *out, bool *first,
 	render_json_object(out, first, "lock_state", &st->lock_state);
 	render_json_key(out, first, "callers");
 	json_callers(out, &st->callers);
+	render_json_key(out, first, "blocked_by");
+	render_json_records(out, &st->blocked_by);
 	render_json_key(out, first, "outliers");
 	render_json_records(out, &st->outliers);
 }

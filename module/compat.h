@@ -70,6 +70,12 @@ static inline long long pmdstat_table_expected_refs(long long share_count)
 #define PMDSTAT_RWSEM_READER_OWNED	1L
 #define PMDSTAT_RWSEM_OWNER_FLAGS	7L
 
+/* The readers in a non-RT rwsem's count: bit 63 is RWSEM_FLAG_READFAIL */
+static inline long pmdstat_count_readers(long count)
+{
+	return (long)(((unsigned long)count << 1) >> (PMDSTAT_RWSEM_READER_SHIFT + 1));
+}
+
 /*
  * Does @task (as a number: it is never dereferenced) hold @sem in the
  * given mode?  PMDSTAT_YES, PMDSTAT_NO, or PMDSTAT_UNKNOWN (-1) where the
@@ -105,10 +111,81 @@ static inline int pmdstat_rwsem_held_by_task(struct rw_semaphore *sem,
 	 * owner (unless CONFIG_DEBUG_RWSEMS), so owner may name a task that
 	 * has released it while others still read.
 	 */
-	if ((count & PMDSTAT_RWSEM_WRITER_LOCKED) ||
-	    !(count >> PMDSTAT_RWSEM_READER_SHIFT))
+	if ((count & PMDSTAT_RWSEM_WRITER_LOCKED) || !pmdstat_count_readers(count))
 		return 0;	/* no reader holds it */
 	return -1;
+#else
+	return -1;
+#endif
+}
+
+/* What the lock word says about its owner (lp_blame). */
+enum pmdstat_owner {
+	PMDSTAT_OWNER_NONE,
+	PMDSTAT_OWNER_WRITER,	/* write-held by the task */
+	PMDSTAT_OWNER_READER,	/* read-held; the task was the last reader in */
+	PMDSTAT_OWNER_RTMUTEX,	/* PREEMPT_RT: the task holds the rtmutex only */
+};
+
+/*
+ * The task (as a number: never dereferenced) that @sem's lock word names,
+ * and *@how it names it.  Read nofault, once; the two words are not read
+ * atomically, so the answer is a hint that the caller checks against that
+ * task's own record.  Caveats: a reader's owner is the last reader to take
+ * the lock, left there after it releases (up_read() clears it only with
+ * CONFIG_DEBUG_RWSEMS); on PREEMPT_RT the rtmutex's owner is a writer
+ * that may still wait for readers to leave, or a reader in its slow path.
+ */
+static inline unsigned long pmdstat_rwsem_owner(struct rw_semaphore *sem, int *how)
+{
+#if defined(HAVE_RWSEM_RWBASE)
+	unsigned long owner;
+	unsigned int readers;
+
+	*how = PMDSTAT_OWNER_NONE;
+	if (get_kernel_nofault(readers, (unsigned int *)&sem->rwbase.readers) ||
+	    get_kernel_nofault(owner, (unsigned long *)&sem->rwbase.rtmutex.owner))
+		return 0;
+	owner &= ~1UL;
+	if (owner)
+		*how = readers == WRITER_BIAS ? PMDSTAT_OWNER_WRITER : PMDSTAT_OWNER_RTMUTEX;
+	return owner;
+#elif defined(HAVE_RWSEM_COUNT_OWNER)
+	long count, owner;
+
+	*how = PMDSTAT_OWNER_NONE;
+	if (get_kernel_nofault(count, (long *)&sem->count) ||
+	    get_kernel_nofault(owner, (long *)&sem->owner))
+		return 0;
+	if (count & PMDSTAT_RWSEM_WRITER_LOCKED)
+		*how = PMDSTAT_OWNER_WRITER;
+	else if (pmdstat_count_readers(count) && (owner & PMDSTAT_RWSEM_READER_OWNED))
+		*how = PMDSTAT_OWNER_READER;
+	return (unsigned long)owner & ~PMDSTAT_RWSEM_OWNER_FLAGS;
+#else
+	*how = PMDSTAT_OWNER_NONE;
+	return 0;
+#endif
+}
+
+/*
+ * How many readers hold @sem, or -1 where the lock word cannot tell.  A
+ * read at one instant: readers come and go.
+ */
+static inline long pmdstat_rwsem_nr_readers(struct rw_semaphore *sem)
+{
+#if defined(HAVE_RWSEM_RWBASE)
+	unsigned int readers;
+
+	if (get_kernel_nofault(readers, (unsigned int *)&sem->rwbase.readers))
+		return -1;
+	return readers == WRITER_BIAS ? 0 : readers & (WRITER_BIAS - 1);
+#elif defined(HAVE_RWSEM_COUNT_OWNER)
+	long count;
+
+	if (get_kernel_nofault(count, (long *)&sem->count))
+		return -1;
+	return pmdstat_count_readers(count);
 #else
 	return -1;
 #endif

@@ -47,6 +47,17 @@ const char *pmdstat_what_name(unsigned int what)
 	return what < PMDSTAT_NR_WHAT ? what_names[what] : "unknown";
 }
 
+const char *pmdstat_block_name(unsigned int state)
+{
+	static const char *const names[] = {
+		[PMDSTAT_BLOCK_UNKNOWN] = "unknown",
+		[PMDSTAT_BLOCK_HOLD] = "hold",
+		[PMDSTAT_BLOCK_WAIT] = "wait",
+	};
+
+	return state < PMDSTAT_NR_BLOCK ? names[state] : "unknown";
+}
+
 /* " key=value": the lines below are built from these */
 static void kv(pmdstat_out_t *out, const char *key, u64 v)
 {
@@ -197,6 +208,23 @@ static void format_locks(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 		kv(out, "hold_max_ns", c->hold_max);
 		pmdstat_printf(out, "\n");
 	}
+	for (i = 0; i < s->nr_blame && i < PMDSTAT_MAX_BLAME; i++) {
+		const struct pmdstat_snap_blame *b = &s->blocked_by[i];
+		bool known = b->bstate != PMDSTAT_BLOCK_UNKNOWN;
+
+		pmdstat_printf(out, "blocked_by lock=%s waiter=%s waiter_mode=%s",
+			       pmdstat_lock_name(b->kind), b->waiter,
+			       pmdstat_mode_name(b->wmode));
+		ks(out, "blocker", known ? b->blocker : "unknown");
+		ks(out, "blocker_mode", known ? pmdstat_mode_name(b->bmode) : "unknown");
+		ks(out, "blocker_state", pmdstat_block_name(b->bstate));
+		kv(out, "waits", b->waits);
+		kv(out, "wait_total_ns", b->wait_total);
+		kv(out, "wait_max_ns", b->wait_max);
+		kv(out, "max_pid", b->max_pid);
+		ks(out, "max_comm", b->max_comm[0] ? b->max_comm : "?");
+		pmdstat_printf(out, "\n");
+	}
 	for (w = 0; w < PMDSTAT_NR_WHAT; w++)
 		for (i = 0; i < s->nr_top[w] && i < PMDSTAT_TOP; i++)
 			pmdstat_format_event(out, "outlier", i + 1, &s->top[w][i]);
@@ -212,6 +240,9 @@ static void format_locks(pmdstat_out_t *out, const struct pmdstat_snapshot *s)
 	kv(out, "events", s->events);
 	kv(out, "event_drops", s->event_drops);
 	kv(out, "threshold_us", s->threshold_us);
+	kv(out, "blame", s->blame);
+	kv(out, "blame_full", s->blame_full);
+	kv(out, "blame_off", s->blame_off);
 	pmdstat_printf(out, "\n");
 }
 

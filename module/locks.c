@@ -601,6 +601,11 @@ int pmdstat_inflight_alloc(unsigned long lock, unsigned int state,
 		r->aux2 = 0;
 		r->checked = 0;
 		r->wait_pending = 0;
+		/* blame_peek: a copy of this record's use only */
+		WRITE_ONCE(r->gen, r->gen + 1);
+		r->blk_state = PMDSTAT_BLOCK_UNKNOWN;
+		r->blamed = 0;
+		r->wslot = 0;
 		r->kind = kind;
 		r->mode = mode;
 		r->contended = 0;
@@ -647,8 +652,111 @@ struct pmdstat_inflight *pmdstat_inflight_find(unsigned long lock,
 
 NOKPROBE_SYMBOL(pmdstat_inflight_find);
 
+/*
+ * Per lock hash: the lock's first contended write request (record index
+ * + 1; 0: none), which a new reader queues behind (rwsem hand-off) and
+ * the lock word does not name; and the last reader that released the
+ * lock while that writer waited: the one that let it in.  A writer claims
+ * an empty slot with cmpxchg; the note and the slot's release are made
+ * under the busy bit, so a record whose index is in @who is never freed
+ * (pmdstat_inflight_free() takes the bit) while a reader notes on it.
+ * Written only while a writer waits for a lock of this hash: a line each,
+ * so contended writers of one lock do not share a line with another's.
+ */
+#define WW_SLOTS	256
+
+struct pmdstat_wwait {
+	unsigned long who;
+	unsigned long busy;		/* bit 0: the note below is being made */
+	unsigned long rel_who;		/* the @who the note was made for */
+	unsigned long rel_caller;	/* the releasing reader's caller, pid */
+	u32 rel_pid;
+} ____cacheline_aligned_in_smp;
+
+static struct pmdstat_wwait pmdstat_wwait[WW_SLOTS];
+
+static __always_inline struct pmdstat_wwait *wwait_slot(unsigned long lock)
+{
+	return &pmdstat_wwait[hash_long(lock >> 3, ilog2(WW_SLOTS))];
+}
+
+static __always_inline unsigned long wwait_tag(const struct pmdstat_inflight *r)
+{
+	return (unsigned long)(r - pmdstat_inflight) + 1;
+}
+
+/*
+ * The slot's busy bit: a bit lock and not bit_spin_lock() (which disables
+ * preemption through the traced preempt_count helpers, and is what
+ * lockdep would be asked to check from inside lock probes).  Interrupts
+ * are off while it is held (raw_: no irqsoff tracing), so a holder is never stretched by an
+ * interrupt while another CPU spins on it from an int3 probe handler
+ * (NMI-like, interrupts off).  The probes never fire inside it (notrace,
+ * NOKPROBE), so a CPU never spins on a bit it holds itself.
+ */
+static __always_inline bool wwait_trylock(struct pmdstat_wwait *s,
+					  unsigned long *flags)
+{
+	raw_local_irq_save(*flags);
+	if (!test_and_set_bit_lock(0, &s->busy))
+		return true;
+	raw_local_irq_restore(*flags);
+	return false;
+}
+
+static __always_inline void wwait_lock(struct pmdstat_wwait *s,
+				       unsigned long *flags)
+{
+	while (!wwait_trylock(s, flags))
+		while (READ_ONCE(s->busy))
+			cpu_relax();
+}
+
+static __always_inline void wwait_unlock(struct pmdstat_wwait *s,
+					 unsigned long flags)
+{
+	clear_bit_unlock(0, &s->busy);
+	raw_local_irq_restore(flags);
+}
+
+/*
+ * @r leaves its slot; with @take (its wait was blamed on nothing), the
+ * reader that last released the lock while it waited becomes its blocker.
+ * Spins for the few stores a noting reader makes; reads before it retries
+ * the atomic, so that spinners do not bounce the line.
+ */
+static void wwait_clear(struct pmdstat_inflight *r, bool take)
+{
+	unsigned long tag, flags;
+	struct pmdstat_wwait *s;
+
+	if (!r->wslot)
+		return;
+	s = wwait_slot(r->lock);
+	tag = wwait_tag(r);
+	wwait_lock(s, &flags);
+	if (s->rel_who == tag) {
+		if (take && s->rel_caller) {
+			r->blk_caller = s->rel_caller;
+			r->blk_pid = s->rel_pid;
+			r->blk_comm[0] = '\0';
+			r->blk_mode = PMDSTAT_MODE_READ;
+			/* the blocker before its state, as in lp_blame() */
+			smp_store_release(&r->blk_state, PMDSTAT_BLOCK_HOLD);
+		}
+		s->rel_who = 0;
+	}
+	if (READ_ONCE(s->who) == tag)
+		WRITE_ONCE(s->who, 0);
+	wwait_unlock(s, flags);
+	r->wslot = 0;
+}
+
+NOKPROBE_SYMBOL(wwait_clear);
+
 void pmdstat_inflight_free(struct pmdstat_inflight *r)
 {
+	wwait_clear(r, false);
 	if (r->slow) {
 		r->slow = 0;
 		atomic_dec(&pmdstat_nr_slow);
@@ -962,6 +1070,276 @@ static __always_inline unsigned long return_address(struct pt_regs *regs)
 	return pmdstat_entry_return_address(regs);
 }
 
+/* ---- blame: what each contended wait waited behind ------------------ */
+
+/* on by default: it costs nothing until a wait is contended */
+static bool pmdstat_blame_on __read_mostly = true;
+
+int pmdstat_locks_set_blame(unsigned long on)
+{
+	if (on > 1)
+		return -EINVAL;
+	WRITE_ONCE(pmdstat_blame_on, on);
+	return 0;
+}
+
+/* What lp_blame() reads of another task's record. */
+struct blame_cand {
+	unsigned long task;
+	unsigned long caller;
+	u64 t0;
+	u32 pid;
+	u8 state;
+	u8 mode;
+	u8 waiting;		/* in the slow path, or counted as contended */
+	char comm[TASK_COMM_LEN];
+};
+
+/* A consistent copy of another task's record of @lock, or false. */
+static bool blame_peek(const struct pmdstat_inflight *r, unsigned long lock,
+		       struct blame_cand *c)
+{
+	/* pairs with the cmpxchg of task that orders a free before gen's bump */
+	u32 gen = smp_load_acquire(&r->gen);
+	unsigned long task = READ_ONCE(r->task);
+	unsigned int st;
+
+	if (!task || READ_ONCE(r->lock) != lock)
+		return false;
+	/* pairs with the release that publishes a complete record */
+	st = smp_load_acquire(&r->state);
+	if (st != ST_WAIT && st != ST_HOLD)
+		return false;
+	c->task = task;
+	c->state = st;
+	c->mode = READ_ONCE(r->mode);
+	c->waiting = st == ST_WAIT && (READ_ONCE(r->slow) || READ_ONCE(r->contended));
+	c->t0 = READ_ONCE(r->t0);
+	c->caller = READ_ONCE(r->caller);
+	c->pid = READ_ONCE(r->pid);
+	memcpy(c->comm, r->comm, TASK_COMM_LEN);
+	/* the copy above before the recheck below: a record freed meanwhile fails it */
+	smp_rmb();
+	return READ_ONCE(r->gen) == gen && READ_ONCE(r->task) == task &&
+	       READ_ONCE(r->state) == st && READ_ONCE(r->lock) == lock;
+}
+
+NOKPROBE_SYMBOL(blame_peek);
+
+/* @task's record of @lock, found in its own home's span; or false. */
+static bool blame_find(unsigned long task, unsigned long lock,
+		       struct blame_cand *c)
+{
+	unsigned int h = hash_ptr((void *)task, ilog2(INFLIGHT_SLOTS)), i, span;
+
+	if (!atomic_read(&pmdstat_home[h]))
+		return false;
+	span = pmdstat_inflight_span(h);
+	for (i = 0; i < span; i++)
+		if (blame_peek(&pmdstat_inflight[(h + i) & (INFLIGHT_SLOTS - 1)],
+			       lock, c) && c->task == task)
+			return true;
+	return false;
+}
+
+NOKPROBE_SYMBOL(blame_find);
+
+/*
+ * @w's request is contended: note what it waits behind.  The lock word
+ * names a task: the writer that holds it; the last reader in (a writer
+ * waits for it; it may have left); on PREEMPT_RT the holder of the
+ * rtmutex (a writer waiting for the readers to leave, whom every later
+ * request queues behind, or a reader in its slow path, which a writer
+ * waits for).  That task's own record of the lock says how it asked.
+ * Else the first writer that waits for the lock (a new reader queues
+ * behind it: rwsem hand-off; so does a later writer).  Else unknown: a
+ * holder that took it before tracking began, a task the filter leaves
+ * out, or a reader that was not the last one in.  Looks at no more than
+ * two tasks' records: it runs in the waiter's context, on PREEMPT_RT
+ * under the rtmutex's wait_lock with interrupts off.  True if @w is a
+ * PREEMPT_RT writer that holds the rtmutex and waits for the readers to
+ * leave: every other request waits behind it.
+ */
+static noinline bool lp_blame(struct pmdstat_inflight *w)
+{
+	struct rw_semaphore *sem = (struct rw_semaphore *)w->lock;
+	unsigned int state = PMDSTAT_BLOCK_UNKNOWN;
+	unsigned long task, v;
+	struct blame_cand c;
+	int how;
+
+	task = pmdstat_rwsem_owner(sem, &how);
+	/* PREEMPT_RT: a writer that holds the rtmutex waits for the readers */
+	if (how == PMDSTAT_OWNER_RTMUTEX && task == (unsigned long)current)
+		return true;
+	if (how != PMDSTAT_OWNER_NONE && task != (unsigned long)current &&
+	    blame_find(task, w->lock, &c)) {
+		bool write = c.mode == PMDSTAT_MODE_WRITE;
+
+		if (how == PMDSTAT_OWNER_WRITER && write && !c.waiting)
+			state = PMDSTAT_BLOCK_HOLD;
+		else if (how == PMDSTAT_OWNER_READER && !write && !c.waiting &&
+			 w->mode == PMDSTAT_MODE_WRITE)
+			state = PMDSTAT_BLOCK_HOLD;
+		else if (how == PMDSTAT_OWNER_RTMUTEX && c.waiting &&
+			 (write || w->mode == PMDSTAT_MODE_WRITE))
+			state = write ? PMDSTAT_BLOCK_WAIT : PMDSTAT_BLOCK_HOLD;
+	}
+	if (state == PMDSTAT_BLOCK_UNKNOWN) {
+		/*
+		 * A writer that asked before this request and still waits
+		 * (local_clock() of two CPUs: a writer that asked just before
+		 * may look later, and this wait is then unknown).
+		 */
+		v = READ_ONCE(wwait_slot(w->lock)->who);
+		if (!v || v > INFLIGHT_SLOTS || &pmdstat_inflight[v - 1] == w ||
+		    !blame_peek(&pmdstat_inflight[v - 1], w->lock, &c) ||
+		    c.mode != PMDSTAT_MODE_WRITE || !c.waiting || c.t0 > w->t0)
+			return false;
+		state = PMDSTAT_BLOCK_WAIT;
+	}
+	w->blk_caller = c.caller;
+	w->blk_mode = c.mode;
+	w->blk_pid = c.pid;
+	memcpy(w->blk_comm, c.comm, TASK_COMM_LEN);
+	/* the blocker before the state that says it is there (live view) */
+	smp_store_release(&w->blk_state, state);
+	return false;
+}
+
+NOKPROBE_SYMBOL(lp_blame);
+
+/*
+ * A reader is about to release @r's lock (up_read's entry: it still holds
+ * it).  If a writer waits for the lock and this is one of the last
+ * readers, the last one noted lets the writer in: noted in the lock's
+ * slot, blamed for the writer's wait when nothing else was seen (lp_blame
+ * runs when the wait begins, and the lock word names only the last reader
+ * in).  On every tracked read release, a read of a line that only
+ * contended writers of this lock hash write; the note is written at most
+ * a few times per waiting writer's wait, by the readers that find
+ * themselves among the last two.
+ */
+static void blame_note_release(const struct pmdstat_inflight *r)
+{
+	struct pmdstat_wwait *s = wwait_slot(r->lock);
+	unsigned long v = READ_ONCE(s->who), flags;
+
+	if (likely(!v) || v > INFLIGHT_SLOTS || v == wwait_tag(r))
+		return;
+	/*
+	 * More readers still in: one of the last lets the writer in.  Two,
+	 * not one: two last readers that release at once both see two.
+	 */
+	if (pmdstat_rwsem_nr_readers((struct rw_semaphore *)r->lock) > 2)
+		return;
+	/* most waiting writers of this slot's hash wait for other locks */
+	if (READ_ONCE(pmdstat_inflight[v - 1].lock) != r->lock)
+		return;
+	/* taken: another reader notes right now; one note is enough */
+	if (!wwait_trylock(s, &flags))
+		return;
+	/* under the bit, record v stays the waiting writer's (wwait_clear) */
+	if (READ_ONCE(s->who) == v &&
+	    READ_ONCE(pmdstat_inflight[v - 1].lock) == r->lock &&
+	    READ_ONCE(pmdstat_inflight[v - 1].mode) == PMDSTAT_MODE_WRITE) {
+		s->rel_caller = r->caller;
+		s->rel_pid = r->pid;
+		s->rel_who = v;
+	}
+	wwait_unlock(s, flags);
+}
+
+NOKPROBE_SYMBOL(blame_note_release);
+
+/*
+ * A contended write request claims its lock's slot if it is free (read
+ * first: a taken slot's line stays shared).  With @first, the PREEMPT_RT
+ * writer that every other request of the lock waits behind takes it over
+ * from a writer of the same lock, under the bit (wwait_clear() clears
+ * under it), with the note made for that writer: it is this one's.
+ */
+static void wwait_claim(struct pmdstat_inflight *r, bool first)
+{
+	struct pmdstat_wwait *s = wwait_slot(r->lock);
+	unsigned long v = READ_ONCE(s->who), tag = wwait_tag(r), flags;
+
+	if (!first) {
+		if (!v && !cmpxchg(&s->who, 0, tag))
+			r->wslot = 1;
+		return;
+	}
+	wwait_lock(s, &flags);
+	v = s->who;
+	if (!v || (v <= INFLIGHT_SLOTS &&
+		   READ_ONCE(pmdstat_inflight[v - 1].lock) == r->lock)) {
+		if (v && s->rel_who == v)
+			s->rel_who = tag;
+		WRITE_ONCE(s->who, tag);
+		r->wslot = 1;
+	}
+	wwait_unlock(s, flags);
+}
+
+NOKPROBE_SYMBOL(wwait_claim);
+
+/* A contended request starts waiting: blame it, if blame is on. */
+static __always_inline void lp_contended(struct pmdstat_inflight *r)
+{
+	if (!r->contended && READ_ONCE(pmdstat_blame_on)) {
+		bool first = lp_blame(r);
+
+		r->blamed = 1;
+		if (r->mode == PMDSTAT_MODE_WRITE)
+			wwait_claim(r, first);
+	}
+	r->contended = 1;
+}
+
+/* @r waited @wait: into its row of waiter and blocker. */
+static void lp_blame_add(struct pmdstat_lock_pcpu *lk,
+			 const struct pmdstat_inflight *r, u64 wait)
+{
+	bool known = r->blk_state != PMDSTAT_BLOCK_UNKNOWN;
+	/* a row's waiter is never 0, which marks an empty row: 1 symbolizes as "?" */
+	unsigned long waiter = r->caller ? r->caller : 1;
+	unsigned long blocker = known ? r->blk_caller : 0;
+	u8 bmode = known ? r->blk_mode : 0;
+	unsigned int i;
+
+	for (i = 0; i < PMDSTAT_PCPU_BLAME; i++) {
+		struct pmdstat_blame_stats *b = &lk->blame[i];
+
+		if (!b->waiter) {
+			b->blocker = blocker;
+			b->kind = r->kind;
+			b->wmode = r->mode;
+			b->bmode = bmode;
+			b->bstate = r->blk_state;
+			/* the key before the waiter that says the row is in use */
+			smp_store_release(&b->waiter, waiter);
+		} else if (b->waiter != waiter || b->blocker != blocker ||
+			   b->kind != r->kind || b->wmode != r->mode ||
+			   b->bmode != bmode || b->bstate != r->blk_state) {
+			continue;
+		}
+		b->waits++;
+		b->wait_total += wait;
+		if (wait >= b->wait_max) {
+			b->wait_max = wait;
+			b->max_pid = known ? r->blk_pid : 0;
+			if (known)
+				memcpy(b->max_comm, r->blk_comm, TASK_COMM_LEN);
+			else
+				b->max_comm[0] = '\0';
+		}
+		return;
+	}
+	lk->blame_full++;
+}
+
+NOKPROBE_SYMBOL(lp_blame_add);
+
 /* An acquisition is complete: count it and start its hold. */
 static void lp_acquired(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r,
 			u64 now, bool waited, unsigned long first)
@@ -985,6 +1363,15 @@ static void lp_acquired(struct pmdstat_lock_pcpu *lk, struct pmdstat_inflight *r
 		}
 		if (r->from_share)
 			pmdstat_hist_add(&lk->share_wait, wait);
+		/*
+		 * Blamed when it began: a row; else blame was off then.  A
+		 * writer blamed on nothing then: the reader that let it in.
+		 */
+		wwait_clear(r, r->blamed && r->blk_state == PMDSTAT_BLOCK_UNKNOWN);
+		if (r->blamed)
+			lp_blame_add(lk, r, wait);
+		else
+			lk->blame_off++;
 		pmdstat_note(PMDSTAT_WAIT, r, wait, first);
 		r->t0 = now;
 	}
@@ -1168,6 +1555,8 @@ static void lp_release(struct pmdstat_lockprobe *lp, unsigned long sem,
 	if (r->predicted)
 		lp_confirm_try(lk, r);
 	lp_end_hold(lk, r, now, caller);
+	if (r->mode == PMDSTAT_MODE_READ)
+		blame_note_release(r);
 	if (lp->op == LP_DOWNGRADE) {
 		r->mode = PMDSTAT_MODE_READ;
 		r->t0 = now;
@@ -1277,7 +1666,7 @@ static void lp_rt_begin(struct pmdstat_lock_pcpu *lk, unsigned int idx,
 		return;		/* a reader's rtmutex, inside its own wait */
 	if (!r->contended)
 		lk->probe[idx].hits++;	/* contended requests */
-	r->contended = 1;
+	lp_contended(r);
 	r->slow = 1;
 	atomic_inc(&pmdstat_nr_slow);
 }
@@ -1402,7 +1791,7 @@ static void lp_dispatch(struct pmdstat_lockprobe *lp, unsigned long arg,
 		r = pmdstat_inflight_find(arg, ST_WAIT);
 		if (r && !r->slow) {
 			lk->probe[idx].hits++;
-			r->contended = 1;
+			lp_contended(r);
 			r->slow = 1;
 			atomic_inc(&pmdstat_nr_slow);
 		}
@@ -2266,6 +2655,69 @@ static void pmdstat_fill_callers(struct pmdstat_snapshot *s)
 	}
 }
 
+/* The per-CPU rows of waiter and blocker, merged by function name. */
+static void pmdstat_fill_blame(struct pmdstat_snapshot *s)
+{
+	char waiter[PMDSTAT_FUNC_LEN], blocker[PMDSTAT_FUNC_LEN];
+	unsigned int cpu, i, j;
+
+	s->blame = READ_ONCE(pmdstat_blame_on);
+	for_each_possible_cpu(cpu) {
+		const struct pmdstat_pcpu *pc = pmdstat_pcpu_of(cpu);
+
+		if (!pc)
+			continue;
+		s->blame_full += pc->lk.blame_full;
+		s->blame_off += pc->lk.blame_off;
+		cond_resched();
+		/* pairs with lp_blame_add()'s release: the key before its use */
+		for (i = 0; i < PMDSTAT_PCPU_BLAME && smp_load_acquire(&pc->lk.blame[i].waiter);
+		     i++) {
+			const struct pmdstat_blame_stats *b = &pc->lk.blame[i];
+			u64 waits = READ_ONCE(b->waits);
+			struct pmdstat_snap_blame *d = NULL;
+
+			/* published before its first wait is counted */
+			if (!waits)
+				continue;
+			pmdstat_symbolize(waiter, sizeof(waiter), b->waiter);
+			if (b->bstate == PMDSTAT_BLOCK_UNKNOWN)
+				strscpy(blocker, "unknown", sizeof(blocker));
+			else
+				pmdstat_symbolize(blocker, sizeof(blocker), b->blocker);
+			for (j = 0; j < s->nr_blame && !d; j++)
+				if (s->blocked_by[j].kind == b->kind &&
+				    s->blocked_by[j].wmode == b->wmode &&
+				    s->blocked_by[j].bmode == b->bmode &&
+				    s->blocked_by[j].bstate == b->bstate &&
+				    !strcmp(s->blocked_by[j].waiter, waiter) &&
+				    !strcmp(s->blocked_by[j].blocker, blocker))
+					d = &s->blocked_by[j];
+			if (!d) {
+				if (s->nr_blame == PMDSTAT_MAX_BLAME) {
+					s->blame_full += b->waits;
+					continue;
+				}
+				d = &s->blocked_by[s->nr_blame++];
+				strscpy(d->waiter, waiter, sizeof(d->waiter));
+				strscpy(d->blocker, blocker, sizeof(d->blocker));
+				d->kind = b->kind;
+				d->wmode = b->wmode;
+				d->bmode = b->bmode;
+				d->bstate = b->bstate;
+			}
+			d->waits += waits;
+			d->wait_total += b->wait_total;
+			if (b->wait_max >= d->wait_max) {
+				d->wait_max = b->wait_max;
+				d->max_pid = b->max_pid;
+				strscpy(d->max_comm, b->max_comm, sizeof(d->max_comm));
+				pmdstat_sanitize(d->max_comm);
+			}
+		}
+	}
+}
+
 void pmdstat_locks_fill(struct pmdstat_snapshot *s)
 {
 	struct pmdstat_event *top;
@@ -2333,6 +2785,7 @@ void pmdstat_locks_fill(struct pmdstat_snapshot *s)
 		s->callers_full += lk->callers_full;
 	}
 	pmdstat_fill_callers(s);
+	pmdstat_fill_blame(s);
 	for (k = 0; k < PMDSTAT_NR_LK; k++)
 		s->tracked[k] = atomic_read(&pmdstat_nr_tracked[k]);
 	s->track_full = atomic64_read(&pmdstat_track_full);
@@ -2429,6 +2882,28 @@ const struct file_operations pmdstat_events_fops = {
 	.release = pmdstat_private_release,
 };
 
+/* A waiter's blocker, as noted when its wait began (lp_blame). */
+static void live_blocker(struct seq_file *m, struct pmdstat_inflight *c,
+			 unsigned int state)
+{
+	char func[PMDSTAT_FUNC_LEN];
+
+	if (state != ST_WAIT || !c->contended) {
+		seq_puts(m, "\n");
+		return;
+	}
+	if (c->blk_state == PMDSTAT_BLOCK_UNKNOWN) {
+		seq_puts(m, " blocker=unknown blocker_state=unknown\n");
+		return;
+	}
+	pmdstat_symbolize(func, sizeof(func), c->blk_caller);
+	c->blk_comm[TASK_COMM_LEN - 1] = '\0';
+	pmdstat_sanitize(c->blk_comm);
+	seq_printf(m, " blocker=%s blocker_mode=%s blocker_state=%s blocker_pid=%u blocker_comm=%s\n",
+		   func, pmdstat_mode_name(c->blk_mode),
+		   pmdstat_block_name(c->blk_state), c->blk_pid, c->blk_comm);
+}
+
 static int pmdstat_live_show(struct seq_file *m, void *v)
 {
 	static const char *const state_name[] = {
@@ -2476,7 +2951,7 @@ static int pmdstat_live_show(struct seq_file *m, void *v)
 				   c.comm, c.pid, c.cpu,
 				   (unsigned long long)(now - min(now, c.t0)), c.scan);
 		} else {
-			seq_printf(m, "live state=%s lock=%s mode=%s dev=%u:%u ino=%llu func=%s comm=%s pid=%u cpu=%u age_ns=%llu contended=%u\n",
+			seq_printf(m, "live state=%s lock=%s mode=%s dev=%u:%u ino=%llu func=%s comm=%s pid=%u cpu=%u age_ns=%llu contended=%u",
 				   state_name[state], pmdstat_lock_name(c.kind),
 				   pmdstat_mode_name(c.mode),
 				   ent.dev_major, ent.dev_minor,
@@ -2484,6 +2959,7 @@ static int pmdstat_live_show(struct seq_file *m, void *v)
 				   c.comm, c.pid, c.cpu,
 				   (unsigned long long)(now - min(now, c.t0)),
 				   c.contended);
+			live_blocker(m, &c, state);
 		}
 		n++;
 	}

@@ -31,6 +31,23 @@ struct pmdstat_caller_stats {
 	u64 hold_max;
 };
 
+/* Contended waits by waiter and blocker (struct pmdstat_snap_blame). */
+#define PMDSTAT_PCPU_BLAME 32
+
+struct pmdstat_blame_stats {
+	unsigned long waiter;	/* caller of the waiting request; 0: empty */
+	unsigned long blocker;	/* caller of the blocker's request; 0: unknown */
+	u8 kind;
+	u8 wmode;
+	u8 bmode;
+	u8 bstate;
+	u32 max_pid;
+	u64 waits;
+	u64 wait_total;
+	u64 wait_max;
+	char max_comm[TASK_COMM_LEN];
+};
+
 struct pmdstat_lockprobe_stats {
 	u64 calls;
 	u64 hits;
@@ -44,7 +61,10 @@ struct pmdstat_lock_pcpu {
 	struct pmdstat_hist scan;
 	struct pmdstat_lockprobe_stats probe[PMDSTAT_MAX_LOCKPROBES];
 	struct pmdstat_caller_stats caller[PMDSTAT_PCPU_CALLERS];
+	struct pmdstat_blame_stats blame[PMDSTAT_PCPU_BLAME];
 	u64 callers_full;
+	u64 blame_full;
+	u64 blame_off;	/* contended waits that began with blame off */
 	u64 inflight_full;
 	u64 unmatched;
 	u64 stale;	/* records the lock word denied (trylock predictions) */
@@ -65,6 +85,8 @@ struct pmdstat_inflight {
 	u32 pid;
 	u32 cpu;
 	u32 scan;
+	u32 blk_pid;		/* contended: its blocker's pid (blk_*) */
+	u32 gen;		/* bumped at each allocation (blame_peek) */
 	unsigned long aux1;	/* share: pud pointer; context: vma; RT lock: request time */
 	unsigned long aux2;	/* share: i_mmap_rwsem address; context: take_locks */
 	u16 home;		/* the bucket its task hashes to */
@@ -78,7 +100,13 @@ struct pmdstat_inflight {
 	u8 from_share;
 	u8 checked;		/* share: the lock rule was checked */
 	u8 wait_pending;	/* RT: a wait ended at t0, from aux1; not counted yet */
+	u8 blk_state;		/* contended: what blocked it (PMDSTAT_BLOCK_*) */
+	u8 blk_mode;
+	u8 blamed;		/* blame was on when its wait began: it gets a row */
+	u8 wslot;		/* it is its lock's first waiting writer (wwait) */
+	unsigned long blk_caller;
 	char comm[TASK_COMM_LEN];
+	char blk_comm[TASK_COMM_LEN];
 };
 
 extern struct pmdstat_inflight pmdstat_inflight[INFLIGHT_SLOTS];
@@ -97,6 +125,7 @@ void pmdstat_stack_text(char *buf, size_t len, const unsigned long *stack,
 			unsigned int n);
 
 extern bool pmdstat_count_scan;
+int pmdstat_locks_set_blame(unsigned long on);
 
 int pmdstat_locks_init(void);
 void pmdstat_locks_exit(void);

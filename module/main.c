@@ -189,10 +189,20 @@ static ssize_t pmdstat_control_write(struct file *file, const char __user *ubuf,
 		}
 		return len;
 	}
+	if (!strncmp(cmd, "blame=", 6)) {
+		unsigned long on;
+
+		if (kstrtoul(cmd + 6, 10, &on) || pmdstat_locks_set_blame(on)) {
+			pr_warn_ratelimited("control: bad blame '%s': give blame=1 (note what each contended wait waits behind) or blame=0\n",
+					    cmd + 6);
+			return -EINVAL;
+		}
+		return len;
+	}
 	err = pmdstat_filter_command(cmd);
 	if (err <= 0)
 		return err ? err : len;
-	pr_warn_ratelimited("control: unknown command '%s'; accepted: reset, threshold_us=N, filter_tgid=PID, filter_cgroup=ID, filter=none\n",
+	pr_warn_ratelimited("control: unknown command '%s'; accepted: reset, threshold_us=N, blame=0|1, filter_tgid=PID, filter_cgroup=ID, filter=none\n",
 			    cmd);
 	return -EINVAL;
 }

@@ -71,6 +71,14 @@ enum pmdstat_what {
 	PMDSTAT_NR_WHAT,
 };
 
+/* What blocked a contended wait, as it stood when the wait began. */
+enum pmdstat_block {
+	PMDSTAT_BLOCK_UNKNOWN,	/* no holder or writer ahead that pmdstat saw */
+	PMDSTAT_BLOCK_HOLD,	/* it held the lock */
+	PMDSTAT_BLOCK_WAIT,	/* a writer waiting ahead (rwsem hand-off) */
+	PMDSTAT_NR_BLOCK,
+};
+
 struct pmdstat_lock_stats {
 	u64 acquired;	/* successful acquisitions, trylocks included */
 	u64 contended;	/* acquisitions that entered the rwsem slow path */
@@ -102,6 +110,27 @@ struct pmdstat_snap_caller {
 	u64 holds;
 	u64 hold_total;
 	u64 hold_max;
+};
+
+/*
+ * Contended waits by the waiter's caller and what blocked them: the
+ * blocker's caller, mode and state (unknown: no blocker seen).  The pid and
+ * comm are the blocker's in the row's longest wait.
+ */
+#define PMDSTAT_MAX_BLAME	128
+
+struct pmdstat_snap_blame {
+	char waiter[PMDSTAT_FUNC_LEN];
+	char blocker[PMDSTAT_FUNC_LEN];
+	unsigned int kind;
+	unsigned int wmode;
+	unsigned int bmode;
+	unsigned int bstate;
+	u64 waits;
+	u64 wait_total;
+	u64 wait_max;
+	u32 max_pid;
+	char max_comm[PMDSTAT_COMM_LEN];
 };
 
 /* One long wait or hold, with its context. */
@@ -221,6 +250,11 @@ struct pmdstat_snapshot {
 	u64 threshold_us;
 	unsigned int nr_callers;
 	struct pmdstat_snap_caller caller[PMDSTAT_MAX_CALLERS];
+	u64 blame;		/* blame tracking on */
+	u64 blame_full;		/* waits without a row: the tables were full */
+	u64 blame_off;		/* waits without a row: they began with blame off */
+	unsigned int nr_blame;
+	struct pmdstat_snap_blame blocked_by[PMDSTAT_MAX_BLAME];
 	unsigned int nr_top[PMDSTAT_NR_WHAT];
 	struct pmdstat_snap_event top[PMDSTAT_NR_WHAT][PMDSTAT_TOP];
 
@@ -244,6 +278,7 @@ const char *pmdstat_role_name(unsigned int role);
 const char *pmdstat_lock_name(unsigned int kind);
 const char *pmdstat_mode_name(unsigned int mode);
 const char *pmdstat_what_name(unsigned int what);
+const char *pmdstat_block_name(unsigned int state);
 void pmdstat_format(pmdstat_out_t *out, const struct pmdstat_snapshot *s);
 void pmdstat_format_event(pmdstat_out_t *out, const char *keyword,
 			  unsigned int rank, const struct pmdstat_snap_event *e);

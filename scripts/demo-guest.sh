@@ -35,6 +35,8 @@ pmdstat record 1 -d 6 -o /tmp/demo.rec &
 rec=$!
 pmdstat attach -- pmdstat-repro -s mixed -p 6 -d 5 -q
 wait $rec
+echo "###    for the ticket (pmdstat's blocked-by table, summed over the recording):"
+pmdstat report /tmp/demo.rec | grep '^Waits for'
 echo
 echo "### 4. the recording, summed (pmdstat report), and its share_ns heatmap"
 pmdstat report /tmp/demo.rec | head -n 30

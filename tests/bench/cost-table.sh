@@ -10,20 +10,22 @@
 # and the columns:
 #   none       nothing loaded
 #   pmdstat    /lib/pmdstat.ko with its default settings
+#   noblame    the same with blame=0 (no blocked_by lines): what blame costs
 #   floor      ./pmdstat_floor.ko: the same probe set with empty handlers
 #   klockstat  Debian's klockstat (./klockstat/, tests/bench/fetch-klockstat)
 #   bpf        pmdstat-bpf -o FILE -- WORKLOAD
 # Each tracer is loaded (or started, and attached) before one workload run
 # and unloaded (stopped) after it, so every run starts from a fresh tracer
 # and attach/detach time is not in the wall time (the workload times
-# itself).  ROUNDS rounds (COST_ROUNDS, default 5); in round r every
+# itself).  ROUNDS rounds (COST_ROUNDS, default 5; COST_WORKLOADS and
+# COST_COLS pick subsets of the above); in round r every
 # workload runs once per column, the columns in an order rotated by r.  It
 # prints each column's runs, their median, and the median divided by the
 # median of "none".  A column that cannot run on this kernel says "n/a"
 # and why.  Numbers only: nothing is asserted.
 ROUNDS=${COST_ROUNDS:-5}
 WORKLOADS=${COST_WORKLOADS:-contend scan anon}
-COLS="none pmdstat floor klockstat bpf"
+COLS=${COST_COLS:-none pmdstat noblame floor klockstat bpf}
 D=/tmp/cost
 rm -rf $D
 mkdir -p $D
@@ -67,7 +69,7 @@ klockstat_stop() {
 why_na() {
 	case $1 in
 	none) ;;
-	pmdstat)
+	pmdstat|noblame)
 		if insmod /lib/pmdstat.ko 2>$D/err; then unload pmdstat
 		else echo "insmod failed: $(head -n 1 $D/err) $(dmesg | grep pmdstat | tail -n 1)"; fi ;;
 	floor)
@@ -91,6 +93,9 @@ run() {
 	case $c in
 	none) pmdstat-cost -m "$w" ;;
 	pmdstat) insmod /lib/pmdstat.ko && { pmdstat-cost -m "$w"; unload pmdstat; } ;;
+	noblame) insmod /lib/pmdstat.ko && {
+		echo blame=0 > /sys/kernel/debug/pmdstat/control && pmdstat-cost -m "$w"
+		unload pmdstat; } ;;
 	floor) insmod ./pmdstat_floor.ko && { pmdstat-cost -m "$w"; unload pmdstat_floor; } ;;
 	klockstat) klockstat_start && { pmdstat-cost -m "$w"; klockstat_stop >/dev/null; } ;;
 	bpf) pmdstat-bpf -o $D/bpf.stats -- pmdstat-cost -m "$w" ;;
@@ -160,8 +165,19 @@ label() {
 }
 echo
 echo "median wall time / median with nothing loaded ($(uname -r), same boot, $ROUNDS rounds)"
-echo "| workload | none | pmdstat | floor (empty handlers) | klockstat | pmdstat-bpf |"
-echo "|---|---|---|---|---|---|"
+# colname COL: a column's title
+colname() {
+	case $1 in
+	noblame) echo "pmdstat, blame=0" ;;
+	floor) echo "floor (empty handlers)" ;;
+	bpf) echo "pmdstat-bpf" ;;
+	*) echo "$1" ;;
+	esac
+}
+head="| workload |"; rule="|---|"
+for c in $COLS; do head="$head $(colname $c) |"; rule="$rule---|"; done
+echo "$head"
+echo "$rule"
 for w in $WORKLOADS; do
 	base=$(median $D/$w.none 2>/dev/null)
 	line="| $(label $w) |"
@@ -176,6 +192,8 @@ done
 echo
 echo "the same, as the median over rounds of (run / the none run of the same round):"
 echo "less sensitive to a slow stretch of the host that spans a few runs"
+echo "$head"
+echo "$rule"
 for w in $WORKLOADS; do
 	line="| $w |"
 	for c in $COLS; do

@@ -97,7 +97,7 @@ static void doc_keys(const char *line, struct keys *k)
 static void test_doc_lines(void)
 {
 	static const char *const lines[] = {
-		"layout", "lock", "caller", "outlier", "locks", "races", "violation",
+		"layout", "lock", "caller", "blocked_by", "outlier", "locks", "races", "violation",
 		"overlap", "live", "Totals:",
 	};
 	const struct pmdstat_field *f;

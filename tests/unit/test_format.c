@@ -173,6 +173,58 @@ static void test_roundtrip_empty(void)
 	pmdstat_stats_free(&st);
 }
 
+/*
+ * blocked_by lines: one per row, the blocker's names only when known, and
+ * the parser (which does not keep them yet) still reads the file.
+ */
+static void test_blocked_by(void)
+{
+	struct pmdstat_snapshot *s = calloc(1, sizeof(*s));
+	struct pmdstat_snap_blame *b;
+	struct pmdstat_parse_error err;
+	struct pmdstat_stats st;
+	pmdstat_out_t out;
+	char line[512];
+
+	if (!CHECK(s != NULL))
+		return;
+	test_make_snapshot(s, SEED);
+	s->nr_blame = 2;
+	b = &s->blocked_by[0];
+	snprintf(b->waiter, sizeof(b->waiter), "huge_pmd_share");
+	snprintf(b->blocker, sizeof(b->blocker), "hugetlbfs_punch_hole");
+	b->kind = PMDSTAT_LK_IMMAP;
+	b->wmode = PMDSTAT_MODE_READ;
+	b->bmode = PMDSTAT_MODE_WRITE;
+	b->bstate = PMDSTAT_BLOCK_WAIT;
+	b->waits = 12;
+	b->wait_total = 345678;
+	b->wait_max = 99999;
+	b->max_pid = 412;
+	snprintf(b->max_comm, sizeof(b->max_comm), "blame-writer");
+	b = &s->blocked_by[1];
+	snprintf(b->waiter, sizeof(b->waiter), "hugetlb_fault");
+	snprintf(b->blocker, sizeof(b->blocker), "stale");	/* not printed */
+	b->kind = PMDSTAT_LK_VMA;
+	b->wmode = PMDSTAT_MODE_READ;
+	b->bmode = PMDSTAT_MODE_WRITE;
+	b->bstate = PMDSTAT_BLOCK_UNKNOWN;
+	b->waits = 1;
+	b->wait_total = 7;
+	b->wait_max = 7;
+	pmdstat_out_init(&out);
+	pmdstat_format(&out, s);
+	CHECK_STR(line_with(out.buf, "blocked_by lock=i_mmap", line, sizeof(line)),
+		  "blocked_by lock=i_mmap waiter=huge_pmd_share waiter_mode=read blocker=hugetlbfs_punch_hole blocker_mode=write blocker_state=wait waits=12 wait_total_ns=345678 wait_max_ns=99999 max_pid=412 max_comm=blame-writer");
+	CHECK_STR(line_with(out.buf, "blocked_by lock=vma_lock", line, sizeof(line)),
+		  "blocked_by lock=vma_lock waiter=hugetlb_fault waiter_mode=read blocker=unknown blocker_mode=unknown blocker_state=unknown waits=1 wait_total_ns=7 wait_max_ns=7 max_pid=0 max_comm=?");
+	CHECK(strstr(out.buf, " blame=1 blame_full=0 blame_off=0\n") != NULL);
+	if (CHECK(test_parse_str(out.buf, &st, &err) == PMDSTAT_PARSE_OK))
+		pmdstat_stats_free(&st);
+	pmdstat_out_free(&out);
+	free(s);
+}
+
 static void test_good_file(void)
 {
 	struct pmdstat_parse_error err;
@@ -692,6 +744,7 @@ static void test_delta_reset_and_new(void)
 static const struct tap_test tests[] = {
 	TAP_TEST(test_roundtrip_random),
 	TAP_TEST(test_roundtrip_empty),
+	TAP_TEST(test_blocked_by),
 	TAP_TEST(test_good_file),
 	TAP_TEST(test_error_version),
 	TAP_TEST(test_error_totals),

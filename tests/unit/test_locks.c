@@ -63,7 +63,7 @@ static void check_locks(const struct pmdstat_stats *st, const struct pmdstat_sna
 	static const char *const state_keys[] = {
 		"tracked_i_mmap", "tracked_vma_lock", "track_full", "inflight_full",
 		"unmatched_releases", "stale_records", "track_busy", "callers_full", "events", "event_drops",
-		"threshold_us",
+		"threshold_us", "blame", "blame_full", "blame_off",
 	};
 	static const char *const base[PMDSTAT_NR_LK][2] = {
 		{ "i_mmap_wait_ns", "i_mmap_hold_ns" },
@@ -170,6 +170,9 @@ static void check_locks(const struct pmdstat_stats *st, const struct pmdstat_sna
 	CHECK_U64(kv_num(&st->lock_state, "events"), s->events);
 	CHECK_U64(kv_num(&st->lock_state, "event_drops"), s->event_drops);
 	CHECK_U64(kv_num(&st->lock_state, "threshold_us"), s->threshold_us);
+	CHECK_U64(kv_num(&st->lock_state, "blame"), s->blame);
+	CHECK_U64(kv_num(&st->lock_state, "blame_full"), s->blame_full);
+	CHECK_U64(kv_num(&st->lock_state, "blame_off"), s->blame_off);
 }
 
 static void test_roundtrip_locks(void)
@@ -415,7 +418,7 @@ static void test_errors_recfiles(void)
 	BAD(LIVE, "state=hold", "state=held", "state=held is not one of wait, hold, share");
 	BAD(LIVE, "age_ns=1100", "age_ns=", "age_ns= is not");
 	BAD(LIVE, " scan=3", "", "'live' line of state=share has no scan=");
-	BAD(LIVE, " contended=0", "", "'live' line of state=wait has no contended=");
+	BAD(LIVE, " contended=1 blocker=", " blocker=", "'live' line of state=wait has no contended=");
 	BAD(LIVE, "hold lock=i_mmap ", "hold ", "'live' line of state=hold has no lock=");
 	BAD(LIVE, "dev=0:15 ino=116", "dev=0x0:15 ino=116", "dev=0x0:15 is not MAJOR:MINOR");
 	BAD(LIVE, "pid=124", "pid=-1", "pid=-1 is not");

@@ -327,6 +327,68 @@ static void test_json_without_locks(void)
 	pmdstat_stats_free(&st);
 }
 
+/*
+ * The blocked-by table, by total wait, and the sentence per lock: the
+ * largest blocker summed over its waiters and states (here 700 + 200 of
+ * 1000 ms: 90%), and unknown never the blocker named; JSON (jq) has every
+ * row, Prometheus (promtool) parses.
+ */
+static void test_blocked_by(void)
+{
+	static const char rows[] =
+		"blocked_by lock=i_mmap waiter=huge_pmd_share waiter_mode=read blocker=unlink_file_vma blocker_mode=write blocker_state=hold waits=10 wait_total_ns=700000000 wait_max_ns=90000000 max_pid=412 max_comm=munmapper\n"
+		"blocked_by lock=i_mmap waiter=hugetlb_fault waiter_mode=read blocker=unknown blocker_mode=unknown blocker_state=unknown waits=3 wait_total_ns=100000000 wait_max_ns=50000000 max_pid=0 max_comm=?\n"
+		"blocked_by lock=i_mmap waiter=huge_pmd_share waiter_mode=read blocker=unlink_file_vma blocker_mode=write blocker_state=wait waits=4 wait_total_ns=200000000 wait_max_ns=80000000 max_pid=413 max_comm=munmapper\n"
+		"blocked_by lock=vma_lock waiter=hugetlb_fault waiter_mode=read blocker=unknown blocker_mode=unknown blocker_state=unknown waits=1 wait_total_ns=5000 wait_max_ns=5000 max_pid=0 max_comm=?\n";
+	struct pmdstat_render_opts ro = { .max_callers = 10 };
+	struct pmdstat_stats st;
+	pmdstat_out_t out;
+	char *text, buf[4096];
+	const char *t, *tail;
+
+	tail = strstr(test_example_stats, "Totals:");
+	if (!CHECK(tail != NULL))
+		return;
+	text = malloc(strlen(test_example_stats) + sizeof(rows));
+	sprintf(text, "%.*s%s%s", (int)(tail - test_example_stats), test_example_stats,
+		rows, tail);
+	if (!CHECK(test_parse_str(text, &st, NULL) == PMDSTAT_PARSE_OK)) {
+		free(text);
+		return;
+	}
+	CHECK_U64(st.blocked_by.nr, 4);
+	pmdstat_out_init(&out);
+	pmdstat_render_text(&out, &st, &ro);
+	t = out.buf;
+	CHECK(strstr(t, "\nBlocked by: contended waits by waiter and what it waited behind:\n") != NULL);
+	/* the first row is the largest, the unknown one says so */
+	CHECK(strstr(t, "huge_pmd_share  i_mmap    read  unlink_file_vma (write, holding)") != NULL);
+	CHECK(strstr(t, "unlink_file_vma (write, waiting ahead)") != NULL);
+	CHECK(strstr(t, "  munmapper pid 412") != NULL);
+	if (!CHECK(strstr(t, "Waits for i_mmap_rwsem: 1.0 s in all; 90% behind unlink_file_vma (munmapper, pid 412).\n") != NULL))
+		printf("%s", t);
+	CHECK(strstr(t, "Waits for the hugetlb vma locks: 5.0 us in all; no blocker known.\n") != NULL);
+	if (!CHECK(strstr(t, "huge_pmd_share  i_mmap    read  unlink_file_vma (write, holding)") < strstr(t, "hugetlb_fault")))
+		printf("%s", t);
+	pmdstat_out_free(&out);
+
+	pmdstat_out_init(&out);
+	pmdstat_render_json(&out, &st, NULL);
+	CHECK(test_jq(out.buf, "[.blocked_by[] | .wait_total_ns] | add", buf, sizeof(buf)));
+	CHECK_STR(buf, "1000005000");
+	CHECK(test_jq(out.buf, "[.blocked_by[] | select(.blocker == \"unknown\") | .waits] | add", buf, sizeof(buf)));
+	CHECK_STR(buf, "4");
+	pmdstat_out_free(&out);
+
+	pmdstat_out_init(&out);
+	pmdstat_render_prom(&out, &st, NULL);
+	CHECK(strstr(out.buf, "pmdstat_blocked_by_wait_seconds_total{lock=\"i_mmap\",waiter=\"huge_pmd_share\",waiter_mode=\"read\",blocker=\"unlink_file_vma\",blocker_mode=\"write\",blocker_state=\"hold\"} 0.7\n") != NULL);
+	CHECK_U64(test_promtool(out.buf, buf, sizeof(buf)), 0);
+	pmdstat_out_free(&out);
+	pmdstat_stats_free(&st);
+	free(text);
+}
+
 static void test_text_example(void)
 {
 	struct pmdstat_render_opts ro = { .max_callers = 10 };
@@ -665,13 +727,13 @@ static void test_live(void)
 	pmdstat_render_live_text(&out, &f, NULL);
 	/* oldest first */
 	CHECK_STR(line_after(out.buf, "State", 0, buf, sizeof(buf)),
-		  "State  Lock      Mode   Dev:Ino   Func                   Comm/PID  CPU     Age  Contended  Scan");
+		  "State  Lock      Mode   Dev:Ino   Func                   Comm/PID  CPU     Age  Contended  Scan  Blocked by");
 	CHECK_STR(line_after(out.buf, "State", 1, buf, sizeof(buf)),
-		  "wait   vma_lock  read   0:15:116  hugetlb_fault          x/125       2  9.0 ms  no            -");
+		  "wait   vma_lock  read   0:15:116  hugetlb_fault          x/125       2  9.0 ms  yes           -  hugetlb_vmdelete_list (write holding, prog/123)");
 	CHECK_STR(line_after(out.buf, "State", 2, buf, sizeof(buf)),
-		  "hold   i_mmap    write  0:15:107  hugetlb_vmdelete_list  prog/123    1  5.2 ms  yes           -");
+		  "hold   i_mmap    write  0:15:107  hugetlb_vmdelete_list  prog/123    1  5.2 ms  yes           -  -");
 	CHECK_STR(line_after(out.buf, "State", 3, buf, sizeof(buf)),
-		  "share  -         -      -         huge_pmd_share         prog/124    0  1.1 us  -             3");
+		  "share  -         -      -         huge_pmd_share         prog/124    0  1.1 us  -             3  -");
 	CHECK_STR(line_after(out.buf, "State", 4, buf, sizeof(buf)),
 		  "Tracked now: 1 i_mmap, 2 vma_lock");
 
@@ -757,6 +819,7 @@ static void test_table(void)
 }
 
 static const struct tap_test tests[] = {
+	TAP_TEST(test_blocked_by),
 	TAP_TEST(test_json_example),
 	TAP_TEST(test_json_snapshots),
 	TAP_TEST(test_json_without_locks),

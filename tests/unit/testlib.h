@@ -238,6 +238,9 @@ TESTLIB_FN void test_fill_locks(struct pmdstat_snapshot *s, u64 seed, bool many)
 	s->events = test_rand(&state) % 100000;
 	s->event_drops = s->events / 10;
 	s->threshold_us = 60000000;
+	s->blame = 1;
+	s->blame_full = many ? 3 : 0;
+	s->blame_off = many ? 2 : 0;
 }
 
 /*
@@ -565,7 +568,7 @@ static const char test_example_live[] =
 	"pmdstat-live version=1\n"
 	"live state=hold lock=i_mmap mode=write dev=0:15 ino=107 func=hugetlb_vmdelete_list comm=prog pid=123 cpu=1 age_ns=5200000 contended=1\n"
 	"live state=share func=huge_pmd_share comm=prog pid=124 cpu=0 age_ns=1100 scan=3\n"
-	"live state=wait lock=vma_lock mode=read dev=0:15 ino=116 func=hugetlb_fault comm=x pid=125 cpu=2 age_ns=9000000 contended=0\n"
+	"live state=wait lock=vma_lock mode=read dev=0:15 ino=116 func=hugetlb_fault comm=x pid=125 cpu=2 age_ns=9000000 contended=1 blocker=hugetlb_vmdelete_list blocker_mode=write blocker_state=hold blocker_pid=123 blocker_comm=prog\n"
 	"Totals: live=3 tracked_i_mmap=1 tracked_vma_lock=2\n";
 
 /* ---- JSON ---- */
