@@ -113,23 +113,16 @@ void pmdstat_render_live_text(pmdstat_out_t *out, const struct pmdstat_recfile *
 	const struct pmdstat_kvs **row;
 	char dur[PMDSTAT_DURATION_LEN];
 	struct pmdstat_table t;
-	size_t i, n = f->rec.nr;
+	size_t i, n;
 
 	if (!opts)
 		opts = &no_opts;
 	if (opts->timestamp)
 		pmdstat_printf(out, "%-8s\n", opts->timestamp);
-	if (!n) {
+	row = render_rows(out, &f->rec, NULL, NULL, cmp_age, &n);
+	if (!row) {
 		pmdstat_printf(out, "No task waits for or holds a tracked lock, or is in huge_pmd_share.\n");
 	} else {
-		row = calloc(n, sizeof(*row));
-		if (!row) {
-			pmdstat_out_set_failed(out);
-			return;
-		}
-		for (i = 0; i < n; i++)
-			row[i] = &f->rec.rec[i];
-		qsort(row, n, sizeof(*row), cmp_age);
 		pmdstat_printf(out, "Tasks waiting for or holding a tracked lock, or in huge_pmd_share, oldest first:\n");
 		pmdstat_table_init(&t, "llllllrrlrl",
 				   "State,Lock,Mode,Dev:Ino,Func,Comm/PID,CPU,Age,Contended,Scan,Blocked by");

@@ -88,10 +88,10 @@ static int cmp_callers(const void *x, const void *y)
 	return 0;
 }
 
-static bool caller_idle(const struct pmdstat_kvs *c)
+static bool caller_busy(const struct pmdstat_kvs *c, const void *arg)
 {
-	return !num(c, "acquired") && !num(c, "holds") && !num(c, "try_fail") &&
-	       !caller_time(c);
+	(void)arg;
+	return num(c, "acquired") || num(c, "holds") || num(c, "try_fail") || caller_time(c);
 }
 
 static void cell_ns(struct pmdstat_table *t, u64 ns)
@@ -114,24 +114,15 @@ static void render_callers(pmdstat_out_t *out, const struct pmdstat_stats *st,
 {
 	const struct pmdstat_kvs **row;
 	struct pmdstat_table t;
-	size_t i, n = 0, shown;
+	size_t i, n, shown;
 
 	if (!st->callers.nr)
 		return;
-	row = calloc(st->callers.nr, sizeof(*row));
-	if (!row) {
-		pmdstat_out_set_failed(out);
-		return;
-	}
-	for (i = 0; i < st->callers.nr; i++)
-		if (!caller_idle(&st->callers.rec[i]))
-			row[n++] = &st->callers.rec[i];
-	qsort(row, n, sizeof(*row), cmp_callers);
+	row = render_rows(out, &st->callers, caller_busy, NULL, cmp_callers, &n);
 	shown = opts->max_callers && opts->max_callers < n ? opts->max_callers : n;
 	if (!n) {
 		pmdstat_printf(out, "\nNo caller took a tracked lock %s.\n",
 			       opts->interval ? "in this interval" : "since load or reset");
-		free(row);
 		return;
 	}
 	if (shown < n)
@@ -236,29 +227,23 @@ static void render_blame_summary(pmdstat_out_t *out, const struct pmdstat_kvs **
 	}
 }
 
+static bool blame_waits(const struct pmdstat_kvs *b, const void *arg)
+{
+	(void)arg;
+	return num(b, "waits");
+}
+
 /* Contended waits by waiter and blocker, by total wait. */
 static void render_blocked_by(pmdstat_out_t *out, const struct pmdstat_stats *st,
 			      const struct pmdstat_render_opts *opts)
 {
 	const struct pmdstat_kvs **row;
 	struct pmdstat_table t;
-	size_t i, n = 0, shown;
+	size_t i, n, shown;
 
-	if (!st->blocked_by.nr)
+	row = render_rows(out, &st->blocked_by, blame_waits, NULL, cmp_blame, &n);
+	if (!row)
 		return;
-	row = calloc(st->blocked_by.nr, sizeof(*row));
-	if (!row) {
-		pmdstat_out_set_failed(out);
-		return;
-	}
-	for (i = 0; i < st->blocked_by.nr; i++)
-		if (num(&st->blocked_by.rec[i], "waits"))
-			row[n++] = &st->blocked_by.rec[i];
-	if (!n) {
-		free(row);
-		return;
-	}
-	qsort(row, n, sizeof(*row), cmp_blame);
 	shown = opts->max_callers && opts->max_callers < n ? opts->max_callers : n;
 	pmdstat_printf(out, "\nBlocked by: contended waits by waiter and what it waited behind%s:\n",
 		       shown < n ? " (top rows; -n 0 shows all)" : "");
@@ -330,7 +315,7 @@ void render_stack(pmdstat_out_t *out, struct pmdstat_table *t, const char *stack
 	}
 }
 
-static int cmp_rank(const void *x, const void *y)
+int render_cmp_rank(const void *x, const void *y)
 {
 	u64 a = num(*(const struct pmdstat_kvs *const *)x, "rank");
 	u64 b = num(*(const struct pmdstat_kvs *const *)y, "rank");
@@ -338,9 +323,10 @@ static int cmp_rank(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-const struct pmdstat_kvs **render_by_rank(pmdstat_out_t *out,
-					   const struct pmdstat_records *r,
-					   const char *key, const char *value, size_t *n)
+const struct pmdstat_kvs **render_rows(pmdstat_out_t *out, const struct pmdstat_records *r,
+				       bool (*keep)(const struct pmdstat_kvs *, const void *),
+				       const void *arg, int (*cmp)(const void *, const void *),
+				       size_t *n)
 {
 	const struct pmdstat_kvs **row;
 	size_t i;
@@ -350,14 +336,19 @@ const struct pmdstat_kvs **render_by_rank(pmdstat_out_t *out,
 	if (r->nr && !row)
 		pmdstat_out_set_failed(out);
 	for (i = 0; row && i < r->nr; i++)
-		if (!key || !strcmp(str(&r->rec[i], key), value))
+		if (!keep || keep(&r->rec[i], arg))
 			row[(*n)++] = &r->rec[i];
 	if (!*n) {
 		free(row);
 		return NULL;
 	}
-	qsort(row, *n, sizeof(*row), cmp_rank);
+	qsort(row, *n, sizeof(*row), cmp);
 	return row;
+}
+
+static bool is_what(const struct pmdstat_kvs *e, const void *what)
+{
+	return !strcmp(str(e, "what"), what);
 }
 
 /* An outlier's row, and its stack in lines below it. */
@@ -391,7 +382,7 @@ static void render_outliers(pmdstat_out_t *out, const struct pmdstat_stats *st)
 
 	pmdstat_table_init(&t, "rlrlllllr", "Rank,What,Time,Lock,Mode,Dev:Ino,Func,Comm/PID,CPU");
 	for (k = 0; k < ARRAY_SIZE(what); k++) {
-		row = render_by_rank(out, &st->outliers, "what", what[k], &n);
+		row = render_rows(out, &st->outliers, is_what, what[k], render_cmp_rank, &n);
 		for (i = 0; i < n; i++) {
 			outlier_row(&t, row[i]);
 			at |= pmdstat_kv_find(row[i], "stack_at") != NULL;

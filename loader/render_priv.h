@@ -83,13 +83,16 @@ void render_locks_text(pmdstat_out_t *out, const struct pmdstat_stats *st,
 void render_locks_json(pmdstat_out_t *out, bool *first,
 		       const struct pmdstat_stats *st);
 /*
- * The lines of r whose key is value (every line if key is NULL), by
- * rank=, and their number in *n; NULL if none (or out of memory: out is
- * then failed).  Free the array.
+ * The lines of r that keep(line, arg) accepts (every line if keep is
+ * NULL), sorted by cmp, and their number in *n; NULL if none (or out of
+ * memory: out is then failed).  Free the array.
  */
-const struct pmdstat_kvs **render_by_rank(pmdstat_out_t *out,
-					   const struct pmdstat_records *r,
-					   const char *key, const char *value, size_t *n);
+const struct pmdstat_kvs **render_rows(pmdstat_out_t *out, const struct pmdstat_records *r,
+				       bool (*keep)(const struct pmdstat_kvs *, const void *),
+				       const void *arg, int (*cmp)(const void *, const void *),
+				       size_t *n);
+/* qsort order of render_rows() rows by rank= */
+int render_cmp_rank(const void *x, const void *y);
 /*
  * The frames of stack= one per line after STACK_INDENT, "(no stack)" for
  * none: as lines of t after its current row, or to out if t is NULL.

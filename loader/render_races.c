@@ -158,7 +158,7 @@ static void render_log(pmdstat_out_t *out, const struct pmdstat_records *r,
 	struct pmdstat_table t;
 	size_t i, n;
 
-	rec = render_by_rank(out, r, NULL, NULL, &n);
+	rec = render_rows(out, r, NULL, NULL, render_cmp_rank, &n);
 	if (!rec) {
 		pmdstat_printf(out, "\n%s logged since load or reset: none.\n", what);
 		return;
