@@ -39,39 +39,11 @@ void render_json_u64(pmdstat_out_t *out, bool *first, const char *key, u64 v)
 	pmdstat_printf(out, "%llu", (unsigned long long)v);
 }
 
-void render_json_bool(pmdstat_out_t *out, bool *first, const char *key, bool v)
-{
-	render_json_key(out, first, key);
-	pmdstat_printf(out, "%s", v ? "true" : "false");
-}
-
-/* Milliseconds as seconds with three decimals: 1.250 */
-void render_json_ms(pmdstat_out_t *out, bool *first, const char *key, u64 ms)
-{
-	render_json_key(out, first, key);
-	pmdstat_printf(out, "%llu.%03llu", (unsigned long long)(ms / 1000),
-		       (unsigned long long)(ms % 1000));
-}
-
 void render_json_str(pmdstat_out_t *out, bool *first, const char *key,
 		     const char *v)
 {
 	render_json_key(out, first, key);
 	pmdstat_json_string(out, v ? v : "");
-}
-
-void render_json_kvs(pmdstat_out_t *out, bool *first, const struct pmdstat_kvs *kvs)
-{
-	size_t i;
-
-	for (i = 0; i < kvs->nr; i++) {
-		const struct pmdstat_kv *kv = &kvs->kv[i];
-
-		if (kv->numeric && !pmdstat_key_is_text(kv->key))
-			render_json_u64(out, first, kv->key, kv->num);
-		else
-			render_json_str(out, first, kv->key, kv->value);
-	}
 }
 
 /* stack=a,b,c as ["a","b","c"]; "none" as []. */
@@ -95,14 +67,12 @@ static void json_frames(pmdstat_out_t *out, const char *stack)
 	pmdstat_out_append(out, "]", 1);
 }
 
-void render_json_record_members(pmdstat_out_t *out, bool *first,
-				const struct pmdstat_kvs *kvs)
+void render_json_kvs(pmdstat_out_t *out, bool *first, const struct pmdstat_kvs *kvs)
 {
 	size_t i;
 
 	for (i = 0; i < kvs->nr; i++) {
 		const struct pmdstat_kv *kv = &kvs->kv[i];
-
 		const struct pmdstat_field *f = pmdstat_field_find("outlier", kv->key);
 
 		if (f && f->type == PMDSTAT_F_LIST) {
@@ -116,24 +86,17 @@ void render_json_record_members(pmdstat_out_t *out, bool *first,
 	}
 }
 
-void render_json_record(pmdstat_out_t *out, const struct pmdstat_kvs *kvs)
-{
-	bool first = true;
-
-	pmdstat_out_append(out, "{", 1);
-	render_json_record_members(out, &first, kvs);
-	pmdstat_out_append(out, "}", 1);
-}
-
 void render_json_records(pmdstat_out_t *out, const struct pmdstat_records *r)
 {
 	size_t i;
 
 	pmdstat_out_append(out, "[", 1);
 	for (i = 0; i < r->nr; i++) {
-		if (i)
-			pmdstat_out_append(out, ",", 1);
-		render_json_record(out, &r->rec[i]);
+		bool first = true;
+
+		pmdstat_out_append(out, i ? ",{" : "{", i ? 2 : 1);
+		render_json_kvs(out, &first, &r->rec[i]);
+		pmdstat_out_append(out, "}", 1);
 	}
 	pmdstat_out_append(out, "]", 1);
 }

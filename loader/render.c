@@ -264,7 +264,8 @@ void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	render_json_u64(out, &first, "elapsed_ns", st->elapsed_ns);
 	render_json_u64(out, &first, "resets", st->resets);
 	render_json_u64(out, &first, "maxactive", st->maxactive);
-	render_json_bool(out, &first, "contention_known", !st->contention_unknown);
+	render_json_key(out, &first, "contention_known");
+	pmdstat_printf(out, "%s", st->contention_unknown ? "false" : "true");
 	if (opts->interval) {
 		render_json_key(out, &first, "interval");
 		pmdstat_out_append(out, "true", 4);
@@ -275,7 +276,9 @@ void pmdstat_render_json(pmdstat_out_t *out, const struct pmdstat_stats *st,
 	}
 	if (opts->recording) {
 		render_json_u64(out, &first, "intervals", opts->intervals);
-		render_json_ms(out, &first, "span_s", opts->span_ms);
+		render_json_key(out, &first, "span_s");
+		pmdstat_printf(out, "%llu.%03llu", (unsigned long long)(opts->span_ms / 1000),
+			       (unsigned long long)(opts->span_ms % 1000));
 	}
 
 	render_json_key(out, &first, "probes");

@@ -464,7 +464,7 @@ static void json_callers(pmdstat_out_t *out, const struct pmdstat_records *r)
 		bool first = true;
 
 		pmdstat_out_append(out, i ? ",{" : "{", i ? 2 : 1);
-		render_json_record_members(out, &first, c);
+		render_json_kvs(out, &first, c);
 		render_json_u64(out, &first, "wait_avg_ns",
 				acq ? num(c, "wait_total_ns") / acq : 0);
 		render_json_u64(out, &first, "hold_avg_ns",

@@ -32,26 +32,18 @@ void render_json_key(pmdstat_out_t *out, bool *first, const char *key);
 void render_json_u64(pmdstat_out_t *out, bool *first, const char *key, u64 v);
 void render_json_str(pmdstat_out_t *out, bool *first, const char *key,
 		     const char *v);
-void render_json_bool(pmdstat_out_t *out, bool *first, const char *key, bool v);
-/* Milliseconds as seconds with three decimals: 1.250 */
-void render_json_ms(pmdstat_out_t *out, bool *first, const char *key, u64 ms);
-/* Members for kvs: numbers as numbers, other values (and reads) as strings. */
+/*
+ * Members for kvs: values numbers when numeric, except the keys that name
+ * things (func, comm, lock, ...), always strings; stack= as an array of
+ * its frames ([] for none).
+ */
 void render_json_kvs(pmdstat_out_t *out, bool *first, const struct pmdstat_kvs *kvs);
 /* "key":{members for kvs} */
 void render_json_object(pmdstat_out_t *out, bool *first, const char *key,
 			const struct pmdstat_kvs *kvs);
 /* {"unit":..., "count":..., ..., "buckets":[[lo,hi,count],...]} */
 void render_json_hist(pmdstat_out_t *out, const struct pmdstat_phist *h);
-/*
- * One record line as an object: values numbers when numeric, except the
- * keys that name things (func, comm, lock, ...), always strings; stack= as
- * an array of its frames ([] for none).
- */
-void render_json_record(pmdstat_out_t *out, const struct pmdstat_kvs *kvs);
-/* The same without the braces (first is the object's). */
-void render_json_record_members(pmdstat_out_t *out, bool *first,
-				const struct pmdstat_kvs *kvs);
-/* [record, ...] */
+/* [{members of a line}, ...] */
 void render_json_records(pmdstat_out_t *out, const struct pmdstat_records *r);
 
 /* text.c */
