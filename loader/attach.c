@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * attach.c - pmdstat attach (see attach.h): the command run in a cgroup of
+ * attach.c - pmdstat attach (see run.h): the command run in a cgroup of
  * its own (cgroup.c) or a running process watched, the module filtering
  * for it, the report when it ends, and the filter cleared and the cgroup
  * removed whatever happened.  The processes themselves are proc.c's.
@@ -14,7 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
-#include "attach.h"
 #include "proc.h"
 #include "run.h"
 #include "source.h"
