@@ -134,6 +134,28 @@ struct render_note {
 
 #define STACK_INDENT	"        "
 
+/* A duration in ns with its unit: "91.3 us". */
+static void cell_ns(struct pmdstat_table *t, u64 ns)
+{
+	char buf[PMDSTAT_DURATION_LEN];
+
+	pmdstat_table_cell(t, "%s", pmdstat_fmt_ns(buf, sizeof(buf), ns));
+}
+
+/* "S.UUUUUU": seconds after boot of a time in ns. */
+static void cell_at(struct pmdstat_table *t, u64 at)
+{
+	pmdstat_table_cell(t, "%llu.%06llu", (unsigned long long)(at / 1000000000),
+			   (unsigned long long)(at % 1000000000 / 1000));
+}
+
+/* The value of key, or "-" without it. */
+static void cell_opt(struct pmdstat_table *t, const struct pmdstat_kvs *kvs,
+		     const char *key)
+{
+	pmdstat_table_cell(t, "%s", pmdstat_kv_str(kvs, key, "-"));
+}
+
 /* A line for each key of kvs that is not 0: text, with its value for %llu. */
 static void render_notes(pmdstat_out_t *out, const struct pmdstat_kvs *kvs,
 			 const struct render_note *notes, size_t n)
@@ -328,13 +350,6 @@ static bool caller_busy(const struct pmdstat_kvs *c, const void *arg)
 {
 	(void)arg;
 	return num(c, "acquired") || num(c, "holds") || num(c, "try_fail") || caller_time(c);
-}
-
-static void cell_ns(struct pmdstat_table *t, u64 ns)
-{
-	char buf[PMDSTAT_DURATION_LEN];
-
-	pmdstat_table_cell(t, "%s", pmdstat_fmt_ns(buf, sizeof(buf), ns));
 }
 
 static void cell_avg(struct pmdstat_table *t, u64 total, u64 n)
@@ -670,13 +685,6 @@ static bool has_races(const struct pmdstat_stats *st)
 	       st->overlap_log.nr;
 }
 
-/* "S.UUUUUU": seconds after boot of a time in ns. */
-static void cell_at(struct pmdstat_table *t, u64 at)
-{
-	pmdstat_table_cell(t, "%llu.%06llu", (unsigned long long)(at / 1000000000),
-			   (unsigned long long)(at % 1000000000 / 1000));
-}
-
 /* what race counters mean when they are not 0 */
 static const struct render_note race_notes[] = {
 	{ "unverified_vma_lock", "Note: %llu unshares returned 1 whose vma or vma lock was unknown: their vma lock rule was not checked.\n" },
@@ -756,14 +764,12 @@ static void violation_row(struct pmdstat_table *t, const struct pmdstat_kvs *v)
 
 static void overlap_row(struct pmdstat_table *t, const struct pmdstat_kvs *o)
 {
-	char dur[PMDSTAT_DURATION_LEN];
-
 	pmdstat_table_cell(t, "%llu", (unsigned long long)num(o, "rank"));
 	cell_at(t, num(o, "at_ns"));
 	pmdstat_table_cell(t, "%s/%llu", str(o, "share_comm"),
 			   (unsigned long long)num(o, "share_pid"));
 	pmdstat_table_cell(t, "%llu", (unsigned long long)num(o, "share_cpu"));
-	pmdstat_table_cell(t, "%s", pmdstat_fmt_ns(dur, sizeof(dur), num(o, "share_age_ns")));
+	cell_ns(t, num(o, "share_age_ns"));
 	pmdstat_table_cell(t, "%s/%llu", str(o, "unshare_comm"),
 			   (unsigned long long)num(o, "unshare_pid"));
 	pmdstat_table_cell(t, "%llu", (unsigned long long)num(o, "unshare_cpu"));
@@ -845,7 +851,7 @@ static void render_probes(pmdstat_out_t *out, const struct pmdstat_stats *st)
 		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(&pr->keys, "hits"));
 		pmdstat_table_cell(&t, "%llu", (unsigned long long)num(&pr->keys, "missed"));
 		/* a site kind without nesting (e.g. role=lock) shows "-" */
-		pmdstat_table_cell(&t, "%s", pmdstat_kv_str(&pr->keys, "nested", "-"));
+		cell_opt(&t, &pr->keys, "nested");
 		more[0] = '\0';
 		for (k = 0; k < pr->keys.nr && n < sizeof(more); k++) {
 			const struct pmdstat_kv *kv = &pr->keys.kv[k];
@@ -903,10 +909,8 @@ static const struct pmdstat_phist *repeated_role(const struct pmdstat_stats *st,
 
 static void cell_value(struct pmdstat_table *t, const char *unit, u64 v)
 {
-	char buf[PMDSTAT_DURATION_LEN];
-
 	if (!strcmp(unit, "ns"))
-		pmdstat_table_cell(t, "%s", pmdstat_fmt_ns(buf, sizeof(buf), v));
+		cell_ns(t, v);
 	else
 		pmdstat_table_cell(t, "%llu %s", (unsigned long long)v, unit);
 }
@@ -1087,17 +1091,10 @@ static int cmp_age(const void *x, const void *y)
 	return num(a, "pid") < num(b, "pid") ? -1 : num(a, "pid") > num(b, "pid");
 }
 
-static void cell_opt(struct pmdstat_table *t, const struct pmdstat_kvs *kvs,
-		     const char *key)
-{
-	pmdstat_table_cell(t, "%s", pmdstat_kv_str(kvs, key, "-"));
-}
-
 void pmdstat_render_live_text(pmdstat_out_t *out, const struct pmdstat_recfile *f,
 			      const struct pmdstat_render_opts *opts)
 {
 	const struct pmdstat_kvs **row;
-	char dur[PMDSTAT_DURATION_LEN];
 	struct pmdstat_table t;
 	size_t i, n;
 
@@ -1128,8 +1125,7 @@ void pmdstat_render_live_text(pmdstat_out_t *out, const struct pmdstat_recfile *
 			pmdstat_table_cell(&t, "%s/%llu", str(l, "comm"),
 					   (unsigned long long)num(l, "pid"));
 			pmdstat_table_cell(&t, "%llu", (unsigned long long)num(l, "cpu"));
-			pmdstat_table_cell(&t, "%s",
-					   pmdstat_fmt_ns(dur, sizeof(dur), num(l, "age_ns")));
+			cell_ns(&t, num(l, "age_ns"));
 			if (pmdstat_kv_u64(l, "contended", &c))
 				pmdstat_table_cell(&t, "-");
 			else
