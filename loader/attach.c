@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,19 +119,10 @@ static int run_command(struct pmdstat_run *r, const struct pmdstat_cgroup *cg,
 		       FILE *rec, int *status)
 {
 	struct pmdstat_until u = { 0 };
-	sigset_t term, old;
 	int rc;
 
-	/* a signal before the child can take it waits until it can */
-	sigemptyset(&term);
-	sigaddset(&term, SIGINT);
-	sigaddset(&term, SIGTERM);
-	sigprocmask(SIG_BLOCK, &term, &old);
 	pmdstat_child_stdout_to_stderr(r->cli->json || r->cli->prom);
-	u.child = pmdstat_child_start(cg, r->cli->argv);
-	if (u.child > 0)
-		pmdstat_forward_signals(u.child);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	u.child = pmdstat_child_spawn(cg, r->cli->argv);
 	if (u.child < 0) {
 		*status = u.child == -EXIT_NOEXEC ? EXIT_NOEXEC : 1;
 		return -1;

@@ -62,11 +62,12 @@ pid_t pmdstat_child_start(const struct pmdstat_cgroup *cg, char *const argv[]);
 void pmdstat_child_stdout_to_stderr(bool on);
 
 /*
- * From now on, SIGINT and SIGTERM sent to pmdstat go to child instead
- * (except a terminal's Ctrl-C, which the child, in the same process group,
- * gets anyway).
+ * pmdstat_child_start(), and from then on SIGINT and SIGTERM sent to
+ * pmdstat go to the child instead (except a terminal's Ctrl-C, which the
+ * child, in the same process group, gets anyway); one that comes before
+ * the child can take it waits until it can.
  */
-void pmdstat_forward_signals(pid_t child);
+pid_t pmdstat_child_spawn(const struct pmdstat_cgroup *cg, char *const argv[]);
 
 /*
  * Has child exited?  Without wait, only checks (0: running).  1 once it
