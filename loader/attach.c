@@ -1,20 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * attach.c - pmdstat attach (see attach.h): the command run in a cgroup of
+ * attach.c - pmdstat attach (see run.h): the command run in a cgroup of
  * its own (cgroup.c) or a running process watched, the module filtering
  * for it, the report when it ends, and the filter cleared and the cgroup
  * removed whatever happened.  The processes themselves are proc.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
-#include "attach.h"
 #include "proc.h"
 #include "run.h"
 #include "source.h"
@@ -121,19 +119,10 @@ static int run_command(struct pmdstat_run *r, const struct pmdstat_cgroup *cg,
 		       FILE *rec, int *status)
 {
 	struct pmdstat_until u = { 0 };
-	sigset_t term, old;
 	int rc;
 
-	/* a signal before the child can take it waits until it can */
-	sigemptyset(&term);
-	sigaddset(&term, SIGINT);
-	sigaddset(&term, SIGTERM);
-	sigprocmask(SIG_BLOCK, &term, &old);
 	pmdstat_child_stdout_to_stderr(r->cli->json || r->cli->prom);
-	u.child = pmdstat_child_start(cg, r->cli->argv);
-	if (u.child > 0)
-		pmdstat_forward_signals(u.child);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	u.child = pmdstat_child_spawn(cg, r->cli->argv);
 	if (u.child < 0) {
 		*status = u.child == -EXIT_NOEXEC ? EXIT_NOEXEC : 1;
 		return -1;

@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,19 +116,9 @@ static int temp_file(char *buf, size_t size)
  */
 static int run_child(char *const argv[])
 {
-	sigset_t term, old;
 	int status = -1;
-	pid_t pid;
+	pid_t pid = pmdstat_child_spawn(NULL, argv);
 
-	/* a signal before the child can take it waits until it can */
-	sigemptyset(&term);
-	sigaddset(&term, SIGINT);
-	sigaddset(&term, SIGTERM);
-	sigprocmask(SIG_BLOCK, &term, &old);
-	pid = pmdstat_child_start(NULL, argv);
-	if (pid > 0)
-		pmdstat_forward_signals(pid);
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0)
 		return -1;
 	if (pmdstat_child_done(pid, true, &status) != 1) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cgroup.c - a cgroup v2 of pmdstat attach's own (see cgroup.h): found or
+ * cgroup.c - a cgroup v2 of pmdstat attach's own (see proc.h): found or
  * mounted, created fresh, removed once its processes are gone, and what
  * was mounted unmounted.  Mounting never hides another hierarchy.
  */
@@ -12,7 +12,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include "cgroup.h"
+#include "proc.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC	0x63677270	/* include/uapi/linux/magic.h */

@@ -4,7 +4,7 @@
  * stats format (docs/format.md): its line, type, unit, how a delta and a
  * sum treat it, its title in the text report, its Prometheus name and
  * help; and the same for each histogram.  The parser checks lines with it
- * (records.c), subtracts and adds with it (parse.c), and the text report,
+ * (parse.c), subtracts and adds with it, and the text report,
  * JSON and Prometheus outputs take their names, types and titles from it.
  * tests/unit/test_fields.c holds docs/format.md's field lists against it.
  */

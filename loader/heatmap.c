@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * heatmap.c - the SVG heatmap of one histogram of a recording (see
- * heatmap.h), written by hand: no library, no script, no external style.
+ * record.h), written by hand: no library, no script, no external style.
  * Text and attribute values are escaped, and bytes that XML cannot carry
  * (control characters, invalid UTF-8) become '?', so that the document is
  * always well-formed.  Colours are on a log scale computed without libm.
@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "heatmap.h"
 #include "hist.h"
 #include "out.h"
 #include "record.h"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * parse.c - parser of the pmdstat stats format, version 1 (docs/format.md),
- * plus percentiles, averages and snapshot deltas on the parsed data.
+ * parse.c - the parser of the pmdstat stats format, version 1
+ * (docs/format.md), and of the events and live files; plus percentiles,
+ * averages, snapshot deltas and sums on the parsed data.
  *
  * The parser is strict about what version 1 defines (required keys,
  * numbers, hist/bucket/end nesting, Totals: last, a newline at the end so
@@ -9,18 +10,1090 @@
  * about what the format allows to grow: unknown keys are kept, unknown line
  * keywords are skipped.
  *
- * The line loop, tokens and key=value lists are lines.c's; record lines
- * (lock timing, races) and the events and live files are records.c's.
+ * In layers, each using those above it: the lines (errors that name the
+ * line, the line loop with its version check, tokens, key=value lists and
+ * what a delta and a sum do to them by the rules of fields.c); the record
+ * lines, kept whole (every key, in file order) after checking the keys
+ * version 1 defines: fields.c's table says which keys are required and of
+ * what type, which keys name a line (no two lines alike), and how a delta
+ * treats them (layout, lock, caller, outlier and locks lines, the race
+ * detector's races, violations, violation and overlap lines, and the events
+ * and live files, nothing but a header, records and Totals:); then the
+ * stats file and the arithmetic.
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "detect.h"
+#include "fields.h"
 #include "hist.h"
+#include "out.h"
 #include "parse.h"
-#include "parse_priv.h"
+
+struct parser;
+
+/* What differs between the stats, events and live files. */
+struct parse_file {
+	const char *magic;	/* keyword of line 1, e.g. "pmdstat-stats" */
+	const char *what;	/* "stats", "events", "live" */
+	/* line 1 after its version= was accepted; may be NULL */
+	enum pmdstat_parse_code (*header)(struct parser *p);
+	/* every later line with tokens */
+	enum pmdstat_parse_code (*line)(struct parser *p);
+	/* checks at the end of the file, once every line parsed */
+	enum pmdstat_parse_code (*eof)(struct parser *p);
+};
+
+struct parser {
+	const struct parse_file *file;
+	struct pmdstat_stats *st;	/* the stats file */
+	struct pmdstat_recfile *rf;	/* the events or live file */
+	struct pmdstat_parse_error *err;
+	unsigned int line;
+	unsigned int version;
+	char **tok;
+	size_t nr_tok;
+	size_t cap_tok;
+	size_t open_hist;		/* index into st->hist, or NO_HIST */
+	unsigned int open_line;		/* line of the open hist */
+	bool seen_kernel;
+	bool seen_state;
+	bool seen_totals;
+};
+
+#define NO_HIST		SIZE_MAX
+#define TOKEN_SHOWN	"%.48s"		/* how much of a bad token a message quotes */
+
+/* ==== lines ==== */
+
+/* code, with "line N: " and the message in p->err (if there is one). */
+__attribute__((format(printf, 3, 4)))
+static enum pmdstat_parse_code parse_fail(struct parser *p, enum pmdstat_parse_code code,
+					  const char *fmt, ...)
+{
+	struct pmdstat_parse_error *err = p->err;
+	va_list ap;
+	int n;
+
+	if (!err)
+		return code;
+	err->code = code;
+	err->line = p->line;
+	n = snprintf(err->msg, sizeof(err->msg), "line %u: ", p->line);
+	if (n < 0 || (size_t)n >= sizeof(err->msg))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(err->msg + n, sizeof(err->msg) - n, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static enum pmdstat_parse_code parse_nomem(struct parser *p)
+{
+	return parse_fail(p, PMDSTAT_PARSE_ENOMEM, "out of memory");
+}
+
+/* An unsigned decimal u64: digits only, no sign, no spaces, no overflow. */
+static bool parse_u64(const char *s, u64 *val)
+{
+	u64 v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		unsigned int d;
+
+		if (*s < '0' || *s > '9')
+			return false;
+		d = (unsigned int)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*val = v;
+	return true;
+}
+
+/* ---- key=value lists ---- */
+
+static void pmdstat_kvs_free(struct pmdstat_kvs *kvs)
+{
+	size_t i;
+
+	for (i = 0; i < kvs->nr; i++) {
+		free(kvs->kv[i].key);
+		free(kvs->kv[i].value);
+	}
+	free(kvs->kv);
+	memset(kvs, 0, sizeof(*kvs));
+}
+
+const struct pmdstat_kv *pmdstat_kv_find(const struct pmdstat_kvs *kvs,
+					 const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < kvs->nr; i++)
+		if (!strcmp(kvs->kv[i].key, key))
+			return &kvs->kv[i];
+	return NULL;
+}
+
+int pmdstat_kv_u64(const struct pmdstat_kvs *kvs, const char *key, u64 *val)
+{
+	const struct pmdstat_kv *kv = pmdstat_kv_find(kvs, key);
+
+	if (!kv)
+		return -ENOENT;
+	if (!kv->numeric)
+		return -EINVAL;
+	*val = kv->num;
+	return 0;
+}
+
+u64 pmdstat_kv_get(const struct pmdstat_kvs *kvs, const char *key, u64 def)
+{
+	u64 v;
+
+	return pmdstat_kv_u64(kvs, key, &v) ? def : v;
+}
+
+const char *pmdstat_kv_str(const struct pmdstat_kvs *kvs, const char *key,
+			   const char *def)
+{
+	const struct pmdstat_kv *kv = pmdstat_kv_find(kvs, key);
+
+	return kv ? kv->value : def;
+}
+
+static int pmdstat_kvs_add(struct pmdstat_kvs *kvs, const char *key, size_t klen,
+			   const char *value)
+{
+	struct pmdstat_kv *kv;
+
+	if (pmdstat_grow((void **)&kvs->kv, &kvs->cap, kvs->nr, sizeof(*kvs->kv)))
+		return -ENOMEM;
+	kv = &kvs->kv[kvs->nr];
+	kv->key = strndup(key, klen);
+	kv->value = strdup(value);
+	if (!kv->key || !kv->value) {
+		free(kv->key);
+		free(kv->value);
+		return -ENOMEM;
+	}
+	kv->numeric = parse_u64(value, &kv->num);
+	if (!kv->numeric)
+		kv->num = 0;
+	kvs->nr++;
+	return 0;
+}
+
+/* Remove key from kvs and hand its value over to the caller. */
+static char *pmdstat_kvs_take(struct pmdstat_kvs *kvs, const char *key)
+{
+	struct pmdstat_kv *kv = (struct pmdstat_kv *)pmdstat_kv_find(kvs, key);
+	size_t i;
+	char *v;
+
+	if (!kv)
+		return NULL;
+	i = (size_t)(kv - kvs->kv);
+	v = kv->value;
+	free(kv->key);
+	memmove(kv, kv + 1, (kvs->nr - i - 1) * sizeof(*kv));
+	kvs->nr--;
+	return v;
+}
+
+/* Deep copy into dst: 0 or -ENOMEM (dst is then empty). */
+static int pmdstat_kvs_dup(const struct pmdstat_kvs *src, struct pmdstat_kvs *dst)
+{
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	for (i = 0; i < src->nr; i++) {
+		const struct pmdstat_kv *kv = &src->kv[i];
+
+		if (pmdstat_kvs_add(dst, kv->key, strlen(kv->key), kv->value)) {
+			pmdstat_kvs_free(dst);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Is the key of klen bytes at key (not NUL-terminated) in kvs? */
+static bool kvs_find_n(const struct pmdstat_kvs *kvs, const char *key, size_t klen)
+{
+	size_t i;
+
+	for (i = 0; i < kvs->nr; i++)
+		if (!strncmp(kvs->kv[i].key, key, klen) && !kvs->kv[i].key[klen])
+			return true;
+	return false;
+}
+
+/* ---- tokens, the line loop ---- */
+
+/* Split line in place at spaces; empty tokens (double spaces) are skipped. */
+static int tokenize(struct parser *p, char *line)
+{
+	char *s = line;
+
+	p->nr_tok = 0;
+	for (;;) {
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			return 0;
+		if (pmdstat_grow((void **)&p->tok, &p->cap_tok, p->nr_tok, sizeof(*p->tok)))
+			return -ENOMEM;
+		p->tok[p->nr_tok++] = s;
+		while (*s && *s != ' ')
+			s++;
+		if (*s)
+			*s++ = '\0';
+	}
+}
+
+/* The key=value tokens after the keyword, into kvs (emptied first). */
+static enum pmdstat_parse_code parse_kvs(struct parser *p, struct pmdstat_kvs *kvs)
+{
+	size_t i;
+
+	memset(kvs, 0, sizeof(*kvs));
+	for (i = 1; i < p->nr_tok; i++) {
+		const char *t = p->tok[i];
+		const char *eq = strchr(t, '=');
+
+		if (!eq || eq == t) {
+			pmdstat_kvs_free(kvs);
+			return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+					  "'%s' line: expected key=value, got '" TOKEN_SHOWN "'",
+					  p->tok[0], t);
+		}
+		if (kvs_find_n(kvs, t, (size_t)(eq - t))) {
+			pmdstat_kvs_free(kvs);
+			return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+					  "'%s' line: key '%.*s' appears twice",
+					  p->tok[0], (int)(eq - t), t);
+		}
+		if (pmdstat_kvs_add(kvs, t, (size_t)(eq - t), eq + 1)) {
+			pmdstat_kvs_free(kvs);
+			return parse_nomem(p);
+		}
+	}
+	return PMDSTAT_PARSE_OK;
+}
+
+/* A required numeric key; val may be NULL. */
+static enum pmdstat_parse_code parse_need_u64(struct parser *p,
+					      const struct pmdstat_kvs *kvs,
+					      const char *key, u64 *val)
+{
+	const struct pmdstat_kv *kv = pmdstat_kv_find(kvs, key);
+
+	if (!kv)
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED, "'%s' line has no %s=",
+				  p->tok[0], key);
+	if (!kv->numeric)
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+				  "'%s' line: %s=" TOKEN_SHOWN " is not an unsigned decimal number",
+				  p->tok[0], key, kv->value);
+	if (val)
+		*val = kv->num;
+	return PMDSTAT_PARSE_OK;
+}
+
+/*
+ * Line 1.  Only the version= token is looked at before the version is known
+ * to be 1: a later version may change the rest of the grammar.
+ */
+static enum pmdstat_parse_code parse_version(struct parser *p)
+{
+	static const char hint[] = "use the pmdstat reader built with the module";
+	const struct parse_file *f = p->file;
+	u64 v;
+	size_t i;
+
+	if (!p->nr_tok || strcmp(p->tok[0], f->magic))
+		return parse_fail(p, PMDSTAT_PARSE_NOVERSION,
+				  "not a pmdstat %s file: the first line must be '%s version=N'",
+				  f->what, f->magic);
+	for (i = 1; i < p->nr_tok; i++)
+		if (!strncmp(p->tok[i], "version=", 8))
+			break;
+	if (i == p->nr_tok || !parse_u64(p->tok[i] + 8, &v))
+		return parse_fail(p, PMDSTAT_PARSE_NOVERSION,
+				  "the first line has no valid version=N");
+	if (v > PMDSTAT_READER_FORMAT)
+		return parse_fail(p, PMDSTAT_PARSE_VERSION,
+				  "%s format version %llu is newer than this pmdstat understands (%d): %s",
+				  f->what, (unsigned long long)v, PMDSTAT_READER_FORMAT, hint);
+	if (v != PMDSTAT_READER_FORMAT)
+		return parse_fail(p, PMDSTAT_PARSE_VERSION,
+				  "%s format version %llu is not one this pmdstat understands (%d): %s",
+				  f->what, (unsigned long long)v, PMDSTAT_READER_FORMAT, hint);
+	p->version = (unsigned int)v;
+	return f->header ? f->header(p) : PMDSTAT_PARSE_OK;
+}
+
+/* The keys of a Totals: line, all required numbers; kvs then moves to dst. */
+static enum pmdstat_parse_code parse_totals_into(struct parser *p, struct pmdstat_kvs *kvs,
+						 const char *const *keys, size_t nr,
+						 struct pmdstat_kvs *dst)
+{
+	enum pmdstat_parse_code rc;
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		rc = parse_need_u64(p, kvs, keys[i], NULL);
+		if (rc)
+			return rc;
+	}
+	*dst = *kvs;
+	memset(kvs, 0, sizeof(*kvs));
+	p->seen_totals = true;
+	return PMDSTAT_PARSE_OK;
+}
+
+/* The error of a file that ends without its Totals: line. */
+static enum pmdstat_parse_code parse_no_totals(struct parser *p)
+{
+	return parse_fail(p, PMDSTAT_PARSE_NOTOTALS,
+			  "end of file without a Totals: line: the file is truncated");
+}
+
+/* A line after line 1: what every file has in common, then the file's own. */
+static enum pmdstat_parse_code parse_any_line(struct parser *p)
+{
+	const char *kw;
+
+	if (!p->nr_tok)
+		return PMDSTAT_PARSE_OK;	/* blank line */
+	kw = p->tok[0];
+	if (p->seen_totals)
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+				  "'%s' after the Totals: line, which must be the last (two files joined?)",
+				  kw);
+	if (!strcmp(kw, p->file->magic))
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+				  "a second '%s' header (two files joined?)", kw);
+	return p->file->line(p);
+}
+
+/* Run the line loop of p->file over buf; p->st or p->rf set by the caller. */
+static enum pmdstat_parse_code parse_run(struct parser *p, const char *buf, size_t len)
+{
+	enum pmdstat_parse_code rc = PMDSTAT_PARSE_OK;
+	const char *pos = buf, *end = buf + len;
+	char *line = NULL;
+	size_t line_cap = 0;
+
+	p->open_hist = NO_HIST;
+	if (p->err) {
+		p->err->code = PMDSTAT_PARSE_OK;
+		p->err->line = 0;
+		p->err->msg[0] = '\0';
+	}
+	while (!rc && pos < end) {
+		const char *nl = memchr(pos, '\n', (size_t)(end - pos));
+		size_t n = nl ? (size_t)(nl - pos) : (size_t)(end - pos);
+
+		p->line++;
+		if (n + 1 > line_cap) {
+			char *nline = realloc(line, n + 1);
+
+			if (!nline) {
+				rc = parse_nomem(p);
+				break;
+			}
+			line = nline;
+			line_cap = n + 1;
+		}
+		memcpy(line, pos, n);
+		line[n] = '\0';
+		pos += n + 1;
+		if (memchr(line, '\0', n)) {
+			rc = parse_fail(p, PMDSTAT_PARSE_MALFORMED, "a NUL byte in the line");
+			break;
+		}
+		if (tokenize(p, line)) {
+			rc = parse_nomem(p);
+			break;
+		}
+		if (p->line == 1)
+			rc = parse_version(p);
+		if (rc)
+			break;
+		if (!nl)
+			rc = parse_fail(p, PMDSTAT_PARSE_TRUNCATED,
+					"no newline at the end of the last line: the file is truncated");
+		else if (p->line > 1)
+			rc = parse_any_line(p);
+	}
+	if (!rc) {
+		p->line++;
+		if (p->line == 1)
+			rc = parse_fail(p, PMDSTAT_PARSE_NOVERSION,
+					"empty file: not a pmdstat %s file", p->file->what);
+		else
+			rc = p->file->eof(p);
+	}
+	free(line);
+	free(p->tok);
+	p->tok = NULL;
+	return rc;
+}
+
+/*
+ * d -= a for the numeric keys of both that fields.c's table has as
+ * counters on line (or does not know); the others stay d's.  The new
+ * decimal fits in the old string: it is not larger.
+ */
+static void pmdstat_kvs_sub(struct pmdstat_kvs *d, const struct pmdstat_kvs *a,
+			    const char *line)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr; i++) {
+		struct pmdstat_kv *kv = &d->kv[i];
+		const struct pmdstat_kv *ka = pmdstat_kv_find(a, kv->key);
+
+		if (!kv->numeric || !ka || !ka->numeric ||
+		    pmdstat_field_rule(line, kv->key) != PMDSTAT_R_SUM)
+			continue;
+		kv->num = pmdstat_sub_sat(kv->num, ka->num);
+		snprintf(kv->value, strlen(kv->value) + 1, "%llu",
+			 (unsigned long long)kv->num);
+	}
+}
+
+/* kv's value becomes value (a copy): 0 or -ENOMEM. */
+static int kv_set(struct pmdstat_kv *kv, const char *value)
+{
+	char *v = strdup(value);
+
+	if (!v)
+		return -ENOMEM;
+	free(kv->value);
+	kv->value = v;
+	kv->numeric = parse_u64(v, &kv->num);
+	if (!kv->numeric)
+		kv->num = 0;
+	return 0;
+}
+
+static int kv_set_num(struct pmdstat_kv *kv, u64 n)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)n);
+	return kv_set(kv, buf);
+}
+
+/*
+ * d += b key by key, by the rules of fields.c for line: IDENT keys stay
+ * d's, MAX numbers become the larger, GAUGE keys and values that are not
+ * numbers become b's, other numbers are added (saturating); a key only in
+ * b is appended.  0 or -ENOMEM.
+ */
+static int pmdstat_kvs_merge(struct pmdstat_kvs *d, const struct pmdstat_kvs *b,
+			     const char *line)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < b->nr; i++) {
+		const struct pmdstat_kv *kb = &b->kv[i];
+		struct pmdstat_kv *kd = (struct pmdstat_kv *)pmdstat_kv_find(d, kb->key);
+		bool numbers = kd && kd->numeric && kb->numeric;
+		enum pmdstat_frule rule = pmdstat_field_rule(line, kb->key);
+
+		if (!kd)
+			err = pmdstat_kvs_add(d, kb->key, strlen(kb->key), kb->value);
+		else if (rule == PMDSTAT_R_IDENT)
+			continue;
+		else if (numbers && rule == PMDSTAT_R_MAX)
+			err = kv_set_num(kd, kd->num > kb->num ? kd->num : kb->num);
+		else if (!numbers || rule != PMDSTAT_R_SUM)
+			err = kv_set(kd, kb->value);
+		else
+			err = kv_set_num(kd, pmdstat_add_sat(kd->num, kb->num));
+	}
+	return err;
+}
+
+/* ==== record lines ==== */
+
+struct schema {
+	const char *keyword;
+	const char *fields;		/* the line of fields.c whose fields it has */
+	bool single;			/* one line at most */
+	bool unique;			/* no two lines with the same IDENT fields */
+	bool newer;			/* a delta has the newer snapshot's lines */
+	size_t off;			/* in pmdstat_stats: kvs if single, else records */
+	enum pmdstat_parse_code (*check)(struct parser *p,
+					 const struct pmdstat_kvs *kvs);
+};
+
+static enum pmdstat_parse_code check_live(struct parser *p,
+					  const struct pmdstat_kvs *kvs);
+static enum pmdstat_parse_code check_violations(struct parser *p,
+						const struct pmdstat_kvs *kvs);
+
+#define STATS(kw, member)	.keyword = kw, .fields = kw, \
+				.off = offsetof(struct pmdstat_stats, member)
+
+static const struct schema stats_schemas[] = {
+	{ STATS("layout", layout), .single = true, .newer = true },
+	{ STATS("lock", locks), .unique = true },
+	{ STATS("caller", callers), .unique = true },
+	{ STATS("blocked_by", blocked_by), .unique = true },
+	{ STATS("outlier", outliers), .unique = true, .newer = true },
+	{ STATS("locks", lock_state), .single = true },
+	{ STATS("races", races), .single = true },
+	/* a count per kind: the fields are the module's kind names */
+	{ STATS("violations", violations), .single = true, .check = check_violations },
+	{ STATS("violation", violation_log), .unique = true, .newer = true },
+	{ STATS("overlap", overlap_log), .unique = true, .newer = true },
+};
+
+static const struct schema event_schema = { .keyword = "event", .fields = "outlier" };
+
+static const struct schema live_schema = {
+	.keyword = "live", .fields = "live", .check = check_live,
+};
+
+/* ---- checking one line ---- */
+
+static bool is_choice(const char *v, const char *const *choices)
+{
+	for (; *choices; choices++)
+		if (!strcmp(v, *choices))
+			return true;
+	return false;
+}
+
+static void join_choices(char *buf, size_t size, const char *const *choices)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (; *choices && n < size; choices++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "",
+				      *choices);
+}
+
+static bool is_dev(const char *v)
+{
+	const char *colon = strchr(v, ':');
+	char major[24];
+	u64 x;
+
+	if (!colon || (size_t)(colon - v) >= sizeof(major))
+		return false;
+	memcpy(major, v, (size_t)(colon - v));
+	major[colon - v] = '\0';
+	return parse_u64(major, &x) && parse_u64(colon + 1, &x);
+}
+
+static bool is_list(const char *v)
+{
+	if (!*v || *v == ',')
+		return false;
+	for (; *v; v++)
+		if (*v == ',' && (!v[1] || v[1] == ','))
+			return false;
+	return true;
+}
+
+static enum pmdstat_parse_code check_field(struct parser *p,
+					   const struct pmdstat_kvs *kvs,
+					   const struct pmdstat_field *f)
+{
+	const struct pmdstat_kv *kv = pmdstat_kv_find(kvs, f->key);
+	const char *kw = p->tok[0];
+	char list[64];
+
+	if (!kv && f->optional)
+		return PMDSTAT_PARSE_OK;
+	if (!kv)
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED, "'%s' line has no %s=",
+				  kw, f->key);
+	switch (f->type) {
+	case PMDSTAT_F_NUM:
+		return parse_need_u64(p, kvs, f->key, NULL);
+	case PMDSTAT_F_STR:
+		if (!kv->value[0])
+			return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+					  "'%s' line: %s= is empty", kw, f->key);
+		break;
+	case PMDSTAT_F_CHOICE:
+		if (!is_choice(kv->value, f->choices)) {
+			join_choices(list, sizeof(list), f->choices);
+			return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+					  "'%s' line: %s=" TOKEN_SHOWN " is not one of %s",
+					  kw, f->key, kv->value, list);
+		}
+		break;
+	case PMDSTAT_F_DEV:
+		if (!is_dev(kv->value))
+			return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+					  "'%s' line: %s=" TOKEN_SHOWN " is not MAJOR:MINOR (two unsigned decimal numbers)",
+					  kw, f->key, kv->value);
+		break;
+	case PMDSTAT_F_LIST:
+		if (!is_list(kv->value))
+			return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+					  "'%s' line: %s=" TOKEN_SHOWN " is not 'none' or a list of items separated by ','",
+					  kw, f->key, kv->value);
+		break;
+	}
+	return PMDSTAT_PARSE_OK;
+}
+
+/* The fields of line (fields.c) in kvs: required ones there, each of its type. */
+static enum pmdstat_parse_code parse_check_fields(struct parser *p,
+						  const struct pmdstat_kvs *kvs,
+						  const char *line)
+{
+	enum pmdstat_parse_code rc = PMDSTAT_PARSE_OK;
+	const struct pmdstat_field *f = NULL;
+
+	while (!rc && (f = pmdstat_field_next(line, f)))
+		rc = check_field(p, kvs, f);
+	return rc;
+}
+
+static enum pmdstat_parse_code check_live(struct parser *p,
+					  const struct pmdstat_kvs *kvs)
+{
+	static const char *const lock_keys[] = {
+		"lock", "mode", "dev", "ino", "contended",
+	};
+	const char *state = pmdstat_kv_str(kvs, "state", "");
+	size_t i;
+
+	if (!strcmp(state, "share")) {
+		if (!pmdstat_kv_find(kvs, "scan"))
+			return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+					  "'live' line of state=share has no scan=");
+		return PMDSTAT_PARSE_OK;
+	}
+	for (i = 0; i < ARRAY_SIZE(lock_keys); i++)
+		if (!pmdstat_kv_find(kvs, lock_keys[i]))
+			return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+					  "'live' line of state=%s has no %s=",
+					  state, lock_keys[i]);
+	return PMDSTAT_PARSE_OK;
+}
+
+/*
+ * Every kind of pmdstat_violation_name() is required; a key it does not
+ * know is a kind of a later module: a count all the same.
+ */
+static enum pmdstat_parse_code check_violations(struct parser *p,
+						const struct pmdstat_kvs *kvs)
+{
+	enum pmdstat_parse_code rc = PMDSTAT_PARSE_OK;
+	size_t i;
+
+	for (i = 0; !rc && i < PMDSTAT_NR_VIOLATIONS; i++)
+		rc = parse_need_u64(p, kvs, pmdstat_violation_name((unsigned int)i), NULL);
+	for (i = 0; !rc && i < kvs->nr; i++)
+		rc = parse_need_u64(p, kvs, kvs->kv[i].key, NULL);
+	return rc;
+}
+
+/* Do a and b have the same values for every IDENT field of line? */
+static bool same_ident(const struct pmdstat_kvs *a, const struct pmdstat_kvs *b,
+		       const char *line)
+{
+	const struct pmdstat_field *f = NULL;
+
+	while ((f = pmdstat_field_next(line, f)))
+		if (f->rule == PMDSTAT_R_IDENT &&
+		    strcmp(pmdstat_kv_str(a, f->key, ""), pmdstat_kv_str(b, f->key, "")))
+			return false;
+	return true;
+}
+
+static const struct pmdstat_kvs *find_same(const struct pmdstat_records *r,
+					   const struct pmdstat_kvs *kvs,
+					   const char *line, size_t hint)
+{
+	size_t i;
+
+	if (hint < r->nr && same_ident(&r->rec[hint], kvs, line))
+		return &r->rec[hint];
+	for (i = 0; i < r->nr; i++)
+		if (same_ident(&r->rec[i], kvs, line))
+			return &r->rec[i];
+	return NULL;
+}
+
+static enum pmdstat_parse_code fail_twice(struct parser *p, const struct schema *sc,
+					  const struct pmdstat_kvs *kvs)
+{
+	const struct pmdstat_field *f = NULL;
+	char what[160];
+	size_t n = 0;
+
+	what[0] = '\0';
+	while ((f = pmdstat_field_next(sc->fields, f)) && n < sizeof(what))
+		if (f->rule == PMDSTAT_R_IDENT)
+			n += (size_t)snprintf(what + n, sizeof(what) - n, "%s%s=%.48s",
+					      n ? " " : "", f->key,
+					      pmdstat_kv_str(kvs, f->key, ""));
+	return parse_fail(p, PMDSTAT_PARSE_MALFORMED, "a second '%s' line with %s",
+			  sc->keyword, what);
+}
+
+/* The line in p's tokens, checked against sc, into dest. */
+static enum pmdstat_parse_code parse_record(struct parser *p, const struct schema *sc,
+					    void *dest)
+{
+	struct pmdstat_kvs kvs;
+	enum pmdstat_parse_code rc;
+
+	if (sc->single && ((struct pmdstat_kvs *)dest)->nr)
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED, "a second '%s' line",
+				  sc->keyword);
+	rc = parse_kvs(p, &kvs);
+	if (rc)
+		return rc;
+	rc = parse_check_fields(p, &kvs, sc->fields);
+	if (!rc && sc->check)
+		rc = sc->check(p, &kvs);
+	if (!rc && sc->single) {
+		*(struct pmdstat_kvs *)dest = kvs;
+		return PMDSTAT_PARSE_OK;
+	}
+	if (!rc) {
+		struct pmdstat_records *r = dest;
+
+		if (sc->unique && find_same(r, &kvs, sc->fields, SIZE_MAX))
+			rc = fail_twice(p, sc, &kvs);
+		else if (pmdstat_grow((void **)&r->rec, &r->cap, r->nr, sizeof(*r->rec)))
+			rc = parse_nomem(p);
+		else
+			r->rec[r->nr++] = kvs;
+	}
+	if (rc)
+		pmdstat_kvs_free(&kvs);
+	return rc;
+}
+
+/* ---- the record fields of the stats file ---- */
+
+static void *stats_field(const struct pmdstat_stats *st, const struct schema *sc)
+{
+	return (char *)st + sc->off;
+}
+
+/*
+ * A record line of the stats file (layout, lock, caller, outlier, locks):
+ * true if kw is one, then *rc is the outcome of parsing it into p->st.
+ */
+static bool records_parse_stats_line(struct parser *p, const char *kw,
+				     enum pmdstat_parse_code *rc)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(stats_schemas); i++) {
+		const struct schema *sc = &stats_schemas[i];
+
+		if (!strcmp(kw, sc->keyword)) {
+			*rc = parse_record(p, sc, stats_field(p->st, sc));
+			return true;
+		}
+	}
+	return false;
+}
+
+static void records_free(struct pmdstat_records *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr; i++)
+		pmdstat_kvs_free(&r->rec[i]);
+	free(r->rec);
+	memset(r, 0, sizeof(*r));
+}
+
+static int records_dup(const struct pmdstat_records *src, struct pmdstat_records *dst)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (!src->nr)
+		return 0;
+	dst->rec = calloc(src->nr, sizeof(*dst->rec));
+	if (!dst->rec)
+		return -ENOMEM;
+	dst->cap = src->nr;
+	for (; dst->nr < src->nr; dst->nr++)
+		if (pmdstat_kvs_dup(&src->rec[dst->nr], &dst->rec[dst->nr])) {
+			records_free(dst);
+			return -ENOMEM;
+		}
+	return 0;
+}
+
+/* The record fields of struct pmdstat_stats: free, copy, subtract, add. */
+static void records_stats_free(struct pmdstat_stats *st)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(stats_schemas); i++) {
+		const struct schema *sc = &stats_schemas[i];
+
+		if (sc->single)
+			pmdstat_kvs_free(stats_field(st, sc));
+		else
+			records_free(stats_field(st, sc));
+	}
+}
+
+static int records_stats_dup(const struct pmdstat_stats *src, struct pmdstat_stats *dst)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(stats_schemas); i++) {
+		const struct schema *sc = &stats_schemas[i];
+		int err;
+
+		if (sc->single)
+			err = pmdstat_kvs_dup(stats_field(src, sc), stats_field(dst, sc));
+		else
+			err = records_dup(stats_field(src, sc), stats_field(dst, sc));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void records_stats_delta(const struct pmdstat_stats *a, struct pmdstat_stats *d)
+{
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_SIZE(stats_schemas); i++) {
+		const struct schema *sc = &stats_schemas[i];
+		struct pmdstat_records *rd;
+		const struct pmdstat_records *ra;
+
+		if (sc->newer)
+			continue;
+		if (sc->single) {
+			pmdstat_kvs_sub(stats_field(d, sc), stats_field(a, sc), sc->fields);
+			continue;
+		}
+		rd = stats_field(d, sc);
+		ra = stats_field(a, sc);
+		for (k = 0; k < rd->nr; k++) {
+			const struct pmdstat_kvs *x = find_same(ra, &rd->rec[k], sc->fields, k);
+
+			if (x)
+				pmdstat_kvs_sub(&rd->rec[k], x, sc->fields);
+		}
+	}
+}
+
+/* The newer schemas' lines are b's; the others add up by their ident keys. */
+static int records_stats_add(struct pmdstat_stats *sum, const struct pmdstat_stats *b)
+{
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_SIZE(stats_schemas); i++) {
+		const struct schema *sc = &stats_schemas[i];
+		struct pmdstat_records *rs = stats_field(sum, sc);
+		const struct pmdstat_records *rb = stats_field(b, sc);
+		struct pmdstat_kvs *ks = stats_field(sum, sc);
+		const struct pmdstat_kvs *kb = stats_field(b, sc);
+		int err = 0;
+
+		if (sc->single && (sc->newer || !ks->nr)) {
+			pmdstat_kvs_free(ks);
+			err = pmdstat_kvs_dup(kb, ks);
+		} else if (sc->single) {
+			err = pmdstat_kvs_merge(ks, kb, sc->fields);
+		} else if (sc->newer) {
+			records_free(rs);
+			err = records_dup(rb, rs);
+		}
+		if (err)
+			return err;
+		if (sc->single || sc->newer)
+			continue;
+		for (k = 0; k < rb->nr; k++) {
+			struct pmdstat_kvs *x = (struct pmdstat_kvs *)
+				(sc->unique ? find_same(rs, &rb->rec[k], sc->fields, k) : NULL);
+
+			if (x) {
+				err = pmdstat_kvs_merge(x, &rb->rec[k], sc->fields);
+			} else if (pmdstat_grow((void **)&rs->rec, &rs->cap, rs->nr,
+					      sizeof(*rs->rec))) {
+				err = -ENOMEM;
+			} else {
+				err = pmdstat_kvs_dup(&rb->rec[k], &rs->rec[rs->nr]);
+				if (!err)
+					rs->nr++;
+			}
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+const struct pmdstat_kvs *pmdstat_find_lock(const struct pmdstat_stats *st,
+					    const char *kind, const char *mode)
+{
+	size_t i;
+
+	for (i = 0; i < st->locks.nr; i++) {
+		const struct pmdstat_kvs *l = &st->locks.rec[i];
+
+		if (!strcmp(pmdstat_kv_str(l, "kind", ""), kind) &&
+		    !strcmp(pmdstat_kv_str(l, "mode", ""), mode))
+			return l;
+	}
+	return NULL;
+}
+
+/* ---- the events and live files ---- */
+
+struct recfile_kind {
+	struct parse_file file;			/* first: p->file points here */
+	const struct schema *rec;
+	const char *const *header_keys;		/* required numbers of line 1 */
+	size_t nr_header_keys;
+	const char *const *totals_keys;		/* required numbers of Totals: */
+	size_t nr_totals_keys;
+	const char *count_key;			/* the Totals: key counting records */
+};
+
+static const struct recfile_kind *kind_of(const struct parser *p)
+{
+	return (const struct recfile_kind *)p->file;
+}
+
+static enum pmdstat_parse_code recfile_header(struct parser *p)
+{
+	const struct recfile_kind *k = kind_of(p);
+	struct pmdstat_recfile *rf = p->rf;
+	enum pmdstat_parse_code rc;
+	size_t i;
+
+	rf->version = p->version;
+	rc = parse_kvs(p, &rf->header);
+	for (i = 0; !rc && i < k->nr_header_keys; i++)
+		rc = parse_need_u64(p, &rf->header, k->header_keys[i], NULL);
+	free(pmdstat_kvs_take(&rf->header, "version"));
+	return rc;
+}
+
+static enum pmdstat_parse_code recfile_line(struct parser *p)
+{
+	const struct recfile_kind *k = kind_of(p);
+	const char *kw = p->tok[0];
+	struct pmdstat_kvs kvs;
+	enum pmdstat_parse_code rc;
+
+	if (!strcmp(kw, k->rec->keyword))
+		return parse_record(p, k->rec, &p->rf->rec);
+	if (strcmp(kw, "Totals:"))
+		return PMDSTAT_PARSE_OK;	/* unknown keyword: ignored */
+	rc = parse_kvs(p, &kvs);
+	if (!rc)
+		rc = parse_totals_into(p, &kvs, k->totals_keys, k->nr_totals_keys,
+				       &p->rf->totals);
+	pmdstat_kvs_free(&kvs);
+	return rc;
+}
+
+static enum pmdstat_parse_code recfile_eof(struct parser *p)
+{
+	const struct recfile_kind *k = kind_of(p);
+	u64 n;
+
+	if (!p->seen_totals)
+		return parse_no_totals(p);
+	n = pmdstat_kv_get(&p->rf->totals, k->count_key, 0);
+	if (n != p->rf->rec.nr)
+		return parse_fail(p, PMDSTAT_PARSE_MALFORMED,
+				  "Totals: %s=%llu, but the file has %zu '%s' lines",
+				  k->count_key, (unsigned long long)n, p->rf->rec.nr,
+				  k->rec->keyword);
+	return PMDSTAT_PARSE_OK;
+}
+
+static const char *const events_header[] = { "threshold_us" };
+static const char *const events_totals[] = { "events", "logged", "drops", "capacity" };
+static const char *const live_totals[] = { "live", "tracked_i_mmap", "tracked_vma_lock" };
+
+static const struct recfile_kind events_kind = {
+	.file = {
+		.magic = "pmdstat-events", .what = "events",
+		.header = recfile_header, .line = recfile_line, .eof = recfile_eof,
+	},
+	.rec = &event_schema,
+	.header_keys = events_header, .nr_header_keys = ARRAY_SIZE(events_header),
+	.totals_keys = events_totals, .nr_totals_keys = ARRAY_SIZE(events_totals),
+	.count_key = "logged",
+};
+
+static const struct recfile_kind live_kind = {
+	.file = {
+		.magic = "pmdstat-live", .what = "live",
+		.header = recfile_header, .line = recfile_line, .eof = recfile_eof,
+	},
+	.rec = &live_schema,
+	.totals_keys = live_totals, .nr_totals_keys = ARRAY_SIZE(live_totals),
+	.count_key = "live",
+};
+
+void pmdstat_recfile_free(struct pmdstat_recfile *f)
+{
+	pmdstat_kvs_free(&f->header);
+	records_free(&f->rec);
+	pmdstat_kvs_free(&f->totals);
+	memset(f, 0, sizeof(*f));
+}
+
+static enum pmdstat_parse_code parse_recfile(const struct recfile_kind *k,
+					     const char *buf, size_t len,
+					     struct pmdstat_recfile *f,
+					     struct pmdstat_parse_error *err)
+{
+	struct parser p = { .file = &k->file, .rf = f, .err = err };
+	enum pmdstat_parse_code rc;
+
+	memset(f, 0, sizeof(*f));
+	rc = parse_run(&p, buf, len);
+	if (rc)
+		pmdstat_recfile_free(f);
+	return rc;
+}
+
+enum pmdstat_parse_code pmdstat_parse_events(const char *buf, size_t len,
+					     struct pmdstat_recfile *f,
+					     struct pmdstat_parse_error *err)
+{
+	return parse_recfile(&events_kind, buf, len, f, err);
+}
+
+enum pmdstat_parse_code pmdstat_parse_live(const char *buf, size_t len,
+					   struct pmdstat_recfile *f,
+					   struct pmdstat_parse_error *err)
+{
+	return parse_recfile(&live_kind, buf, len, f, err);
+}
+
+/* ==== the stats file ==== */
 
 /* Take the string value of a required key out of kvs into *val. */
 static enum pmdstat_parse_code parse_need_str(struct parser *p, struct pmdstat_kvs *kvs,

@@ -24,10 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "attach.h"
 #include "backend.h"
 #include "cli.h"
-#include "heatmap.h"
 #include "out.h"
 #include "parse.h"
 #include "record.h"

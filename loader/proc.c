@@ -133,17 +133,29 @@ static void forward(int sig, siginfo_t *si, void *uc)
 	kill(child, sig);
 }
 
-void pmdstat_forward_signals(pid_t child)
+pid_t pmdstat_child_spawn(const struct pmdstat_cgroup *cg, char *const argv[])
 {
 	struct sigaction sa;
+	sigset_t term, old;
+	pid_t pid;
 
-	memset(&sa, 0, sizeof(sa));
-	forward_to = child;
-	sa.sa_sigaction = forward;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	/* a signal before the child can take it waits until it can */
+	sigemptyset(&term);
+	sigaddset(&term, SIGINT);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
+	pid = pmdstat_child_start(cg, argv);
+	if (pid > 0) {
+		memset(&sa, 0, sizeof(sa));
+		forward_to = pid;
+		sa.sa_sigaction = forward;
+		sa.sa_flags = SA_SIGINFO | SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return pid;
 }
 
 int pmdstat_child_done(pid_t child, bool wait, int *status)

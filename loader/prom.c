@@ -149,21 +149,6 @@ static void sample(struct prom *p, const struct label *l, size_t n, u64 v,
 	pmdstat_out_append(p->out, "\n", 1);
 }
 
-/* The metrics of the fields of line found in a single line kvs, without labels. */
-static void line_metrics(struct prom *p, const struct pmdstat_kvs *kvs,
-			 const char *line)
-{
-	const struct pmdstat_field *f = NULL;
-	u64 v;
-
-	while ((f = pmdstat_field_next(line, f))) {
-		if (!f->prom || pmdstat_kv_u64(kvs, f->key, &v))
-			continue;
-		family(p, f->prom, type_of(f), f->help);
-		sample(p, NULL, 0, v, scale_of(f));
-	}
-}
-
 /* The metrics of line's fields for every record of r, labelled by the keys of names. */
 static void record_metrics(struct prom *p, const struct pmdstat_records *r,
 			   const char *line, const struct label *names, size_t nr_names)
@@ -187,6 +172,15 @@ static void record_metrics(struct prom *p, const struct pmdstat_records *r,
 			sample(p, l, j, v, scale_of(f));
 		}
 	}
+}
+
+/* The same for the single line kvs, without labels. */
+static void line_metrics(struct prom *p, const struct pmdstat_kvs *kvs,
+			 const char *line)
+{
+	struct pmdstat_records one = { .rec = (struct pmdstat_kvs *)kvs, .nr = 1 };
+
+	record_metrics(p, &one, line, NULL, 0);
 }
 
 /* ---- the families ---- */

@@ -5,7 +5,7 @@
  * start of the recording to the end of the interval) followed by that
  * interval's delta as a stats block of the stats text format
  * (docs/format.md); and reading them back (pmdstat report, pmdstat heatmap)
- * with the one parser of that format, pmdstat_parse().
+ * with the one parser of that format, pmdstat_parse(); and the heatmap.
  */
 #ifndef PMDSTAT_RECORD_H
 #define PMDSTAT_RECORD_H
@@ -61,5 +61,26 @@ struct pmdstat_recording {
 int pmdstat_recording_sum(FILE *f, struct pmdstat_recording *rec, char *msg,
 			  size_t size);
 void pmdstat_recording_free(struct pmdstat_recording *rec);
+
+/* heatmap.c: a time x latency heatmap of one histogram of a recording, as SVG. */
+struct pmdstat_heatmap_opts {
+	const char *hist;	/* the histogram, by its name in the stats format */
+	const char *source;	/* named in the title (the recording's file), or NULL */
+};
+
+/*
+ * Read the recording f and write the heatmap of o->hist into
+ * svg: one column per interval, one row per log2 bucket between the
+ * lowest and the highest that hold a value, one <rect> with a <title> per
+ * non-empty cell, coloured by its count on a log scale.
+ *
+ * The histogram is looked up by its name in each interval's stats
+ * ("share_ns", "i_mmap_hold_ns.read", "site:huge_pmd_share").  Returns 0;
+ * -ENOENT if no interval has it (msg lists the histograms the recording
+ * has); -ENODATA for a recording without intervals; the errors of
+ * pmdstat_recording_each() for a malformed one; msg says which.
+ */
+int pmdstat_heatmap(FILE *f, const struct pmdstat_heatmap_opts *o,
+		    pmdstat_out_t *svg, char *msg, size_t size);
 
 #endif /* PMDSTAT_RECORD_H */

@@ -4,7 +4,7 @@
  * of the module (or a saved file), printing a report in the format the
  * command line asks for (text, JSON, Prometheus), writing the control
  * file, and the loop of intervals (pmdstat -i, record, attach -i) with
- * what ends it.  Messages go to stderr; functions return 0 or 1 (error).
+ * what ends it; and pmdstat attach (attach.c).  Messages go to stderr; functions return 0 or 1 (error).
  */
 #ifndef PMDSTAT_RUN_H
 #define PMDSTAT_RUN_H
@@ -101,5 +101,18 @@ int pmdstat_run_intervals(struct pmdstat_run *r, struct pmdstat_sink *sk,
 
 /* pmdstat record. */
 int pmdstat_run_record(struct pmdstat_run *r);
+
+/*
+ * pmdstat attach, as the command line of r asks: -- CMD (a fresh cgroup;
+ * filter_cgroup; reset; run CMD in it; with -i a report (and with -o a
+ * recorded line) every interval; the report; filter=none; the cgroup
+ * removed) or -p PID (filter_tgid; reset; until -d, the process's exit or
+ * Ctrl-C; the report; filter=none).  The filter is set before the reset,
+ * so that nothing else is counted in between.  Root only.  Returns the
+ * exit status: CMD's (128 + signal, 127 if it could not run; 1 if it
+ * succeeded but pmdstat failed); for -p 0, 1, or 2 for a process that
+ * does not exist.
+ */
+int pmdstat_attach(struct pmdstat_run *r);
 
 #endif /* PMDSTAT_RUN_H */

@@ -22,7 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "attach.h"
 #include "proc.h"
 #include "backend.h"
 #include "cli.h"

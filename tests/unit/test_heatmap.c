@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include "heatmap.h"
 #include "hist.h"
 #include "out.h"
 #include "parse.h"

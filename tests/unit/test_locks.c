@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_locks.c - the lock timing lines of the stats file and the events
- * and live files (loader/records.c): round trips of hand-built snapshots
+ * and live files (loader/parse.c): round trips of hand-built snapshots
  * through module/format.c, every malformed value rejected with its line,
  * and the delta of lock and caller counters used by interval mode.
  */

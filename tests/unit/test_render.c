@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_render.c - the reader's outputs (loader/render.c) and its output
+ * test_render.c - the reader's outputs (loader/text.c, loader/json.c) and its output
  * buffer (loader/out.c): the JSON contract read back with a strict JSON
  * parser, string escaping, and the bcc-style text histogram line by line.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_render_locks.c - the lock timing in the reader's outputs
- * (loader/render_locks.c, loader/render_events.c, loader/table.c): the
+ * (loader/text.c, loader/json.c, loader/table.c): the
  * JSON contract keys read back with the strict JSON parser, the
  * klockstat-style text tables, and the events and live files.
  */
