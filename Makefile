@@ -78,7 +78,7 @@ $(HOST)/pmdstat: $(READER_SRCS) $(wildcard loader/*.h) $(SHARED_SRCS) $(wildcard
 	@mkdir -p $(HOST)
 	$(CC) $(HOST_CFLAGS) -static -Imodule -Iloader -o $@ $(READER_SRCS) module/hist.c module/format.c module/detect.c
 
-$(HOST)/pmdstat-%: tests/workloads/pmdstat-%.c
+$(HOST)/pmdstat-%: tests/workloads/pmdstat-%.c tests/workloads/workload.h
 	@mkdir -p $(HOST)
 	$(CC) $(HOST_CFLAGS) -static -o $@ $<
 

@@ -31,8 +31,11 @@ struct pmdstat_caller_stats {
 	u64 hold_max;
 };
 
-/* Contended waits by waiter and blocker (struct pmdstat_snap_blame). */
-#define PMDSTAT_PCPU_BLAME 32
+/*
+ * Contended waits by waiter and blocker (struct pmdstat_snap_blame): as
+ * many as callers, 4 KiB per CPU (the demo's repro needed more than 32).
+ */
+#define PMDSTAT_PCPU_BLAME 64
 
 struct pmdstat_blame_stats {
 	unsigned long waiter;	/* caller of the waiting request; 0: empty */

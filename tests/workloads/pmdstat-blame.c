@@ -38,50 +38,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SZ_2M	(2UL << 20)
-#define SZ_1G	(1UL << 30)
+#define WL_NAME "pmdstat-blame"
+#include "workload.h"
+
 #define MAX_R	32
-
-static long num(const char *opt, const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < lo || v > hi) {
-		fprintf(stderr, "pmdstat-blame: %s %s: give %ld..%ld\n", opt, s, lo, hi);
-		exit(2);
-	}
-	return v;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* The file at a 1 GiB-aligned address: its PMD table can be shared. */
-static char *aligned_map(int fd)
-{
-	char *res = mmap(NULL, 2 * SZ_1G, PROT_NONE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	char *p;
-
-	if (res == MAP_FAILED)
-		return NULL;
-	p = (char *)(((uintptr_t)res + SZ_1G - 1) & ~(SZ_1G - 1));
-	if (mmap(p, SZ_1G, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_FIXED | MAP_NORESERVE, fd, 0) != p)
-		return NULL;
-	if (p > res)
-		munmap(res, p - res);
-	munmap(p + SZ_1G, res + 2 * SZ_1G - (p + SZ_1G));
-	return p;
-}
 
 static void wait_start(int rfd)
 {

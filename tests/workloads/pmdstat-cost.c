@@ -55,8 +55,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SZ_2M		(2UL << 20)
-#define SZ_1G		(1UL << 30)
+#define WL_NAME "pmdstat-cost"
+#include "workload.h"
+
 #define ANON_SIZE	(64UL << 20)
 #define MAX_PROCS	32
 #define MAX_IDLE	1000
@@ -69,28 +70,6 @@ static void usage(FILE *f)
 		"  scan:    VMAS (200) unshareable VMAs, FAULTS (16) scanning faults, ROUNDS (800)\n"
 		"  anon:    PROCS (2) x ROUNDS (4) x 64 MiB of 4 KiB anonymous faults\n"
 		"example: pmdstat-cost -m contend -i 200 -p 4 -n 4000\n");
-}
-
-static long num(const char *opt, const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < lo || v > hi) {
-		fprintf(stderr, "pmdstat-cost: %s %s: give %ld..%ld\n", opt, s, lo, hi);
-		exit(2);
-	}
-	return v;
-}
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 /* A 1 GiB-aligned hole of 1 GiB (PROT_NONE, reserved), or NULL. */
