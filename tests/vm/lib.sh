@@ -101,6 +101,18 @@ tracer_missed() {
 	awk -v e="e$1" -v r="r$1" '$1 == e || $1 == r { s += $3 } END { print s + 0 }' $T/kprobe_profile
 }
 
+# live_seen PID SECS PATTERN: LIVE_SEEN is how many reads of $D/live, one
+# every SECS while PID runs, had a line matching PATTERN (grep BRE).  It
+# runs in the test's own shell, not in $(...): a subshell does not reap the
+# test's child, and kill -0 succeeds on a zombie.
+live_seen() {
+	LIVE_SEEN=0
+	while kill -0 "$1" 2>/dev/null; do
+		grep -q "$3" $D/live && LIVE_SEEN=$((LIVE_SEEN + 1))
+		sleep "$2"
+	done
+}
+
 # wait_gone NAME: until no process NAME is left (children dying by PDEATHSIG)
 wait_gone() {
 	for i in $(seq 100); do pidof "$1" > /dev/null || return 0; sleep 0.1; done

@@ -22,11 +22,8 @@ echo 1 > $T/events/lock/contention_begin/enable
 echo reset > $D/control
 echo threshold_us=1 > $D/control
 touch /tmp/go
-seen_live=0
-while kill -0 $cpid 2>/dev/null; do
-	grep -q '^live state=\(wait\|hold\) lock=' $D/live && seen_live=$((seen_live + 1))
-	sleep 0.2
-done
+live_seen $cpid 0.2 '^live state=\(wait\|hold\) lock='
+seen_live=$LIVE_SEEN
 wait $cpid
 crc=$?
 echo 0 > $T/events/pmdt/enable

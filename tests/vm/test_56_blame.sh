@@ -135,10 +135,7 @@ check_eq "blame=1 turns it on" "$(sed -n 's/^locks .* blame=\([0-9]*\).*/\1/p' $
 # ---- live: a waiter names what it waits behind ---------------------------------
 pmdstat-blame -t 3 -d 5 > /dev/null 2>&1 &
 bpid=$!
-seen=0
-while kill -0 $bpid 2>/dev/null; do
-	grep -q '^live state=wait .* contended=1 blocker=[^ ]* blocker_mode=write blocker_state=\(hold\|wait\) blocker_pid=[0-9]* blocker_comm=blame-writer' $D/live && seen=$((seen + 1))
-	sleep 0.02
-done
+live_seen $bpid 0.02 '^live state=wait .* contended=1 blocker=[^ ]* blocker_mode=write blocker_state=\(hold\|wait\) blocker_pid=[0-9]* blocker_comm=blame-writer'
+seen=$LIVE_SEEN
 wait $bpid
 check_gt "live showed a waiter blocked by the writer" "$seen" 0
